@@ -1,0 +1,36 @@
+# The two commands: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test test-fast lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	scripts/system-deps.sh demo
+	$(BIN)/bauakte init
+	$(BIN)/bauakte demo
+
+test: $(VENV)/.installed
+	scripts/system-deps.sh test
+	$(BIN)/ruff check .
+	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest
+
+# The quick loop while editing: everything but the slow fault and concurrency tests.
+test-fast: $(VENV)/.installed
+	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest -m "not slow" -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(VENV)/.installed
+	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python bench/storage_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

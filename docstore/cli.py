@@ -1,0 +1,221 @@
+"""Commands of the metadata core: config, db, users, grants, audit, fixity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import Progress
+
+from .errors import IntegrityFailure, UsageError
+from .instance import Instance
+from .services import audit, building_files, fixity, grants, users
+
+console = Console()
+
+
+def _instance() -> Instance:
+    return click.get_current_context().find_object(Instance)  # type: ignore[return-value]
+
+
+# -- config -----------------------------------------------------------------
+@click.group("config")
+def config_group() -> None:
+    """Show the effective configuration."""
+
+
+@config_group.command("show")
+def config_show() -> None:
+    """Every setting with its value and where it came from (secrets masked)."""
+    for setting, value, source in _instance().config.shown():
+        click.echo(f"{setting.name} = {value}")
+        click.echo(f"    source: {source}; override with {setting.env}")
+        click.echo(f"    {setting.help}")
+
+
+# -- database ---------------------------------------------------------------
+@click.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Run the Alembic migrations up to the newest schema."""
+    inst = _instance()
+    inst.upgrade_schema()
+    click.echo(f"database {inst.db.engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+# -- users ------------------------------------------------------------------
+@click.group("user")
+def user_group() -> None:
+    """User accounts."""
+
+
+@user_group.command("add")
+@click.argument("name")
+@click.option("--role", required=True, help="citizen, architect, clerk, auditor or admin")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--display-name", default=None)
+@click.option("--email", default=None)
+def user_add(
+    name: str, role: str, password_stdin: bool, display_name: str | None, email: str | None
+) -> None:
+    """Create a user; the password comes from a prompt or from stdin."""
+    parsed = users.parse_role(role)  # fail before asking for a password
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    inst = _instance()
+    inst.require_schema()
+    with inst.db.transaction() as session:
+        user = users.create_user(
+            session,
+            name,
+            password,
+            parsed,
+            display_name=display_name,
+            email=email,
+            min_password_length=inst.config.password_min_length,
+        )
+    click.echo(f"created user {user.username} ({user.role})")
+
+
+@user_group.command("role")
+@click.argument("name")
+@click.argument("role")
+def user_role(name: str, role: str) -> None:
+    """Change a user's role."""
+    inst = _instance()
+    inst.require_schema()
+    with inst.db.transaction() as session:
+        user = users.get_user(session, name)
+        users.set_role(session, user, role, actor=None)
+        click.echo(f"{user.username} is now {user.role}")
+
+
+# -- grants -----------------------------------------------------------------
+def _day_start(day: dt.date, inst: Instance) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=inst.config.tz).astimezone(dt.UTC)
+
+
+def _parse_day(value: str | None, option: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
+
+
+@click.command("grant")
+@click.argument("username")
+@click.argument("aktenzeichen")
+@click.option("--from", "from_", default=None, help="First day of access (YYYY-MM-DD); today.")
+@click.option("--until", default=None, help="Last day of access (YYYY-MM-DD), inclusive.")
+@click.option("--download", is_flag=True, help="Also allow downloading the originals.")
+@click.option("--document", "document_ids", multiple=True, type=int, help="Only these documents.")
+def grant_cmd(
+    username: str,
+    aktenzeichen: str,
+    from_: str | None,
+    until: str | None,
+    download: bool,
+    document_ids: tuple[int, ...],
+) -> None:
+    """Give USERNAME access to the building file AKTENZEICHEN."""
+    inst = _instance()
+    start_day, last_day = _parse_day(from_, "--from"), _parse_day(until, "--until")
+    inst.require_schema()
+    with inst.db.transaction() as session:
+        user = users.get_user(session, username)
+        bf = building_files.get_by_aktenzeichen(session, aktenzeichen)
+        docs = [d for d in bf.documents if d.id in set(document_ids)]
+        missing = set(document_ids) - {d.id for d in docs}
+        if missing:
+            raise UsageError(f"documents {sorted(missing)} are not in {bf.aktenzeichen}")
+        grant = grants.grant_access(
+            session,
+            user,
+            bf,
+            actor=None,
+            valid_from=_day_start(start_day, inst) if start_day else None,
+            valid_until=_day_start(last_day + dt.timedelta(days=1), inst) if last_day else None,
+            may_download=download,
+            documents=docs,
+        )
+        scope = f"documents {sorted(document_ids)} of" if document_ids else "the whole file"
+        until_text = f"until {last_day.isoformat()}" if last_day else "without end date"
+        click.echo(
+            f"granted {user.username} {scope} {bf.aktenzeichen} {until_text}"
+            f"{', with download' if download else ''} (grant {grant.id})"
+        )
+
+
+@click.command("revoke")
+@click.argument("username")
+@click.argument("aktenzeichen")
+def revoke_cmd(username: str, aktenzeichen: str) -> None:
+    """Take back USERNAME's access to the building file AKTENZEICHEN."""
+    inst = _instance()
+    inst.require_schema()
+    with inst.db.transaction() as session:
+        user = users.get_user(session, username)
+        bf = building_files.get_by_aktenzeichen(session, aktenzeichen)
+        count = grants.revoke_access(session, user, bf, actor=None)
+    if count == 0:
+        raise UsageError(f"{username} has no active grant on {aktenzeichen}")
+    click.echo(f"revoked {count} grant(s) of {username} on {aktenzeichen}")
+
+
+# -- audit ------------------------------------------------------------------
+@click.group("audit")
+def audit_group() -> None:
+    """The hash-chained audit trail."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Check the audit chain; exit 1 and name the first bad event on any break."""
+    inst = _instance()
+    inst.require_schema()
+    with inst.db.session() as session:
+        report = audit.verify_chain(session)
+    if not report.ok:
+        raise IntegrityFailure(
+            f"audit chain broken at event {report.first_bad_seq}: {report.reason}"
+        )
+    click.echo(f"audit chain intact: {report.checked} events")
+
+
+# -- fixity -----------------------------------------------------------------
+@click.command("verify")
+def verify_cmd() -> None:
+    """Fixity check: re-hash every stored original against its SHA-256."""
+    inst = _instance()
+    inst.require_schema()
+    with inst.db.session() as session:
+        total = fixity.count_originals(session)
+        with Progress(console=Console(stderr=True), transient=True) as progress:
+            task = progress.add_task("checking originals", total=total)
+            report = fixity.verify_originals(
+                session, inst.store, on_progress=lambda _b: progress.advance(task)
+            )
+    for sha in report.missing:
+        click.echo(f"missing: {sha}")
+    for sha in report.corrupt:
+        click.echo(f"corrupt: {sha}")
+    summary = (
+        f"{report.checked} originals checked, {len(report.missing)} missing, "
+        f"{len(report.corrupt)} corrupt"
+    )
+    if not report.ok:
+        raise IntegrityFailure(summary)
+    click.echo(summary)
+
+
+COMMANDS = [config_group, db_group, user_group, grant_cmd, revoke_cmd, audit_group, verify_cmd]

@@ -1,0 +1,210 @@
+"""Configuration in layers: defaults < ``<home>/config.toml`` < ``BAUAKTE_*`` < overrides.
+
+Every setting is declared once below, with its type, default and help text;
+``bauakte config show`` prints them from here, so the documentation cannot
+drift from the code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import tomli_w
+
+from .errors import ConfigError
+
+ENV_PREFIX = "BAUAKTE_"
+CONFIG_FILE = "config.toml"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    """A value, or a string template that may use ``{home}``."""
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return ENV_PREFIX + self.name.upper()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("home", Path, "instance", "Instance folder: config.toml, SQLite DB, index, objects."),
+    Setting(
+        "database_url",
+        str,
+        "sqlite:///{home}/bauakte.db",
+        "SQLAlchemy URL of the metadata database (SQLite or postgresql+psycopg://…).",
+    ),
+    Setting(
+        "storage_url",
+        str,
+        "file://{home}/objects",
+        "Object store: file:///folder or s3://ACCESS:SECRET@host:port/bucket?secure=false.",
+        secret=True,
+    ),
+    Setting("index_dir", Path, "{home}/index", "Folder of the Whoosh search index."),
+    Setting(
+        "secret_key",
+        str,
+        "",
+        "Key that signs sessions and tokens; generated into config.toml by 'bauakte init'.",
+        secret=True,
+    ),
+    Setting("timezone", str, "Europe/Berlin", "Time zone of the authority (dates of grants)."),
+    Setting("password_min_length", int, 12, "Minimum length of a user's password."),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved settings; ``sources`` says where each value came from."""
+
+    values: Mapping[str, Any]
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    @property
+    def config_file(self) -> Path:
+        return self.values["home"] / CONFIG_FILE
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.values["timezone"])
+
+    def shown(self) -> list[tuple[Setting, str, str]]:
+        """(setting, printable value, source) with secrets masked."""
+        from storage import redact_url
+
+        rows = []
+        for s in SETTINGS:
+            value = self.values[s.name]
+            if s.name == "storage_url":
+                text = redact_url(str(value))
+            elif s.secret:
+                text = "***" if value else "(not set)"
+            else:
+                text = str(value)
+            rows.append((s, text, self.sources[s.name]))
+        return rows
+
+
+def _convert(setting: Setting, raw: Any, origin: str) -> Any:
+    try:
+        if setting.type is Path:
+            return Path(str(raw)).expanduser().absolute()
+        if setting.type is int:
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            return int(raw)
+        if setting.type is bool:
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in {"1", "true", "yes", "on"}:
+                return True
+            if text in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"{setting.name} from {origin} must be of type {setting.type.__name__}, got {raw!r}"
+        ) from None
+
+
+def load_config(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Config:
+    environ = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    unknown = set(overrides) - set(_BY_NAME)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+
+    raw: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+
+    home_setting = _BY_NAME["home"]
+    if "home" in overrides:
+        raw["home"], sources["home"] = overrides["home"], "override"
+    elif home_setting.env in environ:
+        raw["home"], sources["home"] = environ[home_setting.env], f"env {home_setting.env}"
+    else:
+        raw["home"], sources["home"] = home_setting.default, "default"
+    home = _convert(home_setting, raw["home"], sources["home"])
+
+    from_file = _read_file(home / CONFIG_FILE)
+    if "home" in from_file:
+        raise ConfigError(f"{home / CONFIG_FILE}: 'home' cannot be set inside the instance")
+
+    values: dict[str, Any] = {"home": home}
+    for s in SETTINGS[1:]:
+        if s.name in overrides:
+            value, origin = overrides[s.name], "override"
+        elif s.env in environ:
+            value, origin = environ[s.env], f"env {s.env}"
+        elif s.name in from_file:
+            value, origin = from_file[s.name], CONFIG_FILE
+        else:
+            value = s.default.format(home=home) if isinstance(s.default, str) else s.default
+            origin = "default"
+        values[s.name] = _convert(s, value, origin)
+        sources[s.name] = origin
+
+    unknown_in_file = set(from_file) - set(_BY_NAME)
+    if unknown_in_file:
+        raise ConfigError(
+            f"{home / CONFIG_FILE}: unknown setting(s) {', '.join(sorted(unknown_in_file))}"
+        )
+    try:
+        ZoneInfo(values["timezone"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone {values['timezone']!r} is not a known time zone") from None
+    return Config(values=values, sources=sources)
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+
+
+def ensure_config_file(config: Config) -> bool:
+    """Write a config.toml with a fresh secret key if the instance has none.
+
+    Returns True when a key was generated.  An existing file keeps its
+    settings; only a missing key is added.
+    """
+    path = config.config_file
+    current = _read_file(path)
+    if current.get("secret_key") or config.sources.get("secret_key", "default") != "default":
+        return False
+    current["secret_key"] = secrets.token_urlsafe(48)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    with tmp.open("wb") as f:
+        tomli_w.dump(current, f)
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return True

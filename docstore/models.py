@@ -1,0 +1,370 @@
+"""The domain model (SQLAlchemy 2, typed mappings).
+
+Enumerations are stored as plain strings (with CHECK constraints) so that a
+new value needs no database-specific enum migration.  Time stamps are stored
+and returned as timezone-aware UTC on every database (see :class:`UTCDateTime`),
+which the audit chain relies on for a stable canonical form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    ARCHITECT = "architect"
+    CLERK = "clerk"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = frozenset({Role.CLERK, Role.AUDITOR, Role.ADMIN})
+
+
+class DocumentKind(StrEnum):
+    BAUANTRAG = "bauantrag"
+    BAUGENEHMIGUNG = "baugenehmigung"
+    BAUZEICHNUNG = "bauzeichnung"
+    LAGEPLAN = "lageplan"
+    STATIK = "statik"
+    BESCHEINIGUNG = "bescheinigung"
+    ABNAHME = "abnahme"
+    SCHRIFTVERKEHR = "schriftverkehr"
+    SONSTIGES = "sonstiges"
+
+
+class TextSource(StrEnum):
+    PDF = "pdf"
+    OCR = "ocr"
+    NONE = "none"
+
+
+class RequestStatus(StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Legitimation(StrEnum):
+    OWNER = "owner"
+    AUTHORIZED = "authorized"
+    LEGITIMATE_INTEREST = "legitimate_interest"
+
+
+class OutboxOp(StrEnum):
+    UPSERT = "upsert"
+    DELETE = "delete"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC in, aware UTC out, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def _choice(column: str, enum: type[StrEnum]) -> CheckConstraint:
+    values = ", ".join(f"'{v.value}'" for v in enum)
+    return CheckConstraint(f"{column} IN ({values})", name=f"{column}_valid")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class BuildingFile(Base):
+    """A Bauakte: everything the authority holds about one building."""
+
+    __tablename__ = "building_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aktenzeichen: Mapped[str] = mapped_column(String(64), unique=True)
+    street: Mapped[str | None] = mapped_column(String(200))
+    house_number: Mapped[str | None] = mapped_column(String(20))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    municipality: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str | None] = mapped_column(String(200))
+    year: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    parcels: Mapped[list[Parcel]] = relationship(
+        back_populates="building_file", cascade="all, delete-orphan", order_by="Parcel.id"
+    )
+    documents: Mapped[list[Document]] = relationship(back_populates="building_file")
+
+    @property
+    def address(self) -> str:
+        street = " ".join(p for p in (self.street, self.house_number) if p)
+        town = " ".join(p for p in (self.postcode, self.municipality) if p)
+        return ", ".join(p for p in (street, town) if p)
+
+
+class Parcel(Base):
+    """A cadastral parcel (Gemarkung, Flur, Flurstück) a building file covers."""
+
+    __tablename__ = "parcels"
+    __table_args__ = (UniqueConstraint("building_file_id", "gemarkung", "flur", "flurstueck"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_file_id: Mapped[int] = mapped_column(
+        ForeignKey("building_files.id", ondelete="CASCADE"), index=True
+    )
+    gemarkung: Mapped[str] = mapped_column(String(200))
+    flur: Mapped[str | None] = mapped_column(String(20))
+    flurstueck: Mapped[str] = mapped_column(String(40))
+
+    building_file: Mapped[BuildingFile] = relationship(back_populates="parcels")
+
+
+class Blob(Base):
+    """An original file, stored once under its SHA-256 content address."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    mime_type: Mapped[str] = mapped_column(String(100))
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Document(Base):
+    """One scanned or born-digital document; without a building file it waits in the inbox."""
+
+    __tablename__ = "documents"
+    __table_args__ = (_choice("kind", DocumentKind),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    building_file_id: Mapped[int | None] = mapped_column(
+        ForeignKey("building_files.id", ondelete="RESTRICT"), index=True
+    )
+    blob_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    kind: Mapped[str] = mapped_column(String(32), default=DocumentKind.SONSTIGES.value)
+    title: Mapped[str | None] = mapped_column(String(500))
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    issuer: Mapped[str | None] = mapped_column(String(200))
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)
+    original_name: Mapped[str] = mapped_column(String(500))
+    page_count: Mapped[int] = mapped_column(Integer, default=0)
+    active_content: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    building_file: Mapped[BuildingFile | None] = relationship(back_populates="documents")
+    blob: Mapped[Blob] = relationship()
+    pages: Mapped[list[Page]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Page.number"
+    )
+
+
+class Page(Base):
+    __tablename__ = "pages"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        _choice("text_source", TextSource),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    width_px: Mapped[int | None] = mapped_column(Integer)
+    height_px: Mapped[int | None] = mapped_column(Integer)
+    dpi: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    text_source: Mapped[str] = mapped_column(String(8), default=TextSource.NONE.value)
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+
+    document: Mapped[Document] = relationship(back_populates="pages")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (_choice("role", Role),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+
+class AccessRequest(Base):
+    """An external user's application to inspect a building file."""
+
+    __tablename__ = "access_requests"
+    __table_args__ = (_choice("status", RequestStatus), _choice("legitimation", Legitimation))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    building_file_id: Mapped[int | None] = mapped_column(ForeignKey("building_files.id"))
+    subject: Mapped[str] = mapped_column(Text)
+    """What the applicant named: address, parcel or file number, as typed."""
+    purpose: Mapped[str] = mapped_column(Text)
+    legitimation: Mapped[str] = mapped_column(String(32))
+    power_of_attorney_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.SUBMITTED.value)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    history: Mapped[list[AccessRequestEvent]] = relationship(
+        back_populates="request", order_by="AccessRequestEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class AccessRequestEvent(Base):
+    """One step in an access request's visible status history."""
+
+    __tablename__ = "access_request_events"
+    __table_args__ = (_choice("status", RequestStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("access_requests.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[AccessRequest] = relationship(back_populates="history")
+
+
+class Grant(Base):
+    """Access for one external user to a building file, or to listed documents of it."""
+
+    __tablename__ = "grants"
+    __table_args__ = (
+        CheckConstraint("valid_until IS NULL OR valid_until > valid_from", name="valid_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    building_file_id: Mapped[int] = mapped_column(ForeignKey("building_files.id"), index=True)
+    valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    valid_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    may_download: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    access_request_id: Mapped[int | None] = mapped_column(ForeignKey("access_requests.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    building_file: Mapped[BuildingFile] = relationship()
+    documents: Mapped[list[GrantDocument]] = relationship(cascade="all, delete-orphan")
+
+
+class GrantDocument(Base):
+    """Restricts a grant to listed documents; a grant without rows covers the whole file."""
+
+    __tablename__ = "grant_documents"
+
+    grant_id: Mapped[int] = mapped_column(
+        ForeignKey("grants.id", ondelete="CASCADE"), primary_key=True
+    )
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class AuditEvent(Base):
+    """Append-only and hash-chained: each event seals its predecessor's hash."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_name: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str | None] = mapped_column(String(32))
+    target_id: Mapped[str | None] = mapped_column(String(100))
+    building_file_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    """Canonical JSON text, so the hash does not depend on a database's JSON type."""
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditChainHead(Base):
+    """One row: the chain's tip.  Locking it serialises appends across processes."""
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class IndexOutbox(Base):
+    """A change the search index has yet to learn about (written in the same transaction)."""
+
+    __tablename__ = "index_outbox"
+    __table_args__ = (_choice("op", OutboxOp),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(Integer, index=True)
+    op: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

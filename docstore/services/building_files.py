@@ -1,0 +1,51 @@
+"""Building files (Bauakten): lookup and creation."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound
+from ..models import BuildingFile, Parcel, User
+from . import audit
+
+
+def get_by_aktenzeichen(session: Session, aktenzeichen: str) -> BuildingFile:
+    found = session.scalar(
+        select(BuildingFile).where(BuildingFile.aktenzeichen == aktenzeichen.strip())
+    )
+    if found is None:
+        raise NotFound(f"no building file with Aktenzeichen {aktenzeichen!r}")
+    return found
+
+
+def find_by_aktenzeichen(session: Session, aktenzeichen: str) -> BuildingFile | None:
+    return session.scalar(
+        select(BuildingFile).where(BuildingFile.aktenzeichen == aktenzeichen.strip())
+    )
+
+
+def create_building_file(
+    session: Session,
+    aktenzeichen: str,
+    *,
+    actor: User | None = None,
+    parcels: list[tuple[str, str | None, str]] | None = None,
+    **fields: object,
+) -> BuildingFile:
+    """Create a building file; ``parcels`` as (Gemarkung, Flur, Flurstück)."""
+    bf = BuildingFile(aktenzeichen=aktenzeichen.strip(), **fields)
+    for gemarkung, flur, flurstueck in parcels or []:
+        bf.parcels.append(Parcel(gemarkung=gemarkung, flur=flur, flurstueck=flurstueck))
+    session.add(bf)
+    session.flush()
+    audit.record(
+        session,
+        "building_file.create",
+        actor=actor,
+        target_type="building_file",
+        target_id=bf.id,
+        building_file_id=bf.id,
+        details={"aktenzeichen": bf.aktenzeichen},
+    )
+    return bf

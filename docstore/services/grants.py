@@ -1,0 +1,92 @@
+"""Granting and revoking an external user's access (the same service for CLI and web)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import UsageError
+from ..models import BuildingFile, Document, Grant, GrantDocument, User, utcnow
+from . import audit
+from .access import active_grants_clause
+
+
+def grant_access(
+    session: Session,
+    user: User,
+    building_file: BuildingFile,
+    *,
+    actor: User | None,
+    valid_from: dt.datetime | None = None,
+    valid_until: dt.datetime | None = None,
+    may_download: bool = False,
+    documents: list[Document] | None = None,
+) -> Grant:
+    if user.is_staff:
+        raise UsageError(f"{user.username} is staff ({user.role}) and sees every file already")
+    if actor is not None and actor.role not in {"clerk", "admin"}:
+        raise UsageError(f"{actor.username} ({actor.role}) may not grant access")
+    valid_from = valid_from or utcnow()
+    if valid_until is not None and valid_until <= valid_from:
+        raise UsageError("the grant would end before it starts: choose a later end date")
+    for doc in documents or []:
+        if doc.building_file_id != building_file.id:
+            raise UsageError(f"document {doc.id} does not belong to {building_file.aktenzeichen}")
+    grant = Grant(
+        user_id=user.id,
+        building_file_id=building_file.id,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        may_download=may_download,
+        created_by_id=actor.id if actor else None,
+    )
+    grant.documents = [GrantDocument(document_id=d.id) for d in documents or []]
+    session.add(grant)
+    session.flush()
+    audit.record(
+        session,
+        "grant.create",
+        actor=actor,
+        target_type="grant",
+        target_id=grant.id,
+        building_file_id=building_file.id,
+        details={
+            "user": user.username,
+            "aktenzeichen": building_file.aktenzeichen,
+            "valid_from": valid_from.isoformat(),
+            "valid_until": valid_until.isoformat() if valid_until else None,
+            "may_download": may_download,
+            "documents": sorted(d.id for d in documents or []),
+        },
+    )
+    return grant
+
+
+def revoke_access(
+    session: Session, user: User, building_file: BuildingFile, *, actor: User | None
+) -> int:
+    """Revoke every active grant of ``user`` on ``building_file``; returns how many."""
+    now = utcnow()
+    grants = session.scalars(
+        select(Grant).where(
+            Grant.user_id == user.id,
+            Grant.building_file_id == building_file.id,
+            Grant.revoked_at.is_(None),
+            active_grants_clause(now) | (Grant.valid_from > now),
+        )
+    ).all()
+    for grant in grants:
+        grant.revoked_at = now
+        grant.revoked_by_id = actor.id if actor else None
+        audit.record(
+            session,
+            "grant.revoke",
+            actor=actor,
+            target_type="grant",
+            target_id=grant.id,
+            building_file_id=building_file.id,
+            details={"user": user.username, "aktenzeichen": building_file.aktenzeichen},
+        )
+    return len(grants)

@@ -1,0 +1,121 @@
+"""Users, roles and passwords (argon2id through argon2-cffi)."""
+
+from __future__ import annotations
+
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import Conflict, NotFound, UsageError
+from ..models import Role, User, utcnow
+from . import audit
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,99}")
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value.strip().lower())
+    except ValueError:
+        choices = ", ".join(r.value for r in Role)
+        raise UsageError(f"unknown role {value!r}: choose one of {choices}") from None
+
+
+def check_password_policy(password: str, username: str, min_length: int) -> None:
+    """Reject passwords that are short, one repeated character, or the user name."""
+    if len(password) < min_length:
+        raise UsageError(f"password too weak: use at least {min_length} characters")
+    if len(set(password)) < 4:
+        raise UsageError("password too weak: use more different characters")
+    if username.lower() in password.lower():
+        raise UsageError("password too weak: it must not contain the user name")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: Role | str,
+    *,
+    actor: User | None = None,
+    display_name: str | None = None,
+    email: str | None = None,
+    min_password_length: int = 12,
+) -> User:
+    role = parse_role(role) if isinstance(role, str) else role
+    if not _USERNAME.fullmatch(username):
+        raise UsageError(
+            f"user name {username!r} is not allowed: 2-100 letters, digits, '.', '_', '@' or '-'"
+        )
+    check_password_policy(password, username, min_password_length)
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username!r} already exists")
+    user = User(
+        username=username,
+        role=role.value,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        email=email,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        "user.create",
+        actor=actor,
+        target_type="user",
+        target_id=user.id,
+        details={"username": username, "role": role.value},
+    )
+    return user
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}; create one with 'bauakte user add'")
+    return user
+
+
+def set_role(session: Session, user: User, role: Role | str, *, actor: User | None) -> None:
+    role = parse_role(role) if isinstance(role, str) else role
+    old = user.role
+    if old == role.value:
+        return
+    user.role = role.value
+    audit.record(
+        session,
+        "user.role_change",
+        actor=actor,
+        target_type="user",
+        target_id=user.id,
+        details={"username": user.username, "from": old, "to": role.value},
+    )
+
+
+def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this name and password, or None.
+
+    A hash made with older argon2 parameters is replaced on a successful
+    check, so parameter upgrades reach every account at its next login.
+    """
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or not user.active:
+        _hasher.hash(password)  # same work either way: no user enumeration by timing
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    return user

@@ -1,0 +1,57 @@
+"""Session-wide fixtures: the real servers and the stores and databases built on them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.servers import MinioServer, PostgresServer
+
+
+@pytest.fixture(scope="session")
+def minio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioServer]:
+    server = MinioServer([tmp_path_factory.mktemp("minio") / "data"])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def minio_set(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioServer]:
+    """One server over four drive folders: an erasure-coded set."""
+    base = tmp_path_factory.mktemp("minio4")
+    server = MinioServer([base / f"d{i}" for i in range(1, 5)])
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def new_bucket() -> str:
+    return f"t-{uuid.uuid4().hex[:16]}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every docstore test runs on the embedded SQLite and on a real PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bauakte.db'}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    try:
+        yield server.url(name)
+    finally:
+        server.drop_database(name)

@@ -1,0 +1,226 @@
+"""Real MinIO and PostgreSQL servers for the test session.
+
+Each helper starts its server on a free loopback port with throwaway data,
+waits until it answers, and stops it again.  A server that cannot start
+raises :class:`ServerUnavailable`, which makes the tests that need it fail
+(never skip): a green run means the real server path was exercised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIO_USER = "bauakte-test"
+MINIO_PASSWORD = "bauakte-test-secret-key"
+
+
+class ServerUnavailable(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def minio_binary() -> Path:
+    explicit = os.environ.get("BAUAKTE_MINIO_BIN")
+    if explicit:
+        return Path(explicit)
+    version = (ROOT / "scripts" / "minio.version").read_text().strip()
+    cache = Path(os.environ.get("BAUAKTE_CACHE", Path.home() / ".cache" / "bauakte"))
+    binary = cache / "bin" / f"minio-{version}"
+    if not binary.exists():
+        raise ServerUnavailable(f"MinIO binary {binary} is missing: run scripts/build-minio.sh")
+    return binary
+
+
+class MinioServer:
+    """One ``minio server`` process over one or more drive folders."""
+
+    def __init__(self, drives: list[Path], port: int | None = None) -> None:
+        self.drives = drives
+        self.port = port or free_port()
+        self.console_port = free_port()
+        self.log_path = drives[0].parent / f"minio-{self.port}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def url(self, bucket: str, **params: str) -> str:
+        query = "&".join(f"{k}={v}" for k, v in {"secure": "false", **params}.items())
+        return f"s3://{MINIO_USER}:{MINIO_PASSWORD}@{self.endpoint}/{bucket}?{query}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        for drive in self.drives:
+            drive.mkdir(parents=True, exist_ok=True)
+        env = {
+            **os.environ,
+            "MINIO_ROOT_USER": MINIO_USER,
+            "MINIO_ROOT_PASSWORD": MINIO_PASSWORD,
+            "MINIO_BROWSER": "off",
+            "MINIO_UPDATE": "off",
+            # several drives on the root disk are refused outside CI/CD mode
+            "MINIO_CI_CD": "1",
+        }
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                str(minio_binary()),
+                "server",
+                "--quiet",
+                "--address",
+                self.endpoint,
+                "--console-address",
+                f"127.0.0.1:{self.console_port}",
+                *map(str, self.drives),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        log.close()
+        self._wait_ready(timeout)
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://{self.endpoint}/minio/health/cluster"
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise ServerUnavailable(
+                    f"minio exited with {self.process.returncode}:\n{self.log_tail()}"
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise ServerUnavailable(
+            f"minio did not become ready on {self.endpoint}:\n{self.log_tail()}"
+        )
+
+    def stop(self) -> None:
+        """Kill the server at once, as a crash or a pulled plug would."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def log_tail(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-3000:]
+        except OSError:
+            return "(no log)"
+
+
+def _pg_bindir() -> Path:
+    try:
+        out = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, check=True)
+        candidate = Path(out.stdout.strip())
+        if (candidate / "initdb").exists():
+            return candidate
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not versions:
+        raise ServerUnavailable(
+            "PostgreSQL server programs are missing: install Debian's 'postgresql' package "
+            "(make test does this)"
+        )
+    return versions[-1].parent
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on loopback, owned by a temporary folder.
+
+    PostgreSQL refuses to run as root, so as root the cluster is created and
+    run as the ``postgres`` system user (Debian's package creates it).
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.bindir = _pg_bindir()
+        self.dir = Path(tempfile.mkdtemp(prefix="bauakte-pg-"))
+        self.data = self.dir / "data"
+        self.user = "bauakte"
+        self._as_postgres = os.geteuid() == 0
+
+    def _run(self, *args: str) -> None:
+        cmd = [str(self.bindir / args[0]), *args[1:]]
+        if self._as_postgres:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ServerUnavailable(f"{' '.join(cmd)} failed:\n{result.stdout}{result.stderr}")
+
+    def start(self) -> None:
+        if self._as_postgres:
+            try:
+                pw = pwd.getpwnam("postgres")
+            except KeyError:
+                raise ServerUnavailable(
+                    "running as root needs the 'postgres' user from Debian's postgresql package"
+                ) from None
+            os.chown(self.dir, pw.pw_uid, pw.pw_gid)
+        self._run("initdb", "-D", str(self.data), "-U", self.user, "--auth=trust", "-E", "UTF8")
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "log"),
+            "-w",
+            "start",
+        )
+
+    def stop(self) -> None:
+        if self.data.exists():
+            with contextlib.suppress(ServerUnavailable):
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self) -> str:
+        import psycopg
+
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return name
+
+    def drop_database(self, name: str) -> None:
+        import psycopg
+
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,168 @@
+"""The ``bauakte`` console script, run as a user would, on both stacks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import new_bucket
+
+BAUAKTE = shutil.which("bauakte", path=str(Path(sys.executable).parent)) or "bauakte"
+PASSWORD = "a-long-enough-secret\n"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture(params=["embedded", "servers"])
+def env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
+    """BAUAKTE_* for an instance on SQLite + files, or on PostgreSQL + MinIO."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("BAUAKTE_")}
+    e["BAUAKTE_HOME"] = str(tmp_path / "instance")
+    if request.param == "servers":
+        pg = request.getfixturevalue("postgres_server")
+        name = pg.create_database()
+        request.addfinalizer(lambda: pg.drop_database(name))
+        e["BAUAKTE_DATABASE_URL"] = pg.url(name)
+        e["BAUAKTE_STORAGE_URL"] = request.getfixturevalue("minio_server").url(new_bucket())
+    return e
+
+
+def bauakte(env: dict[str, str], *args: str, stdin: str = "") -> Run:
+    p = subprocess.run(
+        [BAUAKTE, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+    return Run(p.returncode, p.stdout, p.stderr)
+
+
+def assert_one_line_error(run: Run, code: int, *words: str) -> None:
+    assert run.code == code, run
+    assert "Traceback" not in run.err
+    lines = run.err.strip().splitlines()
+    assert len(lines) == 1, run.err
+    assert lines[0].startswith("error: ")
+    for word in words:
+        assert word in lines[0]
+
+
+def test_init_users_grants_audit(env) -> None:
+    first = bauakte(env, "init")
+    assert first.code == 0, first
+    assert "secret key generated" in first.out
+    again = bauakte(env, "init")
+    assert again.code == 0 and "secret key generated" not in again.out
+
+    assert bauakte(env, "demo").code == 0
+    assert "nothing added" in bauakte(env, "demo").out
+
+    assert (
+        bauakte(
+            env, "user", "add", "max.m", "--role", "citizen", "--password-stdin", stdin=PASSWORD
+        ).code
+        == 0
+    )
+    assert_one_line_error(
+        bauakte(
+            env, "user", "add", "max.m", "--role", "citizen", "--password-stdin", stdin=PASSWORD
+        ),
+        2,
+        "already exists",
+    )
+    assert_one_line_error(
+        bauakte(env, "user", "add", "eve", "--role", "king", "--password-stdin", stdin=PASSWORD),
+        2,
+        "unknown role",
+        "citizen",
+    )
+    assert_one_line_error(
+        bauakte(env, "user", "add", "eve", "--role", "citizen", "--password-stdin", stdin="abc\n"),
+        2,
+        "password too weak",
+    )
+    ok = bauakte(env, "grant", "max.m", "63-BA-1962-0031", "--until", "2030-12-31", "--download")
+    assert ok.code == 0, ok
+    assert "until 2030-12-31" in ok.out
+    assert_one_line_error(bauakte(env, "grant", "max.m", "NO-SUCH-AZ"), 2, "NO-SUCH-AZ")
+    assert_one_line_error(bauakte(env, "grant", "nobody", "63-BA-1962-0031"), 2, "nobody")
+    assert_one_line_error(
+        bauakte(env, "grant", "max.m", "63-BA-1962-0031", "--until", "31.12.2030"), 2, "YYYY-MM-DD"
+    )
+    assert bauakte(env, "revoke", "max.m", "63-BA-1962-0031").code == 0
+    assert_one_line_error(bauakte(env, "revoke", "max.m", "63-BA-1962-0031"), 2, "no active grant")
+
+    verified = bauakte(env, "audit", "verify")
+    assert verified.code == 0, verified
+    assert "intact" in verified.out
+    assert bauakte(env, "verify").code == 0
+
+    shown = bauakte(env, "config", "show")
+    assert shown.code == 0
+    assert "secret_key = ***" in shown.out
+    assert "bauakte-test-secret-key" not in shown.out
+
+
+def test_audit_verify_names_the_tampered_event(tmp_path) -> None:
+    env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
+    assert bauakte(env, "init").code == 0
+    assert bauakte(env, "demo").code == 0
+    with sqlite3.connect(tmp_path / "i" / "bauakte.db") as conn:
+        conn.execute("UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 5")
+    run = bauakte(env, "audit", "verify")
+    assert_one_line_error(run, 1, "event 5")
+
+
+def test_verify_reports_a_missing_original(tmp_path) -> None:
+    env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
+    assert bauakte(env, "init").code == 0
+    sha = "ab" * 32
+    with sqlite3.connect(tmp_path / "i" / "bauakte.db") as conn:
+        conn.execute(
+            "INSERT INTO blobs (sha256, size, mime_type, storage_key, created_at) "
+            "VALUES (?, 3, 'application/pdf', ?, '2026-01-01 00:00:00')",
+            (sha, f"blobs/sha256/ab/ab/{sha}"),
+        )
+    run = bauakte(env, "verify")
+    assert run.code == 1
+    assert f"missing: {sha}" in run.out
+    assert "1 missing" in run.err
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "words"),
+    [
+        (
+            "BAUAKTE_DATABASE_URL",
+            "postgresql+psycopg://u@127.0.0.1:1/x",
+            ["unreachable", "127.0.0.1"],
+        ),
+        (
+            "BAUAKTE_STORAGE_URL",
+            "s3://key:hunter2-secret@127.0.0.1:1/bucket?secure=false&retries=0",
+            ["unavailable", "127.0.0.1:1"],
+        ),
+        ("BAUAKTE_DATABASE_URL", "mysql://x", ["unsupported database"]),
+        ("BAUAKTE_STORAGE_URL", "ftp://x", ["unsupported storage URL"]),
+    ],
+)
+def test_unreachable_or_wrong_backends_are_one_line(tmp_path, setting, value, words) -> None:
+    env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i"), setting: value}
+    run = bauakte(env, "init")
+    assert_one_line_error(run, 2, *words)
+    assert "hunter2" not in run.err
+
+
+def test_commands_before_init_say_what_to_do(tmp_path) -> None:
+    env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
+    assert_one_line_error(bauakte(env, "audit", "verify"), 2, "bauakte init")
+    assert_one_line_error(bauakte(env, "frobnicate"), 2, "frobnicate")
