@@ -80,14 +80,19 @@ class HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    def read(self, size: int = -1) -> bytes:
+        # Overridden so the common path hands the raw bytes through without
+        # the two extra copies RawIOBase.read would make via readinto.
+        data = self._raw.read(size if size is not None and size >= 0 else -1)
+        if data:
+            self.hasher.update(data)
+            self.size += len(data)
+        return data
+
     def readinto(self, buffer) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
-        if not data:
-            return 0
+        data = self.read(len(buffer))
         n = len(data)
         buffer[:n] = data
-        self.hasher.update(data)
-        self.size += n
         return n
 
     @property

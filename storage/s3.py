@@ -195,9 +195,9 @@ class _S3Reader(HashingReader):
         self._store = store
         self._key = key
 
-    def readinto(self, buffer) -> int:  # type: ignore[override]
+    def read(self, size: int = -1) -> bytes:
         with self._store._guard(self._key):
-            return super().readinto(buffer)
+            return super().read(size)
 
     def close(self) -> None:
         if self._response is not None and not self.closed:
