@@ -63,6 +63,27 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("timezone", str, "Europe/Berlin", "Time zone of the authority (dates of grants)."),
     Setting("password_min_length", int, 12, "Minimum length of a user's password."),
+    Setting("quarantine_dir", Path, "{home}/quarantine", "Where rejected files are copied."),
+    Setting("ingest_workers", int, 0, "Worker processes for ingest; 0 means one per CPU core."),
+    Setting(
+        "ingest_timeout",
+        int,
+        900,
+        "Seconds one file may take in its worker before it is rejected as 'resource limit'.",
+    ),
+    Setting(
+        "ingest_memory_limit_mb",
+        int,
+        2048,
+        "Address-space limit of each ingest worker in MiB ('resource limit' beyond it).",
+    ),
+    Setting(
+        "image_max_pixels",
+        int,
+        300_000_000,
+        "Largest image (pixels) accepted; an A0 plan at 400 dpi has 248 million.",
+    ),
+    Setting("ocr_languages", str, "deu+eng", "Tesseract languages for OCR."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

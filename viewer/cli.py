@@ -15,6 +15,7 @@ from docstore.config import load_config
 from docstore.demo import seed
 from docstore.errors import BauakteError
 from docstore.instance import Instance
+from ingest import cli as ingest_cli
 from storage import StorageError, StorageUnavailable
 
 
@@ -57,7 +58,7 @@ def demo_cmd() -> None:
         click.echo(f"  grant          {line}")
 
 
-for command in docstore_cli.COMMANDS:
+for command in [*docstore_cli.COMMANDS, *ingest_cli.COMMANDS]:
     cli.add_command(command)
 
 

@@ -1,0 +1,166 @@
+"""Registering an ingested document: one transaction, all or nothing.
+
+The ingest runner hands over plain values (:class:`NewDocument`); this service
+matches or creates the building file, writes blob, document, pages, the audit
+event and the index outbox row in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Blob, BuildingFile, Document, DocumentKind, IndexOutbox, OutboxOp, Page, Parcel
+from . import audit
+from .building_files import create_building_file, find_by_aktenzeichen
+
+
+@dataclass(frozen=True)
+class NewPage:
+    number: int
+    width_px: int | None
+    height_px: int | None
+    dpi: int | None
+    text: str
+    text_source: str
+    ocr_confidence: float | None = None
+
+
+@dataclass(frozen=True)
+class FileAssignment:
+    """Which building file a document belongs to, and what we learn about that file."""
+
+    aktenzeichen: str
+    street: str | None = None
+    house_number: str | None = None
+    postcode: str | None = None
+    municipality: str | None = None
+    gemarkung: str | None = None
+    flur: str | None = None
+    flurstueck: str | None = None
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    sha256: str
+    size: int
+    mime_type: str
+    storage_key: str
+    original_name: str
+    pages: list[NewPage] = field(default_factory=list)
+    assignment: FileAssignment | None = None
+    """None: the document goes to the inbox for a clerk to assign."""
+    kind: str = DocumentKind.SONSTIGES.value
+    title: str | None = None
+    date: dt.date | None = None
+    issuer: str | None = None
+    issued_on: dt.date | None = None
+    valid_until: dt.date | None = None
+    active_content: bool = False
+    source: str = ""
+    """How it arrived (e.g. 'ingest batch', 'hot folder'), for the audit trail."""
+
+
+@dataclass(frozen=True)
+class Registered:
+    document_id: int
+    duplicate_of: int | None
+    building_file: str | None
+
+
+def existing_document(session: Session, sha256: str) -> int | None:
+    return session.scalar(
+        select(Document.id).where(Document.blob_sha256 == sha256).order_by(Document.id).limit(1)
+    )
+
+
+def register_document(session: Session, new: NewDocument) -> Registered:
+    """Register ``new`` unless its bytes are already there (then: the existing document)."""
+    duplicate = existing_document(session, new.sha256)
+    if duplicate is not None:
+        return Registered(duplicate, duplicate, None)
+    if session.get(Blob, new.sha256) is None:
+        session.add(
+            Blob(
+                sha256=new.sha256,
+                size=new.size,
+                mime_type=new.mime_type,
+                storage_key=new.storage_key,
+            )
+        )
+    bf = _building_file(session, new.assignment) if new.assignment else None
+    doc = Document(
+        building_file_id=bf.id if bf else None,
+        blob_sha256=new.sha256,
+        kind=new.kind,
+        title=new.title,
+        date=new.date,
+        issuer=new.issuer,
+        issued_on=new.issued_on,
+        valid_until=new.valid_until,
+        original_name=new.original_name[:500],
+        page_count=len(new.pages),
+        active_content=new.active_content,
+    )
+    doc.pages = [
+        Page(
+            number=p.number,
+            width_px=p.width_px,
+            height_px=p.height_px,
+            dpi=p.dpi,
+            text=p.text,
+            text_source=p.text_source,
+            ocr_confidence=p.ocr_confidence,
+        )
+        for p in new.pages
+    ]
+    session.add(doc)
+    session.flush()
+    audit.record(
+        session,
+        "document.ingest",
+        target_type="document",
+        target_id=doc.id,
+        building_file_id=doc.building_file_id,
+        details={
+            "sha256": new.sha256,
+            "original_name": new.original_name,
+            "pages": len(new.pages),
+            "inbox": bf is None,
+            "source": new.source,
+        },
+    )
+    session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.UPSERT.value))
+    return Registered(doc.id, None, bf.aktenzeichen if bf else None)
+
+
+def _building_file(session: Session, a: FileAssignment) -> BuildingFile:
+    """Match by Aktenzeichen; create if new; fill in what the file did not know yet."""
+    bf = find_by_aktenzeichen(session, a.aktenzeichen)
+    if bf is None:
+        parcels = [(a.gemarkung, a.flur, a.flurstueck)] if a.gemarkung and a.flurstueck else []
+        return create_building_file(
+            session,
+            a.aktenzeichen,
+            parcels=parcels,  # type: ignore[arg-type]
+            street=a.street,
+            house_number=a.house_number,
+            postcode=a.postcode,
+            municipality=a.municipality,
+        )
+    for attr in ("street", "house_number", "postcode", "municipality"):
+        if getattr(bf, attr) is None and getattr(a, attr):
+            setattr(bf, attr, getattr(a, attr))
+    if (
+        a.gemarkung
+        and a.flurstueck
+        and not any(
+            (p.gemarkung, p.flur, p.flurstueck) == (a.gemarkung, a.flur, a.flurstueck)
+            for p in bf.parcels
+        )
+    ):
+        bf.parcels.append(Parcel(gemarkung=a.gemarkung, flur=a.flur, flurstueck=a.flurstueck))
+    return bf

@@ -1,0 +1,99 @@
+"""``bauakte ingest``: a progress bar and a summary on a terminal, or a JSON report."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from docstore.instance import Instance
+
+from .model import FileReport, Outcome
+from .runner import IngestReport, run
+
+
+class _RichProgress:
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.task = None
+        self.pages = 0
+
+    def start(self, total: int) -> None:
+        self.task = self.progress.add_task("ingest", total=total, pages=0)
+
+    def file_done(self, report: FileReport) -> None:
+        self.pages += report.pages
+        self.progress.update(self.task, advance=1, pages=self.pages)
+
+
+def _summary_table(report: IngestReport) -> Table:
+    s = report.summary()
+    table = Table(title="Ingest summary", show_header=False)
+    for outcome in Outcome:
+        table.add_row(outcome.value, str(s[outcome.value]))
+    for reason, n in sorted(s["rejected_by_reason"].items()):  # type: ignore[union-attr]
+        table.add_row(f"  rejected: {reason}", str(n))
+    table.add_row("pages", str(s["pages"]))
+    table.add_row("pages OCR'd", str(s["ocr_pages"]))
+    return table
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--manifest", type=click.Path(dir_okay=False), help="CSV or JSON manifest.")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+def ingest_cmd(paths: tuple[str, ...], manifest: str | None, as_json: bool, workers: int | None):
+    """Ingest files and folders of scanned building files.
+
+    Exit status: 0 when every file was accepted or was a duplicate, 1 when any
+    was rejected (see the report and the quarantine folder) or failed (rerun).
+    """
+    inst = click.get_current_context().find_object(Instance)
+    assert inst is not None
+    err = Console(stderr=True)
+    if as_json or not err.is_terminal:
+        report = run(paths, inst, manifest=manifest, workers=workers)
+    else:
+        columns = (
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files · {task.fields[pages]} pages"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+        )
+        with Progress(*columns, console=err) as bar:
+            report = run(
+                paths, inst, manifest=manifest, workers=workers, progress=_RichProgress(bar)
+            )
+    if as_json:
+        json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        out = Console()
+        for f in report.files:
+            if f.outcome in (Outcome.REJECTED, Outcome.FAILED):
+                out.print(
+                    f"{f.outcome.value}: {f.path!r}: {f.reason}", markup=False, highlight=False
+                )
+        for problem in report.manifest_problems:
+            out.print(f"manifest: {problem}", markup=False, highlight=False)
+        out.print(_summary_table(report))
+    if report.count(Outcome.REJECTED) or report.count(Outcome.FAILED):
+        sys.exit(1)
+
+
+COMMANDS = [ingest_cmd]

@@ -1,0 +1,105 @@
+"""inspect + extract + render for TIFF (multi-page), JPEG and PNG with Pillow.
+
+Pages are decoded one at a time, so a 1 GB multi-page TIFF never sits in
+memory whole.  The pixel limit is checked on every frame before decoding.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from . import ocr
+from .model import PageInfo, Rejected
+from .pdf import RenderedPage
+from .render import renditions_from_image
+
+
+def _check_pixels(size: tuple[int, int], limit: int, number: int) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise Rejected("broken", f"page {number} has no pixels")
+    if width * height > limit:
+        raise Rejected(
+            "too large / decompression bomb",
+            f"page {number} has {width} x {height} pixels, above the limit of {limit:,}",
+        )
+
+
+def _open(path: Path, limit: int) -> Image.Image:
+    Image.MAX_IMAGE_PIXELS = limit
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return Image.open(path)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise Rejected("too large / decompression bomb", str(exc)) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise Rejected("broken", f"the image cannot be read: {exc}") from None
+
+
+def count_frames(path: Path, limit: int) -> int:
+    with _open(path, limit) as image:
+        _check_pixels(image.size, limit, 1)
+        return getattr(image, "n_frames", 1)
+
+
+def image_pages(path: Path, limit: int, languages: str) -> Iterator[RenderedPage]:
+    with _open(path, limit) as image:
+        frames = getattr(image, "n_frames", 1)
+        for index in range(frames):
+            try:
+                image.seek(index)
+                original_size = image.size
+                _check_pixels(original_size, limit, index + 1)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("error", Image.DecompressionBombWarning)
+                    frame = _decode(image)
+            except Rejected:
+                raise
+            except (
+                OSError,
+                SyntaxError,
+                ValueError,
+                EOFError,
+                Image.DecompressionBombWarning,
+            ) as exc:
+                raise Rejected("broken", f"page {index + 1} cannot be decoded: {exc}") from None
+            yield _page(frame, index + 1, original_size, image.info.get("dpi"), languages)
+
+
+def _decode(image: Image.Image) -> Image.Image:
+    """The frame as L or RGB; big JPEGs decode at a reduced scale (draft)."""
+    width, height = image.size
+    if image.format == "JPEG" and width * height > ocr.MAX_OCR_PIXELS:
+        factor = (ocr.MAX_OCR_PIXELS / (width * height)) ** 0.5
+        image.draft("RGB", (int(width * factor), int(height * factor)))
+    image.load()
+    if image.mode in ("L", "RGB"):
+        return image.copy()
+    if image.mode == "1":
+        return image.convert("L")
+    return image.convert("RGB")
+
+
+def _page(
+    frame: Image.Image, number: int, size: tuple[int, int], dpi_info, languages: str
+) -> RenderedPage:
+    dpi = None
+    if isinstance(dpi_info, tuple) and dpi_info and dpi_info[0]:
+        dpi = round(float(dpi_info[0])) or None
+    decoded_dpi = round(dpi * frame.width / size[0]) if dpi else None  # after a draft decode
+    result = ocr.recognise(frame, languages, dpi=decoded_dpi)
+    info = PageInfo(
+        number=number,
+        width_px=size[0],
+        height_px=size[1],
+        dpi=dpi,
+        text=result.text.strip(),
+        text_source="ocr" if result.text.strip() else "none",
+        ocr_confidence=result.confidence,
+    )
+    return RenderedPage(info, renditions_from_image(frame), ocr.words_json(result))

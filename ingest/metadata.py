@@ -1,0 +1,200 @@
+"""Metadata for ingested files: the manifest (CSV or JSON) and the file-name convention.
+
+Manifest columns (ARCHITECTURE.md fixes them): ``file`` (relative to the
+manifest), ``aktenzeichen``, ``street``, ``house_number``, ``postcode``,
+``municipality``, ``gemarkung``, ``flur``, ``flurstueck``, ``kind``, ``title``,
+``date`` (ISO), and for certificates ``issuer``, ``issued_on``,
+``valid_until``.  Only ``file`` is required.  A bad row is reported with its
+number (as a spreadsheet shows it: the header is row 1) and reason; the other
+rows are unaffected.
+
+File-name convention, used when no manifest row names a file::
+
+    <Aktenzeichen>_<kind>_<YYYY-MM-DD>_<title words separated by _>.<ext>
+
+e.g. ``63-BA-2019-0457_baugenehmigung_2019-05-14_Neubau_Einfamilienhaus.pdf``;
+the date and title may be left out (``63-BA-2019-0457_statik.pdf``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docstore.models import DocumentKind
+
+from .model import DocumentMetadata
+
+MANIFEST_NAMES = ("manifest.csv", "manifest.json")
+TEXT_COLUMNS = (
+    "aktenzeichen",
+    "street",
+    "house_number",
+    "postcode",
+    "municipality",
+    "gemarkung",
+    "flur",
+    "flurstueck",
+    "title",
+    "issuer",
+)
+DATE_COLUMNS = ("date", "issued_on", "valid_until")
+KNOWN_COLUMNS = {"file", "kind", *TEXT_COLUMNS, *DATE_COLUMNS}
+AKTENZEICHEN = re.compile(r"[A-Za-z0-9ÄÖÜäöü][A-Za-z0-9ÄÖÜäöü ./-]{0,62}")
+KIND_ALIASES = {
+    "bauzeichnung/plan": "bauzeichnung",
+    "plan": "bauzeichnung",
+    "bescheinigung/certificate": "bescheinigung",
+    "certificate": "bescheinigung",
+}
+
+
+class RowError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ManifestProblem:
+    manifest: str
+    row: int | None
+    file: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.manifest} row {self.row}" if self.row else self.manifest
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class Manifest:
+    path: Path
+    rows: dict[Path, DocumentMetadata] = field(default_factory=dict)
+    bad_rows: dict[Path, ManifestProblem] = field(default_factory=dict)
+    problems: list[ManifestProblem] = field(default_factory=list)
+
+
+def parse_kind(value: str) -> str:
+    key = value.strip().lower()
+    key = KIND_ALIASES.get(key, key)
+    try:
+        return DocumentKind(key).value
+    except ValueError:
+        allowed = ", ".join(k.value for k in DocumentKind)
+        raise RowError(f"kind {value!r} is not one of {allowed}") from None
+
+
+def _date(value: str, column: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise RowError(f"{column} {value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+def metadata_from_row(row: dict[str, Any], source: str) -> DocumentMetadata:
+    values: dict[str, Any] = {}
+    for column in TEXT_COLUMNS:
+        text = str(row.get(column) or "").strip()
+        if text:
+            values[column] = text
+    for column in DATE_COLUMNS:
+        text = str(row.get(column) or "").strip()
+        if text:
+            values[column] = _date(text, column)
+    kind = str(row.get("kind") or "").strip()
+    if kind:
+        values["kind"] = parse_kind(kind)
+    az = values.get("aktenzeichen")
+    if az is not None and not AKTENZEICHEN.fullmatch(az):
+        raise RowError(f"aktenzeichen {az!r} contains characters that are not allowed")
+    if not az and any(values.get(c) for c in ("street", "gemarkung", "flurstueck")):
+        raise RowError("an address or parcel needs an aktenzeichen to name the building file")
+    if (
+        values.get("valid_until")
+        and values.get("issued_on")
+        and (values["valid_until"] < values["issued_on"])
+    ):
+        raise RowError("valid_until lies before issued_on")
+    return DocumentMetadata(**values, source=source)
+
+
+def load_manifest(path: Path) -> Manifest:
+    manifest = Manifest(path=path)
+    name = path.name
+    try:
+        rows = _read_rows(path)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error, RowError) as exc:
+        manifest.problems.append(ManifestProblem(name, None, None, f"cannot be read: {exc}"))
+        return manifest
+    for number, row in rows:
+        file_name = str(row.get("file") or "").strip()
+        if not file_name:
+            manifest.problems.append(
+                ManifestProblem(name, number, None, "the column 'file' is empty")
+            )
+            continue
+        location = Path(os.path.abspath(path.parent / file_name))
+        if location in manifest.rows or location in manifest.bad_rows:
+            problem = ManifestProblem(
+                name, number, file_name, "the file is named in an earlier row"
+            )
+            manifest.problems.append(problem)
+            continue
+        try:
+            manifest.rows[location] = metadata_from_row(row, f"{name} row {number}")
+        except RowError as exc:
+            problem = ManifestProblem(name, number, file_name, str(exc))
+            manifest.bad_rows[location] = problem
+            manifest.problems.append(problem)
+    return manifest
+
+
+def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    if path.suffix.lower() == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+            raise RowError("a JSON manifest must be a list of objects")
+        return [(i, r) for i, r in enumerate(data, start=1)]
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        sample = f.read(4096)
+        f.seek(0)
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        reader = csv.DictReader(f, delimiter=delimiter)
+        if not reader.fieldnames or "file" not in [c.strip() for c in reader.fieldnames]:
+            raise RowError("the header has no column 'file'")
+        return [
+            (i, {(k or "").strip(): v for k, v in row.items()})
+            for i, row in enumerate(reader, start=2)
+        ]
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def metadata_from_name(name: str) -> DocumentMetadata:
+    """Apply the file-name convention; a name that does not follow it gives nothing."""
+    stem = name.rsplit(".", 1)[0]
+    parts = stem.split("_")
+    if len(parts) < 2:
+        return DocumentMetadata()
+    az, kind_text, rest = parts[0], parts[1], parts[2:]
+    if not AKTENZEICHEN.fullmatch(az) or not any(c.isdigit() for c in az):
+        return DocumentMetadata()
+    try:
+        kind = parse_kind(kind_text)
+    except RowError:
+        return DocumentMetadata()
+    date = None
+    if rest and _DATE.fullmatch(rest[0]):
+        try:
+            date = dt.date.fromisoformat(rest[0])
+        except ValueError:
+            return DocumentMetadata()
+        rest = rest[1:]
+    title = " ".join(p for p in rest if p) or None
+    return DocumentMetadata(aktenzeichen=az, kind=kind, date=date, title=title, source="file name")

@@ -1,0 +1,149 @@
+"""The typed values that flow between the ingest stages.
+
+All are plain, picklable dataclasses: a worker process receives a
+:class:`WorkerTask` and sends back a :class:`Processed` (or a failure), so the
+CPU stages can run in other processes while database writes stay in one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    """A transient fault (storage or database down): rerun the batch."""
+
+
+class FileKind(StrEnum):
+    PDF = "pdf"
+    TIFF = "tiff"
+    JPEG = "jpeg"
+    PNG = "png"
+
+
+MIME_TYPES = {
+    FileKind.PDF: "application/pdf",
+    FileKind.TIFF: "image/tiff",
+    FileKind.JPEG: "image/jpeg",
+    FileKind.PNG: "image/png",
+}
+
+
+class Rejected(Exception):
+    """The file itself is unacceptable; ``reason`` is a short, stable code."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+
+
+class TransientFailure(Exception):
+    """Not the file's fault (storage down, database busy): rerun later."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    """The path as given on the command line or found on disk (for reports)."""
+    location: Path
+    """Absolute path used to read the file."""
+
+    @property
+    def name(self) -> str:
+        return self.location.name
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """What a manifest row or the file-name convention says about a file."""
+
+    aktenzeichen: str | None = None
+    street: str | None = None
+    house_number: str | None = None
+    postcode: str | None = None
+    municipality: str | None = None
+    gemarkung: str | None = None
+    flur: str | None = None
+    flurstueck: str | None = None
+    kind: str | None = None
+    title: str | None = None
+    date: dt.date | None = None
+    issuer: str | None = None
+    issued_on: dt.date | None = None
+    valid_until: dt.date | None = None
+    source: str = "none"
+    """Where it came from: 'manifest row N', 'file name' or 'none'."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    image_max_pixels: int = 300_000_000
+    ocr_languages: str = "deu+eng"
+
+
+@dataclass(frozen=True)
+class WorkerTask:
+    source: SourceFile
+    kind: FileKind
+    sha256: str
+    size: int
+    storage_url: str
+    limits: Limits = field(default_factory=Limits)
+
+
+@dataclass
+class PageInfo:
+    number: int
+    width_px: int
+    height_px: int
+    dpi: int | None
+    text: str
+    text_source: str
+    ocr_confidence: float | None = None
+
+
+@dataclass
+class Processed:
+    """A file that passed every check, with its original and renditions stored."""
+
+    sha256: str
+    kind: FileKind
+    pages: list[PageInfo]
+    active_content: bool = False
+    ocr_pages: int = 0
+
+
+@dataclass
+class FileReport:
+    path: str
+    outcome: Outcome
+    reason: str | None = None
+    document_id: int | None = None
+    duplicate_of: int | None = None
+    pages: int = 0
+    flags: list[str] = field(default_factory=list)
+    sha256: str | None = None
+    ocr_pages: int = 0
+    building_file: str | None = None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "outcome": self.outcome.value,
+            "reason": self.reason,
+            "document_id": self.document_id,
+            "duplicate_of": self.duplicate_of,
+            "pages": self.pages,
+            "flags": self.flags,
+            "sha256": self.sha256,
+            "ocr_pages": self.ocr_pages,
+            "building_file": self.building_file,
+        }

@@ -1,0 +1,60 @@
+"""The CPU stages for one file, as run inside a worker process.
+
+inspect -> extract text (PDF layer or OCR) -> render -> store.  Renditions are
+collected first and stored only when every page has passed, and the original
+is stored last, so a file rejected half-way leaves nothing behind, and a
+stored original always has its renditions.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+
+from storage import StorageError, derived_key, open_store, original_key
+
+from .failpoints import pause_at
+from .images import image_pages
+from .model import FileKind, Processed, TransientFailure, WorkerTask
+from .pdf import RenderedPage, inspect_pdf, pdf_pages
+
+
+def page_prefix(number: int) -> str:
+    return f"p{number:04d}"
+
+
+def process_file(task: WorkerTask) -> Processed:
+    path = task.source.location
+    active = False
+    if task.kind is FileKind.PDF:
+        active = inspect_pdf(path).active_content
+        pages = pdf_pages(path, task.limits.ocr_languages)
+    else:
+        pages = image_pages(path, task.limits.image_max_pixels, task.limits.ocr_languages)
+
+    rendered: list[RenderedPage] = list(pages)
+    derived: dict[str, bytes] = {}
+    for page in rendered:
+        prefix = page_prefix(page.info.number)
+        for name, data in page.renditions.items():
+            derived[f"{prefix}/{name}"] = data
+        if page.words is not None:
+            derived[f"{prefix}/words.json"] = json.dumps(page.words, ensure_ascii=False).encode()
+        page.renditions = {}
+
+    try:
+        store = open_store(task.storage_url)
+        for name, data in derived.items():
+            store.put_stream(derived_key(task.sha256, name), io.BytesIO(data))
+        pause_at("worker.storing")
+        store.put_file(original_key(task.sha256), path)
+        pause_at("worker.stored")
+    except (StorageError, OSError) as exc:
+        raise TransientFailure(f"storage: {exc}") from None
+    return Processed(
+        sha256=task.sha256,
+        kind=task.kind,
+        pages=[p.info for p in rendered],
+        active_content=active,
+        ocr_pages=sum(p.info.text_source == "ocr" for p in rendered),
+    )
