@@ -77,6 +77,8 @@ class Manifest:
     rows: dict[Path, DocumentMetadata] = field(default_factory=dict)
     bad_rows: dict[Path, ManifestProblem] = field(default_factory=dict)
     problems: list[ManifestProblem] = field(default_factory=list)
+    row_files: dict[Path, tuple[int, str]] = field(default_factory=dict)
+    """Every file a row names: its row number and the name as written."""
 
 
 def parse_kind(value: str) -> str:
@@ -145,6 +147,7 @@ def load_manifest(path: Path) -> Manifest:
             )
             manifest.problems.append(problem)
             continue
+        manifest.row_files[location] = (number, file_name)
         try:
             manifest.rows[location] = metadata_from_row(row, f"{name} row {number}")
         except RowError as exc:

@@ -155,7 +155,7 @@ def run(
 
     report.files = [r for r in batch.reports if r is not None]
     report.files += [FileReport(p, Outcome.REJECTED, reason) for p, reason in problems]
-    report.manifest_problems = manifests.problems()
+    report.manifest_problems = manifests.problems(sources)
     return report
 
 
@@ -182,9 +182,18 @@ class _Manifests:
                 return m.rows[source.location]
         return metadata_from_name(source.name)
 
-    def problems(self) -> list[ManifestProblem]:
-        all_ = [self.explicit, *list(self.by_folder.values())]
-        return [p for m in all_ if m is not None for p in m.problems]
+    def problems(self, sources: list[SourceFile]) -> list[ManifestProblem]:
+        found = [p for m in (self.explicit, *self.by_folder.values()) if m for p in m.problems]
+        if self.explicit is not None:  # rows that name no file of this batch
+            given = {s.location for s in sources}
+            found += [
+                ManifestProblem(
+                    self.explicit.path.name, row, name, f"{name} is not among the files"
+                )
+                for location, (row, name) in self.explicit.row_files.items()
+                if location not in given
+            ]
+        return found
 
 
 def _check(

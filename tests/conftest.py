@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.servers import MinioServer, PostgresServer
+
+# The console script installed beside the interpreter running the tests.
+BAUAKTE = shutil.which("bauakte", path=str(Path(sys.executable).parent)) or "bauakte"
 
 
 @pytest.fixture(scope="session")

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import new_bucket
+from tests.conftest import BAUAKTE, new_bucket
 
-BAUAKTE = shutil.which("bauakte", path=str(Path(sys.executable).parent)) or "bauakte"
 PASSWORD = "a-long-enough-secret\n"
 
 

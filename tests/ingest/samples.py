@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
 
+DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"  # Debian's fonts-dejavu-core
 LOREM = (
     "Die Baugenehmigung wird unter folgenden Auflagen erteilt. Der Bauherr hat die "
     "Standsicherheit nachzuweisen. Die Abstandsflächen sind einzuhalten."
@@ -31,7 +32,7 @@ def scan_image(text: str = "Baugenehmigung Lindenstrasse", size=(1240, 1754)) ->
     """A page that needs OCR: black text on white at about 150 dpi."""
     image = Image.new("L", size, 255)
     draw = ImageDraw.Draw(image)
-    font = ImageFont.load_default(size=48)
+    font = ImageFont.truetype(DEJAVU, 48)
     for i, line in enumerate([text, "Bauaufsichtsamt der Stadt", "Aktenzeichen 63-BA-2019-0457"]):
         draw.text((100, 150 + i * 90), line, fill=0, font=font)
     return image
