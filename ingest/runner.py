@@ -169,6 +169,8 @@ class _Manifests:
     def _beside(self, folder: Path) -> Manifest | None:
         if folder not in self.by_folder:
             found = next((folder / n for n in MANIFEST_NAMES if (folder / n).is_file()), None)
+            if found is not None and self.explicit is not None and found == self.explicit.path:
+                found = None  # already read as the explicit manifest
             self.by_folder[folder] = load_manifest(found) if found else None
         return self.by_folder[folder]
 

@@ -12,10 +12,10 @@ import click
 
 from docstore import cli as docstore_cli
 from docstore.config import load_config
-from docstore.demo import seed
 from docstore.errors import BauakteError
 from docstore.instance import Instance
 from ingest import cli as ingest_cli
+from ingest.demo import run_demo
 from storage import StorageError, StorageUnavailable
 
 
@@ -41,21 +41,23 @@ def init_cmd() -> None:
 
 @cli.command("demo")
 def demo_cmd() -> None:
-    """Fill the instance with a small demo archive (idempotent)."""
+    """Generate the demo archive (users, grants, building files, documents) and ingest it."""
     inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
-    inst.require_schema()
-    with inst.db.transaction() as session:
-        report = seed(session)
-    if not (report.building_files or report.users):
-        click.echo("demo archive already present; nothing added")
-        return
-    click.echo("demo archive created:")
-    for line in report.building_files:
-        click.echo(f"  building file  {line}")
-    for line in report.users:
-        click.echo(f"  user           {line}")
-    for line in report.grants:
-        click.echo(f"  grant          {line}")
+    people, report = run_demo(inst)
+    for line in people.building_files:
+        click.echo(f"building file  {line}")
+    for line in people.users:
+        click.echo(f"user           {line}")
+    for line in people.grants:
+        click.echo(f"grant          {line}")
+    s = report.summary()
+    click.echo(
+        f"demo archive {inst.config.home / 'demo-archive'}: {s['files']} files, "
+        f"{s['accepted']} ingested, {s['duplicate']} already there, {s['rejected']} rejected, "
+        f"{s['failed']} failed; {s['pages']} pages ({s['ocr_pages']} by OCR)"
+    )
+    if s["rejected"] or s["failed"]:
+        raise BauakteError("the demo archive did not ingest completely; see above")
 
 
 for command in [*docstore_cli.COMMANDS, *ingest_cli.COMMANDS]:
