@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -17,10 +20,12 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from docstore.errors import UsageError
 from docstore.instance import Instance
 
 from .model import FileReport, Outcome
 from .runner import IngestReport, run
+from .watch import watch
 
 
 class _RichProgress:
@@ -54,14 +59,21 @@ def _summary_table(report: IngestReport) -> Table:
 @click.option("--manifest", type=click.Path(dir_okay=False), help="CSV or JSON manifest.")
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-def ingest_cmd(paths: tuple[str, ...], manifest: str | None, as_json: bool, workers: int | None):
+@click.option("--watch", "hot", is_flag=True, help="Treat PATH as a hot folder and keep watching.")
+def ingest_cmd(
+    paths: tuple[str, ...], manifest: str | None, as_json: bool, workers: int | None, hot: bool
+):
     """Ingest files and folders of scanned building files.
 
     Exit status: 0 when every file was accepted or was a duplicate, 1 when any
     was rejected (see the report and the quarantine folder) or failed (rerun).
+    With --watch, runs until interrupted (Ctrl-C or SIGTERM).
     """
     inst = click.get_current_context().find_object(Instance)
     assert inst is not None
+    if hot:
+        _watch(paths, inst, workers, as_json)
+        return
     err = Console(stderr=True)
     if as_json or not err.is_terminal:
         report = run(paths, inst, manifest=manifest, workers=workers)
@@ -94,6 +106,27 @@ def ingest_cmd(paths: tuple[str, ...], manifest: str | None, as_json: bool, work
         out.print(_summary_table(report))
     if report.count(Outcome.REJECTED) or report.count(Outcome.FAILED):
         sys.exit(1)
+
+
+def _watch(paths: tuple[str, ...], inst: Instance, workers: int | None, as_json: bool) -> None:
+    if len(paths) != 1 or not Path(paths[0]).is_dir():
+        raise UsageError("--watch takes exactly one existing folder: bauakte ingest --watch FOLDER")
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    out = Console()
+
+    def report(batch: IngestReport) -> None:
+        if as_json:
+            sys.stdout.write(json.dumps(batch.as_json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            return
+        for f in batch.files:
+            detail = f.reason or (f"document {f.document_id or f.duplicate_of}")
+            out.print(f"{f.outcome.value}: {Path(f.path).name!r}: {detail}", markup=False)
+
+    click.echo(f"watching {Path(paths[0]).absolute()} (Ctrl-C to stop)", err=True)
+    watch(paths[0], inst, stop=stop, on_batch=report, workers=workers)
 
 
 COMMANDS = [ingest_cmd]

@@ -1,0 +1,126 @@
+"""The hot folder: the office scanner writes files in; each is ingested once it is complete.
+
+A file is taken only when it is complete: its size and modification time
+have not changed for ``settle`` seconds, and its name is not a temporary one
+(scanners write ``.part``/``.tmp`` files or hidden names and rename them when
+done).  After its batch, each handled file moves into ``done/`` or
+``rejected/`` inside the hot folder (with a ``.reason.txt`` beside a rejected
+one); a file that failed for a transient reason stays and is retried.  A
+restart picks up where the last run stopped; a file that was ingested but not
+yet moved is recognised as a duplicate and moved then, so nothing is
+registered twice.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from docstore.instance import Instance
+
+from .metadata import MANIFEST_NAMES
+from .model import Outcome
+from .runner import IngestReport, run
+
+DONE, REJECTED = "done", "rejected"
+TEMPORARY_SUFFIXES = (".part", ".tmp", ".temp", ".crdownload", ".partial", "~")
+
+
+@dataclass
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float
+
+
+def _candidates(folder: Path) -> list[Path]:
+    found = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        name = entry.name
+        if not entry.is_file(follow_symlinks=False) or name in MANIFEST_NAMES:
+            continue
+        if name.startswith(".") or name.lower().endswith(TEMPORARY_SUFFIXES):
+            continue
+        found.append(Path(entry.path))
+    return found
+
+
+def ready_files(folder: Path, seen: dict[Path, _Seen], settle: float, now: float) -> list[Path]:
+    """Files whose size and mtime have been stable for ``settle`` seconds."""
+    ready = []
+    current = set()
+    for path in _candidates(folder):
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
+        current.add(path)
+        before = seen.get(path)
+        if before is None or (before.size, before.mtime_ns) != (st.st_size, st.st_mtime_ns):
+            seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
+        elif now - before.since >= settle and st.st_size > 0:
+            ready.append(path)
+    for gone in set(seen) - current:
+        del seen[gone]
+    return ready
+
+
+def _move(path: Path, target_dir: Path) -> Path:
+    target_dir.mkdir(exist_ok=True)
+    target = target_dir / path.name
+    n = 2
+    while target.exists():
+        target = target_dir / f"{path.stem} ({n}){path.suffix}"
+        n += 1
+    os.replace(path, target)
+    return target
+
+
+def settle_batch(folder: Path, report: IngestReport) -> None:
+    """Move every handled file out of the way; leave failed ones for the next round."""
+    for f in report.files:
+        path = Path(f.path)
+        if f.outcome is Outcome.FAILED or not path.exists():
+            continue
+        if f.outcome is Outcome.REJECTED:
+            moved = _move(path, folder / REJECTED)
+            moved.with_name(moved.name + ".reason.txt").write_text(f"{f.reason}\n", "utf-8")
+        else:
+            _move(path, folder / DONE)
+
+
+def watch(
+    folder: str | os.PathLike[str],
+    instance: Instance,
+    *,
+    poll: float = 2.0,
+    settle: float = 3.0,
+    stop: threading.Event | None = None,
+    on_batch: Callable[[IngestReport], None] | None = None,
+    workers: int | None = None,
+) -> None:
+    """Watch ``folder`` until ``stop`` is set (or forever)."""
+    hot = Path(folder).absolute()
+    if not hot.is_dir():
+        raise FileNotFoundError(f"hot folder {hot} does not exist")
+    stop = stop or threading.Event()
+    seen: dict[Path, _Seen] = {}
+    retry_after: dict[Path, float] = {}
+    while not stop.is_set():
+        now = time.monotonic()
+        batch = [p for p in ready_files(hot, seen, settle, now) if retry_after.get(p, 0) <= now]
+        if batch:
+            report = run(batch, instance, workers=workers, source_label="hot folder")
+            settle_batch(hot, report)
+            for f in report.files:
+                if f.outcome is Outcome.FAILED:  # back off before trying again
+                    retry_after[Path(f.path)] = time.monotonic() + 30
+                else:
+                    seen.pop(Path(f.path), None)
+            if on_batch is not None:
+                on_batch(report)
+        stop.wait(poll)
