@@ -79,11 +79,11 @@ def recognise(image: Image.Image, languages: str, dpi: int | None = None) -> Ocr
     if width * height > MAX_OCR_PIXELS:
         scale = (MAX_OCR_PIXELS / (width * height)) ** 0.5
         image = image.resize((max(1, int(width * scale)), max(1, int(height * scale))))
-    if image.mode not in ("L", "1"):
+    if image.mode != "L":
         image = image.convert("L")
     with tempfile.TemporaryDirectory(prefix="bauakte-ocr-") as tmp:
-        source = Path(tmp) / "page.png"
-        image.save(source, compress_level=1)
+        source = Path(tmp) / "page.pgm"  # uncompressed: nothing to encode or decode
+        image.save(source)
         cmd = ["tesseract", str(source), "stdout", "-l", languages, "--psm", "3"]
         if dpi:
             cmd += ["--dpi", str(max(70, round(dpi * scale)))]

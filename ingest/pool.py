@@ -1,11 +1,13 @@
 """Worker processes with a time and a memory limit per file.
 
-Each file runs in a fresh process forked from a fork server (cheap, and safe
-even though the main process has threads and database connections).  The
-child sets an address-space limit on itself; the parent kills a child that
-overruns its time.  A child that dies for any reason (out of memory, a crash
-inside a C library) costs only its own file: the batch goes on.  A
-``concurrent.futures`` pool cannot promise that: one dead worker breaks it.
+A few long-lived workers, started from a fork server (safe although the main
+process has threads and database connections), take one file at a time over
+a pipe.  Each worker limits its own address space; the parent kills a worker
+that overruns a file's time.  A worker that dies for any reason (out of
+memory, a crash inside a C library, the kill) costs only the file it was on:
+it is replaced and the batch goes on.  A ``concurrent.futures`` pool cannot
+promise that: one dead worker breaks it.  Workers are recycled after
+``TASKS_PER_WORKER`` files and after a file that ran out of memory.
 """
 
 from __future__ import annotations
@@ -23,8 +25,12 @@ from multiprocessing.connection import Connection, wait
 from .model import Processed, Rejected, TransientFailure, WorkerTask
 from .ocr import MissingDependency
 
+TASKS_PER_WORKER = 100
+
 _context = multiprocessing.get_context("forkserver")
-_context.set_forkserver_preload(["ingest.process"])
+# "__main__" too: imported once in the fork server, so workers do not re-import
+# the main script (the bauakte CLI and all it pulls in) each time they start.
+_context.set_forkserver_preload(["__main__", "ingest.process"])
 
 
 @dataclass(frozen=True)
@@ -40,40 +46,69 @@ class WorkerResult:
     processed: Processed | None = None
     rejected: Rejected | None = None
     failed: str | None = None
+    peak_rss_mb: float | None = None
+    """The worker's own peak resident memory so far."""
+    ocr_peak_rss_mb: float | None = None
+    """The largest peak of the programs it ran (tesseract)."""
 
 
-def _child(conn: Connection, task: WorkerTask, memory_bytes: int) -> None:
+def _process(task: WorkerTask) -> WorkerResult:
     from .process import process_file
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     try:
-        result = WorkerResult(processed=process_file(task))
+        return WorkerResult(processed=process_file(task))
     except Rejected as exc:
-        result = WorkerResult(rejected=exc)
+        return WorkerResult(rejected=exc)
     except MemoryError:
-        result = WorkerResult(rejected=Rejected("resource limit", "the file needs too much memory"))
-    except TransientFailure as exc:
-        result = WorkerResult(failed=str(exc))
-    except MissingDependency as exc:
-        result = WorkerResult(failed=str(exc))
+        return WorkerResult(rejected=Rejected("resource limit", "the file needs too much memory"))
+    except (TransientFailure, MissingDependency) as exc:
+        return WorkerResult(failed=str(exc))
     except Exception as exc:  # a parser choking on hostile input
         detail = "".join(traceback.format_exception_only(exc)).strip()[:300]
-        result = WorkerResult(rejected=Rejected("broken", detail))
-    try:
-        conn.send(result)
-    except MemoryError:
-        conn.send(WorkerResult(rejected=Rejected("resource limit", "result too large")))
-    conn.close()
+        return WorkerResult(rejected=Rejected("broken", detail))
+
+
+def _worker_main(conn: Connection, memory_bytes: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    for _ in range(TASKS_PER_WORKER):
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        result = _process(task)
+        result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        result.ocr_peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        try:
+            conn.send(result)
+        except MemoryError:
+            conn.send(WorkerResult(rejected=Rejected("resource limit", "result too large")))
+            return
+        if result.rejected is not None and result.rejected.reason == "resource limit":
+            return  # start the next file in a fresh process
 
 
 @dataclass
-class _Running:
-    index: int
+class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
-    deadline: float
-    result: WorkerResult | None = None
+    index: int | None = None
+    deadline: float = 0.0
+    tasks: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return self.index is not None
+
+
+def _spawn(limits: WorkerLimits) -> _Worker:
+    parent, child = _context.Pipe(duplex=True)
+    process = _context.Process(target=_worker_main, args=(child, limits.memory_bytes), daemon=True)
+    process.start()
+    child.close()
+    return _Worker(process, parent)
 
 
 def run_tasks(
@@ -82,59 +117,82 @@ def run_tasks(
     limits: WorkerLimits,
     on_result: Callable[[int, WorkerResult], None],
 ) -> None:
-    """Run every task in its own process, ``workers`` at a time, reporting as they finish."""
+    """Run every task in a worker, ``workers`` at a time, reporting each as it finishes."""
     pending = iter(tasks)
-    running: list[_Running] = []
+    pool: list[_Worker] = []
     exhausted = False
     try:
         while True:
-            while not exhausted and len(running) < workers:
+            for worker in [w for w in pool if not w.busy]:
+                if not exhausted and worker.tasks < TASKS_PER_WORKER and worker.process.is_alive():
+                    continue
+                _retire(worker)
+                pool.remove(worker)
+            while not exhausted and any(not w.busy for w in pool) | (len(pool) < workers):
                 item = next(pending, None)
                 if item is None:
                     exhausted = True
                     break
-                running.append(_start(*item, limits))
-            if not running:
+                worker = next((w for w in pool if not w.busy), None)
+                if worker is None:
+                    worker = _spawn(limits)
+                    pool.append(worker)
+                _assign(worker, *item, limits)
+            busy = [w for w in pool if w.busy]
+            if not busy:
                 return
-            _wait_some(running, limits)
-            for job in [j for j in running if not j.process.is_alive() or j.result is not None]:
-                job.process.join(timeout=10)
-                if job.process.is_alive():
-                    continue
-                running.remove(job)
-                on_result(job.index, job.result or _died(job.process.exitcode))
+            for index, result in _collect(busy, limits):
+                on_result(index, result)
+            pool = [w for w in pool if w.busy or w.process.is_alive()]
     finally:
-        for job in running:
-            job.process.kill()
-            job.process.join()
+        for worker in pool:
+            _retire(worker, kill=True)
 
 
-def _start(index: int, task: WorkerTask, limits: WorkerLimits) -> _Running:
-    parent, child = _context.Pipe(duplex=False)
-    process = _context.Process(target=_child, args=(child, task, limits.memory_bytes), daemon=True)
-    process.start()
-    child.close()
-    return _Running(index, process, parent, time.monotonic() + limits.timeout)
+def _assign(worker: _Worker, index: int, task: WorkerTask, limits: WorkerLimits) -> None:
+    worker.conn.send(task)
+    worker.index = index
+    worker.deadline = time.monotonic() + limits.timeout
+    worker.tasks += 1
 
 
-def _wait_some(running: list[_Running], limits: WorkerLimits) -> None:
+def _collect(busy: list[_Worker], limits: WorkerLimits) -> list[tuple[int, WorkerResult]]:
+    """Wait for the first results, deaths or time-outs; free those workers."""
+    timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
+    ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=timeout)
+    done: list[tuple[int, WorkerResult]] = []
     now = time.monotonic()
-    timeout = max(0.0, min(j.deadline for j in running) - now)
-    handles = [j.conn for j in running if j.result is None] + [j.process.sentinel for j in running]
-    ready = wait(handles, timeout=timeout)
-    for job in running:
-        if job.result is None and job.conn in ready:
-            # a child that died before sending is reported from its exit code
+    for worker in busy:
+        result = None
+        if worker.conn in ready:
             with contextlib.suppress(EOFError, OSError):
-                job.result = job.conn.recv()
-    now = time.monotonic()
-    for job in running:
-        if job.result is None and now >= job.deadline and job.process.is_alive():
-            job.process.kill()
-            job.process.join()
-            job.result = WorkerResult(
+                result = worker.conn.recv()
+        if result is None and worker.process.sentinel in ready:
+            worker.process.join(timeout=10)
+            result = _died(worker.process.exitcode)
+        if result is None and now >= worker.deadline:
+            _retire(worker, kill=True)
+            result = WorkerResult(
                 rejected=Rejected("resource limit", f"took longer than {limits.timeout:.0f} s")
             )
+        if result is not None:
+            done.append((worker.index, result))  # type: ignore[arg-type]
+            worker.index = None
+    return done
+
+
+def _retire(worker: _Worker, kill: bool = False) -> None:
+    if worker.process.is_alive():
+        if kill:
+            worker.process.kill()
+        else:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                worker.conn.send(None)
+    worker.process.join(timeout=10)
+    if worker.process.is_alive():
+        worker.process.kill()
+        worker.process.join()
+    worker.conn.close()
 
 
 def _died(exitcode: int | None) -> WorkerResult:

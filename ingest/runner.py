@@ -246,6 +246,10 @@ def _finish(batch: _Batch, index: int, result: WorkerResult) -> None:
         batch.done(index, FileReport(source.path, Outcome.FAILED, result.failed, sha256=sha))
     elif result.processed is not None:
         batch.done(index, _register(batch, pending, result.processed))
+    report = batch.reports[index]
+    if report is not None:
+        report.worker_peak_rss_mb = result.peak_rss_mb
+        report.ocr_peak_rss_mb = result.ocr_peak_rss_mb
 
 
 def _register(batch: _Batch, pending: _Pending, processed: Processed) -> FileReport:

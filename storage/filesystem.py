@@ -1,9 +1,11 @@
 """The embedded default: objects as files under one root folder.
 
-Writes go to ``<root>/.tmp/`` first, are fsynced, and are then renamed (or,
-for originals, hard-linked so an existing object can never be replaced) into
-place, so a reader sees either the whole object or nothing, even after a
-crash or power loss.
+Writes go to ``<root>/.tmp/`` first and are then renamed (or, for originals,
+hard-linked so an existing object can never be replaced) into place, so a
+reader sees either the whole object or nothing.  Originals are fsynced (file
+and folder) before they count as stored, so they survive a power loss;
+derived renditions are not, since they can always be rebuilt from the
+original, and an fsync per thumbnail would double the cost of an ingest.
 """
 
 from __future__ import annotations
@@ -79,7 +81,8 @@ class FilesystemStore(BaseStore):
                     while chunk := reader.read(CHUNK_SIZE):
                         out.write(chunk)
                     out.flush()
-                    os.fsync(out.fileno())
+                    if expected_sha256 is not None:
+                        os.fsync(out.fileno())
                 digest = reader.hexdigest
                 if expected_sha256 is not None and digest != expected_sha256:
                     raise ContentMismatch(f"bytes given for {key} hash to {digest}")
@@ -92,7 +95,7 @@ class FilesystemStore(BaseStore):
                         os.link(tmp, target)
                     except FileExistsError:
                         created = False  # a concurrent writer stored the same bytes
-                _fsync_dir(target.parent)
+                    _fsync_dir(target.parent)
             finally:
                 tmp.unlink(missing_ok=True)
         return PutResult(key=key, size=reader.size, sha256=digest, created=created)
