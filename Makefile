@@ -30,7 +30,9 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 
 bench: $(VENV)/.installed
+	scripts/system-deps.sh demo
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python bench/storage_bench.py
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/ingest_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

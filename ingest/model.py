@@ -134,7 +134,6 @@ class FileReport:
     ocr_pages: int = 0
     building_file: str | None = None
     worker_peak_rss_mb: float | None = None
-    ocr_peak_rss_mb: float | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -149,5 +148,4 @@ class FileReport:
             "ocr_pages": self.ocr_pages,
             "building_file": self.building_file,
             "worker_peak_rss_mb": self.worker_peak_rss_mb,
-            "ocr_peak_rss_mb": self.ocr_peak_rss_mb,
         }

@@ -48,8 +48,6 @@ class WorkerResult:
     failed: str | None = None
     peak_rss_mb: float | None = None
     """The worker's own peak resident memory so far."""
-    ocr_peak_rss_mb: float | None = None
-    """The largest peak of the programs it ran (tesseract)."""
 
 
 def _process(task: WorkerTask) -> WorkerResult:
@@ -79,8 +77,7 @@ def _worker_main(conn: Connection, memory_bytes: int) -> None:
         if task is None:
             return
         result = _process(task)
-        result.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        result.ocr_peak_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        result.peak_rss_mb = _peak_rss_mb()
         try:
             conn.send(result)
         except MemoryError:
@@ -88,6 +85,18 @@ def _worker_main(conn: Connection, memory_bytes: int) -> None:
             return
         if result.rejected is not None and result.rejected.reason == "resource limit":
             return  # start the next file in a fresh process
+
+
+def _peak_rss_mb() -> float:
+    """This process's own high-water mark (VmHWM; ru_maxrss would count the fork server's)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 @dataclass

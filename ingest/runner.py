@@ -249,7 +249,6 @@ def _finish(batch: _Batch, index: int, result: WorkerResult) -> None:
     report = batch.reports[index]
     if report is not None:
         report.worker_peak_rss_mb = result.peak_rss_mb
-        report.ocr_peak_rss_mb = result.ocr_peak_rss_mb
 
 
 def _register(batch: _Batch, pending: _Pending, processed: Processed) -> FileReport:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BAUAKTE, new_bucket
+from tests.ingest.samples import text_pdf
 
 PASSWORD = "a-long-enough-secret\n"
 
@@ -53,15 +55,25 @@ def assert_one_line_error(run: Run, code: int, *words: str) -> None:
         assert word in lines[0]
 
 
-def test_init_users_grants_audit(env) -> None:
+def test_init_ingest_users_grants_audit(env, tmp_path) -> None:
     first = bauakte(env, "init")
     assert first.code == 0, first
     assert "secret key generated" in first.out
     again = bauakte(env, "init")
     assert again.code == 0 and "secret key generated" not in again.out
 
-    assert bauakte(env, "demo").code == 0
-    assert "nothing added" in bauakte(env, "demo").out
+    paper = tmp_path / "63-BA-1962-0031_statik_1962-05-02_Nachweis.pdf"
+    text_pdf(paper, pages=1)
+    ingested = bauakte(env, "ingest", "--json", str(paper))
+    assert ingested.code == 0, ingested
+    [row] = json.loads(ingested.out)["files"]
+    assert (row["outcome"], row["building_file"], row["path"]) == (
+        "accepted",
+        "63-BA-1962-0031",
+        str(paper),
+    )
+    again = json.loads(bauakte(env, "ingest", "--json", str(paper)).out)
+    assert again["summary"]["duplicate"] == 1
 
     assert (
         bauakte(
@@ -112,11 +124,15 @@ def test_init_users_grants_audit(env) -> None:
 def test_audit_verify_names_the_tampered_event(tmp_path) -> None:
     env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
     assert bauakte(env, "init").code == 0
-    assert bauakte(env, "demo").code == 0
+    for name in ("anna.k", "ben.k", "carla.k"):
+        run = bauakte(
+            env, "user", "add", name, "--role", "clerk", "--password-stdin", stdin=PASSWORD
+        )
+        assert run.code == 0
     with sqlite3.connect(tmp_path / "i" / "bauakte.db") as conn:
-        conn.execute("UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 5")
+        conn.execute("UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 2")
     run = bauakte(env, "audit", "verify")
-    assert_one_line_error(run, 1, "event 5")
+    assert_one_line_error(run, 1, "event 2")
 
 
 def test_verify_reports_a_missing_original(tmp_path) -> None:
