@@ -35,11 +35,13 @@ class _RichProgress:
         self.pages = 0
 
     def start(self, total: int) -> None:
-        self.task = self.progress.add_task("ingest", total=total, pages=0)
+        self.task = self.progress.add_task("ingest", total=total, pages=0, rate="")
 
     def file_done(self, report: FileReport) -> None:
         self.pages += report.pages
-        self.progress.update(self.task, advance=1, pages=self.pages)
+        elapsed = self.progress.tasks[0].elapsed or 0.0
+        rate = f"{self.pages / elapsed:.1f} pages/s" if elapsed > 0 and self.pages else ""
+        self.progress.update(self.task, advance=1, pages=self.pages, rate=rate)
 
 
 def _summary_table(report: IngestReport) -> Table:
@@ -83,6 +85,7 @@ def ingest_cmd(
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("files · {task.fields[pages]} pages"),
+            TextColumn("{task.fields[rate]}"),
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
