@@ -45,7 +45,12 @@ TEXT_COLUMNS = (
     "issuer",
 )
 DATE_COLUMNS = ("date", "issued_on", "valid_until")
-KNOWN_COLUMNS = {"file", "kind", *TEXT_COLUMNS, *DATE_COLUMNS}
+MANIFEST_COLUMNS = (
+    "file", "aktenzeichen", "street", "house_number", "postcode", "municipality",
+    "gemarkung", "flur", "flurstueck", "kind", "title", "date", "issuer", "issued_on",
+    "valid_until",
+)  # fmt: skip
+"""The order in which ARCHITECTURE.md lists them, and in which we write manifests."""
 AKTENZEICHEN = re.compile(r"[A-Za-z0-9ÄÖÜäöü][A-Za-z0-9ÄÖÜäöü ./-]{0,62}")
 KIND_ALIASES = {
     "bauzeichnung/plan": "bauzeichnung",

@@ -14,28 +14,12 @@ from pathlib import Path
 from docstore.demo import DemoReport, seed
 from docstore.instance import Instance
 
+from ..metadata import MANIFEST_COLUMNS
 from ..runner import IngestReport, ProgressSink, run
 from .catalogue import DemoDoc, catalogue
 from .render import plan_drawing, require_fonts, scanned_pages, typed_pdf
 
 EXTENSIONS = {"pdf": ".pdf", "scan-jpeg": ".jpg", "scan-tiff": ".tif", "plan": ".jpg"}
-COLUMNS = [
-    "file",
-    "aktenzeichen",
-    "street",
-    "house_number",
-    "postcode",
-    "municipality",
-    "gemarkung",
-    "flur",
-    "flurstueck",
-    "kind",
-    "title",
-    "date",
-    "issuer",
-    "issued_on",
-    "valid_until",
-]
 
 
 def build_archive(folder: Path, seed_value: int = 1962) -> Path:
@@ -73,7 +57,7 @@ def build_archive(folder: Path, seed_value: int = 1962) -> Path:
         )
     manifest = folder / "manifest.csv"
     with manifest.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, COLUMNS)
+        writer = csv.DictWriter(f, MANIFEST_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
     return manifest
