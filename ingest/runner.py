@@ -7,6 +7,7 @@ in a :class:`FileReport`, in the order the files were given.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ from .model import (
 from .pool import WorkerLimits, WorkerResult, run_tasks
 from .quarantine import quarantine
 from .sniff import sniff
+
+log = logging.getLogger(__name__)
 
 
 class ProgressSink(Protocol):
@@ -153,10 +156,22 @@ def run(
     for index, first in batch.copies:
         _resolve_copy(batch, index, first)
 
+    if any(r is not None and r.outcome is Outcome.ACCEPTED for r in batch.reports):
+        _sync_index(instance)
     report.files = [r for r in batch.reports if r is not None]
     report.files += [FileReport(p, Outcome.REJECTED, reason) for p, reason in problems]
     report.manifest_problems = manifests.problems(sources)
     return report
+
+
+def _sync_index(instance: Instance) -> None:
+    """Bring search up to date; if that fails the outbox keeps the work for the next sync."""
+    from .indexing import sync_index
+
+    try:
+        sync_index(instance)
+    except Exception as exc:  # the documents are registered; indexing can catch up later
+        log.warning("search index not updated (%s); run 'bauakte index sync'", exc)
 
 
 class _Manifests:

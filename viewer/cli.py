@@ -6,6 +6,9 @@ on stderr with the error's exit code, never a traceback.
 
 from __future__ import annotations
 
+import html
+import json
+import re
 import sys
 
 import click
@@ -16,7 +19,9 @@ from docstore.errors import BauakteError
 from docstore.instance import Instance
 from ingest import cli as ingest_cli
 from ingest.demo import run_demo
+from ingest.indexing import ensure_index, reindex, sync_index
 from storage import StorageError, StorageUnavailable
+from viewer.search import search_as
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -31,10 +36,13 @@ def cli(ctx: click.Context) -> None:
 @cli.command("init")
 def init_cmd() -> None:
     """Create the instance: folder, config with secret key, database schema, bucket."""
-    report = click.get_current_context().find_object(Instance).initialise()  # type: ignore[union-attr]
+    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
+    report = inst.initialise()
+    ensure_index(inst)
     click.echo(f"instance:  {report.home}")
     click.echo(f"database:  {report.database} (schema {report.revision})")
     click.echo(f"objects:   {report.store}")
+    click.echo(f"index:     {inst.config.index_dir}")
     if report.secret_generated:
         click.echo("secret key generated into config.toml")
 
@@ -58,6 +66,51 @@ def demo_cmd() -> None:
     )
     if s["rejected"] or s["failed"]:
         raise BauakteError("the demo archive did not ingest completely; see above")
+
+
+@cli.command("search")
+@click.argument("query")
+@click.option("--json", "as_json", is_flag=True, help="Print the machine-readable result.")
+@click.option("--limit", default=20, type=click.IntRange(1, 500), help="Documents per page.")
+@click.option("--page", default=1, type=click.IntRange(min=1))
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
+@click.option("--as", "as_user", default=None, help="Search with this user's permissions.")
+def search_cmd(query: str, as_json: bool, limit: int, page: int, sort: str, as_user: str | None):
+    """Search the archive (as an auditor would, or --as USER)."""
+    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
+    results = search_as(inst, as_user, query, page=page, per_page=limit, sort=sort)
+    if as_json:
+        click.echo(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
+        return
+    note = " (approximate: no exact hit, similar words shown)" if results.approximate else ""
+    click.echo(f"{results.total} documents{note}")
+    for hit in results.results:
+        where = hit.aktenzeichen or "inbox"
+        click.echo(f"[{hit.document_id}] {hit.title or hit.original_name} ({hit.kind}, {where})")
+        for p in hit.pages:
+            snippet = re.sub(r"</?mark[^>]*>", "*", p.snippet).replace("\n", " ")
+            click.echo(f"    p. {p.number}: {html.unescape(snippet)}")
+
+
+@cli.group("index")
+def index_group() -> None:
+    """The search index."""
+
+
+@index_group.command("sync")
+def index_sync_cmd() -> None:
+    """Drain the index outbox into the search index."""
+    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
+    inst.require_schema()
+    click.echo(f"{sync_index(inst)} documents indexed")
+
+
+@cli.command("reindex")
+def reindex_cmd() -> None:
+    """Rebuild the search index from the database; searches go on during the rebuild."""
+    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
+    inst.require_schema()
+    click.echo(f"search index rebuilt: {reindex(inst)} documents")
 
 
 for command in [*docstore_cli.COMMANDS, *ingest_cli.COMMANDS]:

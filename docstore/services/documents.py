@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Blob, BuildingFile, Document, DocumentKind, IndexOutbox, OutboxOp, Page, Parcel
+from ..models import (
+    Blob,
+    BuildingFile,
+    Document,
+    DocumentKind,
+    IndexOutbox,
+    OutboxOp,
+    Page,
+    Parcel,
+    User,
+)
 from . import audit
 from .building_files import create_building_file, find_by_aktenzeichen
 
@@ -164,3 +174,63 @@ def _building_file(session: Session, a: FileAssignment) -> BuildingFile:
     ):
         bf.parcels.append(Parcel(gemarkung=a.gemarkung, flur=a.flur, flurstueck=a.flurstueck))
     return bf
+
+
+EDITABLE = ("kind", "title", "date", "issuer", "issued_on", "valid_until")
+
+
+def update_document(
+    session: Session, doc: Document, *, actor: User | None, **changes: object
+) -> None:
+    """Edit a document's metadata; search learns of it through the outbox."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    if "kind" in changes:
+        DocumentKind(str(changes["kind"]))  # refuse unknown kinds
+    before = {k: str(getattr(doc, k)) for k in changes}
+    for key, value in changes.items():
+        setattr(doc, key, value)
+    audit.record(
+        session,
+        "document.edit",
+        actor=actor,
+        target_type="document",
+        target_id=doc.id,
+        building_file_id=doc.building_file_id,
+        details={"before": before, "after": {k: str(v) for k, v in changes.items()}},
+    )
+    session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.UPSERT.value))
+
+
+def assign_document(
+    session: Session, doc: Document, building_file: BuildingFile | None, *, actor: User | None
+) -> None:
+    """Move a document to a building file (or back to the inbox)."""
+    old = doc.building_file_id
+    doc.building_file_id = building_file.id if building_file else None
+    audit.record(
+        session,
+        "document.assign",
+        actor=actor,
+        target_type="document",
+        target_id=doc.id,
+        building_file_id=doc.building_file_id,
+        details={"from": old, "to": doc.building_file_id},
+    )
+    session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.UPSERT.value))
+
+
+def delete_document(session: Session, doc: Document, *, actor: User | None) -> None:
+    """Remove a document and its pages (the original stays: originals are immutable)."""
+    audit.record(
+        session,
+        "document.delete",
+        actor=actor,
+        target_type="document",
+        target_id=doc.id,
+        building_file_id=doc.building_file_id,
+        details={"original_name": doc.original_name, "sha256": doc.blob_sha256},
+    )
+    session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.DELETE.value))
+    session.delete(doc)

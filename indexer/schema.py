@@ -1,0 +1,88 @@
+"""The Whoosh schema: one index document per page, analysed by ``indexer.analysis``."""
+
+from __future__ import annotations
+
+from whoosh.analysis import Analyzer, Token, Tokenizer
+from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from . import analysis
+
+
+class _FunctionTokenizer(Tokenizer):
+    """Adapts an ``analysis`` function to Whoosh's token stream."""
+
+    def __init__(self, function) -> None:
+        self.function = function
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and other.function is self.function
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if mode == "query":  # queries are analysed by the query parser itself
+            for t in analysis.exact_tokens(value):
+                token.text = t.text
+                token.boost = 1.0
+                token.stopped = False
+                if positions:
+                    token.pos = start_pos + t.position
+                if chars:
+                    token.startchar, token.endchar = start_char + t.start, start_char + t.end
+                yield token
+            return
+        for t in self.function(value):
+            token.text = t.text
+            token.boost = 1.0
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + t.position
+            if chars:
+                token.startchar, token.endchar = start_char + t.start, start_char + t.end
+            yield token
+
+
+def german() -> Analyzer:
+    return _FunctionTokenizer(analysis.index_tokens)
+
+
+def exact() -> Analyzer:
+    return _FunctionTokenizer(analysis.exact_tokens)
+
+
+def make_schema() -> Schema:
+    return Schema(
+        page_id=ID(stored=True, unique=True),
+        doc=ID(stored=True, sortable=True),
+        bf=ID(stored=True),
+        page=NUMERIC(stored=True),
+        text=TEXT(analyzer=german(), stored=True, chars=True),
+        exact=TEXT(analyzer=exact(), phrase=False),
+        title=TEXT(analyzer=german(), stored=True),
+        aktenzeichen=ID(stored=True),
+        az=KEYWORD(lowercase=True),
+        strasse=TEXT(analyzer=german()),
+        address=STORED(),
+        gemarkung=KEYWORD(lowercase=True, commas=True),
+        flur=KEYWORD(lowercase=True, commas=True),
+        flurstueck=KEYWORD(lowercase=True, commas=True),
+        bezirk=ID(stored=True, sortable=True),
+        kind=ID(stored=True, sortable=True),
+        decade=ID(stored=True, sortable=True),
+        year=NUMERIC(stored=True, sortable=True),
+        date=DATETIME(stored=True, sortable=True),
+        valid_until=DATETIME(stored=True),
+        source=ID(stored=True),
+        original_name=STORED(),
+        inbox=BOOLEAN(),
+    )

@@ -1,0 +1,90 @@
+"""The index on disk: generations, an atomic switch between them, and a health check.
+
+``<index_dir>/CURRENT`` names the live generation (``gen-000001`` …).  A
+rebuild writes a new generation beside the live one and then replaces
+``CURRENT`` atomically; searches keep using the old one until they reopen.
+A missing or damaged index is detected by :meth:`IndexStore.check` and
+reported as :class:`IndexUnusable`, so the caller can rebuild it from the
+database instead of crashing or silently finding nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+from whoosh.query import Every
+
+from .schema import make_schema
+
+log = logging.getLogger(__name__)
+POINTER = "CURRENT"
+
+
+class IndexUnusable(RuntimeError):
+    """The index is missing or damaged; rebuild it (``bauakte reindex``)."""
+
+
+class IndexStore:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = Path(root)
+
+    @property
+    def current_path(self) -> Path | None:
+        try:
+            name = (self.root / POINTER).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return self.root / name
+
+    def open(self) -> Index:
+        path = self.current_path
+        if path is None or not whoosh_index.exists_in(str(path)):
+            raise IndexUnusable(f"no search index in {self.root}")
+        try:
+            return whoosh_index.open_dir(str(path))
+        except Exception as exc:  # whoosh raises many kinds on damaged files
+            raise IndexUnusable(f"search index in {path} cannot be opened: {exc!r}") from exc
+
+    def check(self) -> Index:
+        """Open the index and read every segment once; IndexUnusable if anything fails."""
+        ix = self.open()
+        try:
+            with ix.searcher() as searcher:
+                for reader, _ in searcher.reader().leaf_readers():
+                    count = reader.doc_count_all()
+                    for docnum in {0, count - 1} if count else ():
+                        reader.stored_fields(docnum)
+                    for fieldname in ("doc", "text"):
+                        next(iter(reader.lexicon(fieldname)), None)
+                searcher.search(Every(), limit=1)
+        except Exception as exc:
+            raise IndexUnusable(f"search index in {self.current_path} is damaged: {exc!r}") from exc
+        return ix
+
+    def new_generation(self) -> tuple[Path, Index]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        existing = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
+        path = self.root / f"gen-{max(existing, default=0) + 1:06d}"
+        path.mkdir()
+        return path, whoosh_index.create_in(str(path), make_schema())
+
+    def switch_to(self, path: Path) -> None:
+        """Make ``path`` the live generation (atomic), then drop older generations."""
+        tmp = self.root / f".{POINTER}.tmp"
+        tmp.write_text(path.name)
+        os.replace(tmp, self.root / POINTER)
+        for old in self.root.glob("gen-*"):
+            if old != path:
+                # open readers keep their files on POSIX; new opens see the new generation
+                shutil.rmtree(old, ignore_errors=True)
+        log.info("search index switched to %s", path)
+
+    def create_empty(self) -> Index:
+        path, ix = self.new_generation()
+        self.switch_to(path)
+        return ix

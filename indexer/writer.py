@@ -1,0 +1,127 @@
+"""The one place that writes the search index: apply changes, sync a source, rebuild.
+
+Whoosh allows one writer at a time; a writer waits for the lock for a bounded
+time and then fails with a clear error instead of corrupting anything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from whoosh.index import Index, LockError
+
+from .analysis import fold
+from .records import Change, PageRecord, RecordSource
+from .store import IndexStore, IndexUnusable
+
+LOCK_WAIT_SECONDS = 60.0
+
+
+class IndexBusy(RuntimeError):
+    pass
+
+
+def _datetime(day: dt.date | None) -> dt.datetime | None:
+    return dt.datetime(day.year, day.month, day.day) if day else None
+
+
+def page_fields(record: PageRecord) -> dict[str, Any]:
+    year = record.date.year if record.date else None
+    address = " ".join(p for p in (record.street, record.house_number) if p)
+    town = " ".join(p for p in (record.postcode, record.municipality) if p)
+    searchable_meta = " ".join(
+        p for p in (record.aktenzeichen, record.street, record.municipality, record.title) if p
+    )
+    fields: dict[str, Any] = {
+        "page_id": str(record.page_id),
+        "doc": str(record.document_id),
+        "bf": str(record.building_file_id) if record.building_file_id else "inbox",
+        "page": record.page_number,
+        "text": record.text,
+        "exact": f"{record.text} {searchable_meta} {record.original_name}",
+        "title": record.title or "",
+        "aktenzeichen": record.aktenzeichen or "",
+        "strasse": record.street or "",
+        "address": ", ".join(p for p in (address, town) if p),
+        "gemarkung": ",".join(fold(g) for g in record.gemarkung),
+        "flur": ",".join(record.flur),
+        "flurstueck": ",".join(record.flurstueck),
+        "bezirk": record.district or "",
+        "kind": record.kind,
+        "decade": f"{year // 10 * 10}er" if year else "",
+        "source": record.text_source,
+        "original_name": record.original_name,
+        "inbox": record.building_file_id is None,
+    }
+    if record.aktenzeichen:
+        fields["az"] = fold(record.aktenzeichen)
+    if year:
+        fields["year"] = year
+        fields["date"] = _datetime(record.date)
+    if record.valid_until:
+        fields["valid_until"] = _datetime(record.valid_until)
+    return fields
+
+
+def apply(ix: Index, changes: Iterable[Change]) -> int:
+    """Replace each changed document's pages (or remove them); returns documents touched."""
+    try:
+        writer = ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05)
+    except LockError:
+        raise IndexBusy(
+            f"the search index stayed locked by another writer for {LOCK_WAIT_SECONDS:.0f} s; "
+            "try 'bauakte index sync' again"
+        ) from None
+    count = 0
+    try:
+        for change in changes:
+            writer.delete_by_term("doc", str(change.document_id))
+            for page in change.pages or ():
+                writer.add_document(**page_fields(_record(page)))
+            count += 1
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return count
+
+
+def _record(page: Mapping[str, Any] | PageRecord) -> PageRecord:
+    return page if isinstance(page, PageRecord) else PageRecord.from_mapping(page)
+
+
+def sync(store: IndexStore, source: RecordSource, batch_size: int = 200) -> int:
+    """Drain the source into the live index; rebuilds first if the index is unusable."""
+    try:
+        ix = store.open()
+    except IndexUnusable:
+        return rebuild(store, source)
+    done = 0
+    while (batch := source.claim(batch_size)) is not None:
+        done += apply(ix, batch.changes)
+        source.acknowledge(batch)
+    return done
+
+
+def rebuild(store: IndexStore, source: RecordSource, batch_size: int = 500) -> int:
+    """Build a fresh generation from every document, then switch to it atomically.
+
+    Changes queued before the rebuild started are in the new generation (it
+    was built from the database after them), so they are acknowledged after
+    the switch; later ones stay queued for the next sync.
+    """
+    mark = source.watermark()
+    path, ix = store.new_generation()
+    total = 0
+    chunk: list[Change] = []
+    for change in source.all_documents():
+        chunk.append(change)
+        if len(chunk) >= batch_size:
+            total += apply(ix, chunk)
+            chunk = []
+    total += apply(ix, chunk)
+    store.switch_to(path)
+    source.acknowledge_through(mark)
+    return total

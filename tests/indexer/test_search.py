@@ -1,0 +1,129 @@
+"""The searcher on a small index built from plain records (no database)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from indexer.records import PageRecord
+from indexer.search import search
+from indexer.store import IndexStore
+from indexer.writer import apply
+
+
+@dataclass
+class Change:
+    document_id: int
+    pages: list | None
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    building_file_ids: frozenset[int] = field(default_factory=frozenset)
+    document_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+ALL = Scope(everything=True)
+
+
+def page(doc: int, number: int, text: str, bf: int | None, **kw) -> PageRecord:
+    return PageRecord(
+        page_id=doc * 100 + number, document_id=doc, page_number=number, text=text,
+        text_source="pdf", original_name=f"{doc}.pdf", kind=kw.pop("kind", "sonstiges"),
+        building_file_id=bf, aktenzeichen=f"63-BA-2019-{bf:04d}" if bf else None, **kw,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def ix(tmp_path):
+    store = IndexStore(tmp_path / "index")
+    ix = store.create_empty()
+    docs = [
+        Change(1, [
+            page(1, 1, "Antrag auf Baugenehmigung für das Dachgeschoss", 1, kind="bauantrag",
+                 date=dt.date(1995, 3, 1), street="Lindenstraße", district="Innenstadt"),
+            page(1, 2, "Die Standsicherheit ist nachgewiesen. Garage mit Flachdach.", 1,
+                 kind="bauantrag", date=dt.date(1995, 3, 1), district="Innenstadt"),
+        ]),
+        Change(2, [page(2, 1, "Baugenehmigung mit Auflagen zur Garage", 2, kind="baugenehmigung",
+                        date=dt.date(2004, 6, 1), flurstueck=["112/3"], district="Kalk")]),
+        Change(3, [page(3, 1, "Schreiben zur Genehmigung des Carports", 3,
+                        kind="schriftverkehr", date=dt.date(2021, 1, 5), district="Kalk")]),
+        Change(4, [page(4, 1, "Unzugeordneter Scan einer Genehmigung", None)]),
+    ]  # fmt: skip
+    apply(ix, docs)
+    return ix
+
+
+def ids(results) -> list[int]:
+    return [r.document_id for r in results.results]
+
+
+def test_words_phrases_or_not_fields(ix) -> None:
+    assert sorted(ids(search(ix, "genehmigung", ALL))) == [1, 2, 3, 4]
+    assert ids(search(ix, "genehmigung garage", ALL)) == [2]  # all words on one page
+    assert ids(search(ix, "garage flachdach", ALL)) == [1]
+    assert ids(search(ix, '"Standsicherheit ist nachgewiesen"', ALL)) == [1]
+    assert ids(search(ix, '"nachgewiesen Standsicherheit"', ALL)) == []
+    assert sorted(ids(search(ix, "carport OR flachdach", ALL))) == [1, 3]
+    assert sorted(ids(search(ix, "genehmigung -garage", ALL))) == [3, 4]
+    assert ids(search(ix, "flurstueck:112/3", ALL)) == [2]
+    assert ids(search(ix, "az:63-BA-2019-0003", ALL)) == [3]
+    assert ids(search(ix, "63-BA-2019-0003", ALL)) == [3]
+    assert sorted(ids(search(ix, "genehmigung jahr:1990..2005", ALL))) == [1, 2]
+    assert ids(search(ix, "art:baugenehmigung", ALL)) == [2]
+    assert ids(search(ix, "strasse:Lindenstrasse", ALL)) == [1]
+    assert ids(search(ix, "genehmigung", ALL, sort="date"))[:3] == [3, 2, 1]
+
+
+def test_grouped_per_document_with_pages_and_snippets(ix) -> None:
+    res = search(ix, "dach", ALL)
+    assert res.total == 1
+    [doc] = res.results
+    assert [p.number for p in doc.pages] == [1, 2]
+    assert "<mark" in doc.pages[0].snippet
+    assert doc.aktenzeichen == "63-BA-2019-0001"
+
+
+@pytest.mark.parametrize("text", ["OR", "az:", ":::", "-", "(((", "", "OR OR -", "jahr:"])
+def test_malformed_queries_are_read_as_words(ix, text) -> None:
+    assert search(ix, text, ALL).total == 0
+    assert ids(search(ix, f"{text} garage", ALL)) == [1, 2] or ids(
+        search(ix, f"{text} garage", ALL)
+    ) == [2, 1]
+
+
+def test_odd_input_never_fails(ix) -> None:
+    for text in ['"unclosed quote', "jahr:abc", "jahr:2020..", 'a"b"c', "\x00", "ä" * 300]:
+        search(ix, text, ALL)
+
+
+def test_fuzzy_fallback_is_approximate(ix) -> None:
+    exact = search(ix, "Standsicherheit", ALL)
+    assert not exact.approximate
+    res = search(ix, "Standsicherbeit", ALL)  # an OCR error
+    assert res.approximate and ids(res) == [1]
+
+
+def test_permission_filter_inside_the_query(ix) -> None:
+    one = Scope(building_file_ids=frozenset({2}))
+    res = search(ix, "genehmigung", one)
+    assert (res.total, ids(res)) == (1, [2])
+    assert res.facets["kind"] == {"baugenehmigung": 1}
+    assert res.facets["bezirk"] == {"Kalk": 1}
+    listed = Scope(document_ids=frozenset({3}))
+    assert ids(search(ix, "genehmigung", listed)) == [3]
+    assert search(ix, "genehmigung", Scope()).total == 0
+    assert 4 in ids(search(ix, "genehmigung", ALL))  # staff see the inbox
+
+
+def test_paging_and_facets(ix) -> None:
+    first = search(ix, "genehmigung", ALL, per_page=3)
+    second = search(ix, "genehmigung", ALL, per_page=3, page=2)
+    assert first.total == second.total == 4
+    assert len(first.results) == 3 and len(second.results) == 1
+    assert set(ids(first)) | set(ids(second)) == {1, 2, 3, 4}
+    assert first.facets["decade"] == {"1990er": 1, "2000er": 1, "2020er": 1}
