@@ -10,9 +10,11 @@ database instead of crashing or silently finding nothing.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -23,6 +25,13 @@ from .schema import make_schema
 
 log = logging.getLogger(__name__)
 POINTER = "CURRENT"
+
+
+def _release_damaged_files() -> None:
+    """Whoosh leaves the files of a segment it failed to read open; close them now, quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 class IndexUnusable(RuntimeError):
@@ -48,7 +57,9 @@ class IndexStore:
         try:
             return whoosh_index.open_dir(str(path))
         except Exception as exc:  # whoosh raises many kinds on damaged files
-            raise IndexUnusable(f"search index in {path} cannot be opened: {exc!r}") from exc
+            problem = repr(exc)
+        _release_damaged_files()  # after the except block, so the traceback is gone
+        raise IndexUnusable(f"search index in {path} cannot be opened: {problem}")
 
     def check(self) -> Index:
         """Open the index and read every segment once; IndexUnusable if anything fails."""
@@ -63,8 +74,12 @@ class IndexStore:
                         next(iter(reader.lexicon(fieldname)), None)
                 searcher.search(Every(), limit=1)
         except Exception as exc:
-            raise IndexUnusable(f"search index in {self.current_path} is damaged: {exc!r}") from exc
-        return ix
+            problem = repr(exc)
+        else:
+            return ix
+        del ix
+        _release_damaged_files()  # after the except block, so the traceback is gone
+        raise IndexUnusable(f"search index in {self.current_path} is damaged: {problem}")
 
     def new_generation(self) -> tuple[Path, Index]:
         self.root.mkdir(parents=True, exist_ok=True)
