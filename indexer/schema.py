@@ -66,7 +66,7 @@ def make_schema() -> Schema:
         doc=ID(stored=True, sortable=True),
         bf=ID(stored=True),
         page=NUMERIC(stored=True),
-        text=TEXT(analyzer=german(), stored=True, chars=True),
+        text=TEXT(analyzer=german(), stored=True),  # positions for phrases; highlights re-analyse
         exact=TEXT(analyzer=exact(), phrase=False),
         title=TEXT(analyzer=german(), stored=True),
         aktenzeichen=ID(stored=True),
@@ -80,7 +80,8 @@ def make_schema() -> Schema:
         kind=ID(stored=True, sortable=True),
         decade=ID(stored=True, sortable=True),
         year=NUMERIC(stored=True, sortable=True),
-        date=DATETIME(stored=True, sortable=True),
+        date=DATETIME(stored=True),
+        sortdate=NUMERIC(sortable=True),  # date as an ordinal, 0 when undated
         valid_until=DATETIME(stored=True),
         source=ID(stored=True),
         original_name=STORED(),

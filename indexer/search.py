@@ -9,13 +9,16 @@ paging only ever count what the user may see.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from whoosh import highlight
 from whoosh import query as q
 from whoosh.index import Index
+from whoosh.searching import Searcher
 
 from .query import parse
 
@@ -89,44 +92,121 @@ def scope_filter(scope: Scope) -> q.Query | None:
     return q.Or(terms) if terms else q.NullQuery
 
 
+class IndexReader:
+    """A long-lived searcher over the live generation, refreshed when the index changes.
+
+    Opening a Whoosh searcher reads every segment's files; doing that once per
+    query would cost more than the search itself.
+    """
+
+    def __init__(self, open_index: Callable[[], Index]) -> None:
+        self._open = open_index
+        self._index: Index | None = None
+        self._searcher: Searcher | None = None
+        self._lock = threading.Lock()
+
+    def searcher(self) -> Searcher:
+        with self._lock:
+            if self._searcher is None:
+                self._index = self._open()
+                self._searcher = self._index.searcher()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+            return self._searcher
+
+    def reopen(self) -> None:
+        """After a rebuild switched generations."""
+        with self._lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._searcher = None
+
+    def close(self) -> None:
+        self.reopen()
+
+
 def search(
-    ix: Index,
+    source: Index | IndexReader,
     text: str,
     scope: Scope,
     *,
     page: int = 1,
     per_page: int = 20,
     sort: str = "relevance",
-    pages_per_document: int = 5,
+    pages_per_document: int = 3,
 ) -> SearchResults:
     page = max(1, page)
-    with ix.searcher() as searcher:
-        parsed = parse(text, searcher)
-        allowed = scope_filter(scope)
-        if parsed.query is q.NullQuery or allowed is q.NullQuery:
-            return SearchResults(0, [], {f: {} for f in FACETS}, parsed.approximate, page, per_page)
-        hits = searcher.search(parsed.query, filter=allowed, limit=None, terms=True)
-        hits.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=40)
-        hits.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
-        excluded: set[str] = set()
-        if parsed.exclude is not None:  # "-word" leaves out whole documents, not pages
-            excluded = {
-                h["doc"] for h in searcher.search(parsed.exclude, filter=allowed, limit=None)
-            }
-        groups: dict[str, list[Any]] = {}
-        for hit in hits:
-            if hit["doc"] not in excluded:
-                groups.setdefault(hit["doc"], []).append(hit)
-        ordered = list(groups.values())
-        if sort == "date":
-            ordered.sort(key=lambda g: g[0].get("date") or dt.datetime.min, reverse=True)
-        facets = {
-            f: dict(Counter(g[0].get(f) for g in ordered if g[0].get(f)).most_common())
-            for f in FACETS
-        }
-        shown = ordered[(page - 1) * per_page : page * per_page]
-        results = [_document(group, pages_per_document) for group in shown]
-    return SearchResults(len(ordered), results, facets, parsed.approximate, page, per_page)
+    if isinstance(source, IndexReader):
+        return _search(source.searcher(), text, scope, page, per_page, sort, pages_per_document)
+    with source.searcher() as searcher:
+        return _search(searcher, text, scope, page, per_page, sort, pages_per_document)
+
+
+def _search(
+    searcher: Searcher, text: str, scope: Scope, page: int, per_page: int, sort: str,
+    pages_per_document: int,
+) -> SearchResults:  # fmt: skip
+    parsed = parse(text, searcher)
+    allowed = scope_filter(scope)
+    if parsed.query is q.NullQuery or allowed is q.NullQuery:
+        return SearchResults(0, [], {f: {} for f in FACETS}, parsed.approximate, page, per_page)
+    reader = searcher.reader()
+    doc_of = reader.column_reader("doc")
+    excluded: set[str] = set()
+    if parsed.exclude is not None:  # "-word" leaves out whole documents, not pages
+        unwanted = searcher.search(parsed.exclude, filter=allowed, limit=None, scored=False)
+        excluded = {doc_of[n] for n in unwanted.docs()}
+    # Every matching page, unscored, for the totals and facets (columns, not stored fields).
+    matched = searcher.search(parsed.query, filter=allowed, limit=None, scored=False)
+    first_page: dict[str, int] = {}
+    for docnum in sorted(matched.docs()):
+        key = doc_of[docnum]
+        if key not in excluded:
+            first_page.setdefault(key, docnum)
+    facets = _facets(reader, first_page.values())
+    mask = q.Or([q.Term("doc", d) for d in sorted(excluded)]) if excluded else None
+    if sort == "date":
+        dates = reader.column_reader("sortdate")
+        order = sorted(first_page, key=lambda k: dates[first_page[k]], reverse=True)
+        shown = order[(page - 1) * per_page : page * per_page]
+    else:  # the best page of each document decides its rank
+        top = searcher.search(
+            parsed.query, filter=allowed, mask=mask, limit=page * per_page,
+            collapse="doc", collapse_limit=1,
+        )  # fmt: skip
+        shown = [doc_of[hit.docnum] for hit in top][(page - 1) * per_page :]
+    results = _documents(searcher, parsed.query, shown, pages_per_document)
+    return SearchResults(len(first_page), results, facets, parsed.approximate, page, per_page)
+
+
+def _facets(reader, docnums) -> dict[str, dict[str, int]]:
+    columns = {f: reader.column_reader(f) for f in FACETS}
+    counts = {f: Counter() for f in FACETS}
+    for docnum in docnums:
+        for name, column in columns.items():
+            value = column[docnum]
+            if value:
+                counts[name][value] += 1
+    return {name: dict(c.most_common()) for name, c in counts.items()}
+
+
+def _documents(
+    searcher: Searcher, query: q.Query, shown: list[str], pages_per_document: int
+) -> list[DocumentHit]:
+    """The shown documents with their best pages and snippets, in the order given."""
+    if not shown:
+        return []
+    hits = searcher.search(
+        query, filter=q.Or([q.Term("doc", d) for d in shown]), limit=None, terms=True
+    )
+    hits.fragmenter = highlight.ContextFragmenter(maxchars=200, surround=40)
+    hits.formatter = highlight.HtmlFormatter(tagname="mark", between=" … ")
+    groups: dict[str, list[Any]] = {d: [] for d in shown}
+    for hit in hits:
+        pages = groups[hit["doc"]]
+        if len(pages) < pages_per_document:
+            pages.append(hit)
+    return [_document(group, pages_per_document) for group in groups.values() if group]
 
 
 def _document(group: list[Any], pages_per_document: int) -> DocumentHit:

@@ -7,12 +7,13 @@ time and then fails with a clear error instead of corrupting anything.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from whoosh.index import Index, LockError
 
-from .analysis import fold
+from .analysis import TOKEN, fold
 from .records import Change, PageRecord, RecordSource
 from .store import IndexStore, IndexUnusable
 
@@ -40,7 +41,13 @@ def page_fields(record: PageRecord) -> dict[str, Any]:
         "bf": str(record.building_file_id) if record.building_file_id else "inbox",
         "page": record.page_number,
         "text": record.text,
-        "exact": f"{record.text} {searchable_meta} {record.original_name}",
+        # the twin field only answers "is this word on the page": each word once is enough
+        "exact": " ".join(
+            dict.fromkeys(
+                fold(w)
+                for w in TOKEN.findall(f"{record.text} {searchable_meta} {record.original_name}")
+            )
+        ),
         "title": record.title or "",
         "aktenzeichen": record.aktenzeichen or "",
         "strasse": record.street or "",
@@ -54,6 +61,7 @@ def page_fields(record: PageRecord) -> dict[str, Any]:
         "source": record.text_source,
         "original_name": record.original_name,
         "inbox": record.building_file_id is None,
+        "sortdate": record.date.toordinal() if record.date else 0,
     }
     if record.aktenzeichen:
         fields["az"] = fold(record.aktenzeichen)
@@ -65,10 +73,16 @@ def page_fields(record: PageRecord) -> dict[str, Any]:
     return fields
 
 
-def apply(ix: Index, changes: Iterable[Change]) -> int:
-    """Replace each changed document's pages (or remove them); returns documents touched."""
+def apply(ix: Index, changes: Iterable[Change], procs: int = 1) -> int:
+    """Replace each changed document's pages (or remove them); returns documents touched.
+
+    ``procs`` > 1 (rebuilds) analyses in several processes and leaves one segment each.
+    """
+    options: dict[str, Any] = {"limitmb": 512}
+    if procs > 1:
+        options.update(procs=procs, multisegment=True)
     try:
-        writer = ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05)
+        writer = ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, **options)
     except LockError:
         raise IndexBusy(
             f"the search index stayed locked by another writer for {LOCK_WAIT_SECONDS:.0f} s; "
@@ -105,7 +119,9 @@ def sync(store: IndexStore, source: RecordSource, batch_size: int = 200) -> int:
     return done
 
 
-def rebuild(store: IndexStore, source: RecordSource, batch_size: int = 500) -> int:
+def rebuild(
+    store: IndexStore, source: RecordSource, batch_size: int = 5000, procs: int | None = None
+) -> int:
     """Build a fresh generation from every document, then switch to it atomically.
 
     Changes queued before the rebuild started are in the new generation (it
@@ -113,15 +129,16 @@ def rebuild(store: IndexStore, source: RecordSource, batch_size: int = 500) -> i
     the switch; later ones stay queued for the next sync.
     """
     mark = source.watermark()
+    procs = procs or os.cpu_count() or 1
     path, ix = store.new_generation()
     total = 0
     chunk: list[Change] = []
     for change in source.all_documents():
         chunk.append(change)
         if len(chunk) >= batch_size:
-            total += apply(ix, chunk)
+            total += apply(ix, chunk, procs)
             chunk = []
-    total += apply(ix, chunk)
+    total += apply(ix, chunk, procs)
     store.switch_to(path)
     source.acknowledge_through(mark)
     return total
