@@ -31,8 +31,10 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	scripts/system-deps.sh demo
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python bench/storage_bench.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/search_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

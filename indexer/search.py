@@ -134,17 +134,19 @@ def search(
     per_page: int = 20,
     sort: str = "relevance",
     pages_per_document: int = 3,
+    snippets: bool = True,
 ) -> SearchResults:
     page = max(1, page)
+    options = (page, per_page, sort, pages_per_document, snippets)
     if isinstance(source, IndexReader):
-        return _search(source.searcher(), text, scope, page, per_page, sort, pages_per_document)
+        return _search(source.searcher(), text, scope, *options)
     with source.searcher() as searcher:
-        return _search(searcher, text, scope, page, per_page, sort, pages_per_document)
+        return _search(searcher, text, scope, *options)
 
 
 def _search(
     searcher: Searcher, text: str, scope: Scope, page: int, per_page: int, sort: str,
-    pages_per_document: int,
+    pages_per_document: int, snippets: bool,
 ) -> SearchResults:  # fmt: skip
     parsed = parse(text, searcher)
     allowed = scope_filter(scope)
@@ -175,7 +177,7 @@ def _search(
             collapse="doc", collapse_limit=1,
         )  # fmt: skip
         shown = [doc_of[hit.docnum] for hit in top][(page - 1) * per_page :]
-    results = _documents(searcher, parsed.query, shown, pages_per_document)
+    results = _documents(searcher, parsed.query, shown, pages_per_document, snippets)
     return SearchResults(len(first_page), results, facets, parsed.approximate, page, per_page)
 
 
@@ -191,7 +193,7 @@ def _facets(reader, docnums) -> dict[str, dict[str, int]]:
 
 
 def _documents(
-    searcher: Searcher, query: q.Query, shown: list[str], pages_per_document: int
+    searcher: Searcher, query: q.Query, shown: list[str], pages_per_document: int, snippets: bool
 ) -> list[DocumentHit]:
     """The shown documents with their best pages and snippets, in the order given."""
     if not shown:
@@ -206,10 +208,10 @@ def _documents(
         pages = groups[hit["doc"]]
         if len(pages) < pages_per_document:
             pages.append(hit)
-    return [_document(group, pages_per_document) for group in groups.values() if group]
+    return [_document(group, snippets) for group in groups.values() if group]
 
 
-def _document(group: list[Any], pages_per_document: int) -> DocumentHit:
+def _document(group: list[Any], snippets: bool) -> DocumentHit:
     best = group[0]
     date = best.get("date")
     return DocumentHit(
@@ -222,8 +224,11 @@ def _document(group: list[Any], pages_per_document: int) -> DocumentHit:
         date=date.date() if date else None,
         score=best.score,
         pages=[
-            PageHit(number=hit["page"], snippet=hit.highlights("text", top=2) or _lead(hit))
-            for hit in group[:pages_per_document]
+            PageHit(
+                number=hit["page"],
+                snippet=(hit.highlights("text", top=2) or _lead(hit)) if snippets else "",
+            )
+            for hit in group
         ],
     )
 
