@@ -14,6 +14,7 @@ stores' own overhead, not the disk.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import shutil
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from storage import FilesystemStore, ObjectStore, open_store
+from storage import FilesystemStore, ObjectStore, open_store, original_key
 from tests.servers import MinioServer
 
 MB = 1024 * 1024
@@ -67,8 +68,14 @@ def plain_copy(inputs: list[Path], folder: Path) -> tuple[float, float]:
     return timed(write), timed(read)
 
 
-def through_store(store: ObjectStore, inputs: list[Path], tag: str) -> tuple[float, float]:
-    keys = [f"derived/bench/{tag}/{i}" for i in range(len(inputs))]
+def through_store(
+    store: ObjectStore, inputs: list[Path], tag: str, originals: bool = False
+) -> tuple[float, float]:
+    """Derived keys (atomic rename) or originals (content-addressed, fsynced, verified)."""
+    if originals:
+        keys = [original_key(hashlib.sha256(p.read_bytes()).hexdigest()) for p in inputs]
+    else:
+        keys = [f"derived/bench/{tag}/{i}" for i in range(len(inputs))]
 
     def write() -> None:
         for src, key in zip(inputs, keys, strict=True):
@@ -102,21 +109,23 @@ def main() -> None:
         for s in stores.values():
             s.ensure_ready()
         print(f"machine: {os.cpu_count()} cores; work folder {work}")
-        print(f"{'case':<28}{'write MB/s':>12}{'ratio':>8}{'read MB/s':>12}{'ratio':>8}")
+        print(f"{'case':<36}{'write MB/s':>12}{'ratio':>8}{'read MB/s':>12}{'ratio':>8}")
         for size_mb, count in ((1, args.small_count), (args.large_mb, args.large_count)):
             inputs = make_inputs(work, size_mb * MB, count)
             total = size_mb * count
             ref_w, ref_r = plain_copy(inputs, work)
             print(
-                f"{f'plain copy {size_mb} MB x{count}':<28}{total / ref_w:>12.0f}{1:>8.2f}"
+                f"{f'plain copy {size_mb} MB x{count}':<36}{total / ref_w:>12.0f}{1:>8.2f}"
                 f"{total / ref_r:>12.0f}{1:>8.2f}"
             )
             for name, store in stores.items():
-                w, r = through_store(store, inputs, f"{name}-{size_mb}")
-                print(
-                    f"{f'{name} {size_mb} MB x{count}':<28}{total / w:>12.0f}{ref_w / w:>8.2f}"
-                    f"{total / r:>12.0f}{ref_r / r:>8.2f}"
-                )
+                for originals in (False, True):
+                    w, r = through_store(store, inputs, f"{name}-{size_mb}", originals)
+                    label = f"{name} {'original' if originals else 'derived'} {size_mb} MB x{count}"
+                    print(
+                        f"{label:<36}{total / w:>12.0f}{ref_w / w:>8.2f}"
+                        f"{total / r:>12.0f}{ref_r / r:>8.2f}"
+                    )
             for p in inputs:
                 p.unlink()
     finally:

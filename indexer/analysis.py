@@ -100,39 +100,53 @@ def _pieces(raw: str) -> list[str]:
     return [p for p in re.split(r"[-/.]", raw) if p]
 
 
+@functools.lru_cache(maxsize=200_000)
+def _index_word(raw: str) -> tuple[str, ...]:
+    """The terms one word gives the stemmed field (cached: words repeat a lot)."""
+    word = fold(raw)
+    if not word.isalpha():  # numbers, file numbers, parcels, hyphenated words
+        terms = [word]
+        pieces = _pieces(word)
+        if len(pieces) > 1:
+            terms += [stem(p) if p.isalpha() else p for p in pieces if p not in STOPWORDS]
+        return tuple(terms)
+    if word in STOPWORDS:
+        return ()
+    whole = stem(word)
+    parts = [stem(p) for p in split_compound(word)]
+    return (whole, *[p for p in parts if p != whole])
+
+
+def index_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """(term, position, start, end) for the stemmed field; the fast path for Whoosh."""
+    for position, match in enumerate(TOKEN.finditer(text)):
+        start, end = match.span()
+        for term in _index_word(match.group()):
+            yield term, position, start, end
+
+
 def index_tokens(text: str) -> Iterator[Token]:
     """Tokens for the stemmed field: stems, compound parts, pieces of joined tokens."""
-    for position, match in enumerate(TOKEN.finditer(text)):
-        word = fold(match.group())
-        start, end = match.span()
-        if not word.isalpha():  # numbers, file numbers, parcels, hyphenated words
-            yield Token(word, position, start, end)
-            pieces = _pieces(word)
-            if len(pieces) > 1:
-                for piece in pieces:
-                    if piece not in STOPWORDS:
-                        yield Token(stem(piece) if piece.isalpha() else piece, position, start, end)
-            continue
-        if word in STOPWORDS:
-            continue
-        whole = stem(word)
-        yield Token(whole, position, start, end)
-        for part in split_compound(word):
-            part_stem = stem(part)
-            if part_stem != whole:
-                yield Token(part_stem, position, start, end)
+    for term, position, start, end in index_terms(text):
+        yield Token(term, position, start, end)
 
 
-def exact_tokens(text: str) -> Iterator[Token]:
-    """Tokens for the unstemmed twin field (exact and fuzzy matching)."""
+def exact_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
+    """(term, position, start, end) for the unstemmed twin field (exact and fuzzy)."""
     for position, match in enumerate(TOKEN.finditer(text)):
-        word = fold(match.group())
         start, end = match.span()
-        yield Token(word, position, start, end)
+        word = fold(match.group())
+        yield word, position, start, end
         pieces = _pieces(word)
         if len(pieces) > 1:
             for piece in pieces:
-                yield Token(piece, position, start, end)
+                yield piece, position, start, end
+
+
+def exact_tokens(text: str) -> Iterator[Token]:
+    """Tokens for the unstemmed twin field."""
+    for term, position, start, end in exact_terms(text):
+        yield Token(term, position, start, end)
 
 
 def query_term(word: str) -> str | None:

@@ -50,8 +50,12 @@ def _word(word: str, searcher: Searcher, fuzzy: list[bool]) -> q.Query | None:
         q.Term("text", stemmed), q.Term("title", stemmed), q.Term("strasse", stemmed),
         q.Term("exact", folded), q.Term("az", folded), q.Term("flurstueck", folded),
     ]  # fmt: skip
-    if any(searcher.doc_frequency(t.fieldname, t.text) for t in exact):
-        return q.Or(exact)
+    present = [t for t in exact if searcher.doc_frequency(t.fieldname, t.text)]
+    if present:
+        # the unstemmed twin repeats the text field's words: only needed where text has none
+        if any(t.fieldname == "text" for t in present):
+            present = [t for t in present if t.fieldname != "exact"]
+        return present[0] if len(present) == 1 else q.Or(present)
     if folded.isalpha() and len(folded) >= 4:
         fuzzy.append(True)
         distance = 1 if len(folded) < 8 else 2

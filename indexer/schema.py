@@ -9,7 +9,7 @@ from . import analysis
 
 
 class _FunctionTokenizer(Tokenizer):
-    """Adapts an ``analysis`` function to Whoosh's token stream."""
+    """Adapts an ``analysis`` function of (term, position, start, end) to Whoosh tokens."""
 
     def __init__(self, function) -> None:
         self.function = function
@@ -30,34 +30,25 @@ class _FunctionTokenizer(Tokenizer):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if mode == "query":  # queries are analysed by the query parser itself
-            for t in analysis.exact_tokens(value):
-                token.text = t.text
-                token.boost = 1.0
-                token.stopped = False
-                if positions:
-                    token.pos = start_pos + t.position
-                if chars:
-                    token.startchar, token.endchar = start_char + t.start, start_char + t.end
-                yield token
-            return
-        for t in self.function(value):
-            token.text = t.text
+        # queries are analysed by the query parser itself; here only the exact terms
+        terms = analysis.exact_terms(value) if mode == "query" else self.function(value)
+        for text, position, start, end in terms:
+            token.text = text
             token.boost = 1.0
             token.stopped = False
             if positions:
-                token.pos = start_pos + t.position
+                token.pos = start_pos + position
             if chars:
-                token.startchar, token.endchar = start_char + t.start, start_char + t.end
+                token.startchar, token.endchar = start_char + start, start_char + end
             yield token
 
 
 def german() -> Analyzer:
-    return _FunctionTokenizer(analysis.index_tokens)
+    return _FunctionTokenizer(analysis.index_terms)
 
 
 def exact() -> Analyzer:
-    return _FunctionTokenizer(analysis.exact_tokens)
+    return _FunctionTokenizer(analysis.exact_terms)
 
 
 def make_schema() -> Schema:

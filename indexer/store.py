@@ -25,6 +25,9 @@ from .schema import make_schema
 
 log = logging.getLogger(__name__)
 POINTER = "CURRENT"
+VERSION_FILE = "BAUAKTE_SCHEMA"
+SCHEMA_VERSION = "3"
+"""Bump when the schema or the analysis changes: older generations are then rebuilt."""
 
 
 def _release_damaged_files() -> None:
@@ -54,6 +57,15 @@ class IndexStore:
         path = self.current_path
         if path is None or not whoosh_index.exists_in(str(path)):
             raise IndexUnusable(f"no search index in {self.root}")
+        try:
+            version = (path / VERSION_FILE).read_text().strip()
+        except FileNotFoundError:
+            version = "?"
+        if version != SCHEMA_VERSION:
+            raise IndexUnusable(
+                f"search index in {path} was built by another version (schema {version}, "
+                f"this version needs {SCHEMA_VERSION})"
+            )
         try:
             return whoosh_index.open_dir(str(path))
         except Exception as exc:  # whoosh raises many kinds on damaged files
@@ -86,16 +98,22 @@ class IndexStore:
         existing = [int(p.name[4:]) for p in self.root.glob("gen-*") if p.name[4:].isdigit()]
         path = self.root / f"gen-{max(existing, default=0) + 1:06d}"
         path.mkdir()
-        return path, whoosh_index.create_in(str(path), make_schema())
+        ix = whoosh_index.create_in(str(path), make_schema())
+        (path / VERSION_FILE).write_text(SCHEMA_VERSION)
+        return path, ix
 
     def switch_to(self, path: Path) -> None:
-        """Make ``path`` the live generation (atomic), then drop older generations."""
+        """Make ``path`` the live generation (atomic).
+
+        The generation it replaces stays on disk until the next switch, so a
+        search that read the old pointer a moment ago can still open it.
+        """
+        previous = self.current_path
         tmp = self.root / f".{POINTER}.tmp"
         tmp.write_text(path.name)
         os.replace(tmp, self.root / POINTER)
         for old in self.root.glob("gen-*"):
-            if old != path:
-                # open readers keep their files on POSIX; new opens see the new generation
+            if old not in (path, previous):
                 shutil.rmtree(old, ignore_errors=True)
         log.info("search index switched to %s", path)
 

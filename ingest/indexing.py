@@ -42,10 +42,14 @@ def reindex(instance: Instance) -> int:
 def open_index(instance: Instance) -> Index:
     """The live index, checked; a missing or damaged one is rebuilt from the database."""
     store = index_store(instance)
+    before = store.current_path
     try:
         return store.check()
     except IndexUnusable as exc:
-        log.warning("%s; rebuilding it from the database", exc)
-        count = reindex(instance)
-        log.warning("search index rebuilt: %d documents", count)
+        problem = exc
+    if store.current_path != before:  # a rebuild switched generations meanwhile
         return store.check()
+    log.warning("%s; rebuilding it from the database", problem)
+    count = reindex(instance)
+    log.warning("search index rebuilt: %d documents", count)
+    return store.check()

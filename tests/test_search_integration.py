@@ -11,12 +11,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 import ingest
-from docstore.models import AuditEvent, Document, Grant, Role, utcnow
+from docstore.models import AuditEvent, Document, Grant, Page, Role, utcnow
 from docstore.services import building_files, documents, grants, users
-from ingest.indexing import index_store, open_index, sync_index
+from docstore.services import outbox as documents_outbox
+from ingest.indexing import index_store, open_index, reindex, sync_index
 from tests.conftest import BAUAKTE
 from tests.ingest.conftest import instance  # noqa: F401 - the fixture
 from tests.ingest.samples import text_pdf
@@ -83,6 +84,20 @@ def test_edits_and_deletes_reach_search_through_the_outbox(archive) -> None:
     ]
     assert search_as(archive, None, "Baugenehmigung").total == 5
     assert sync_index(archive) == 0  # the outbox is drained
+
+
+def test_moves_and_address_edits_reach_search(archive) -> None:
+    with archive.db.transaction() as s:
+        target = building_files.get_by_aktenzeichen(s, "63-BA-2020-0003")
+        doc = s.scalar(select(Document).where(Document.original_name.like("63-BA-2020-0004%")))
+        documents.assign_document(s, doc, target, actor=None)
+        building_files.update_building_file(s, target, actor=None, street="Rosenweg",
+                                            district="Nippes")  # fmt: skip
+    sync_index(archive)
+    moved = search_as(archive, "citizen.one", "Baugenehmigung")  # the grant covers the new home
+    assert moved.total == 2
+    assert {r.address for r in moved.results} == {"Rosenweg"}
+    assert search_as(archive, None, "strasse:Rosenweg bezirk:Nippes").total == 2
 
 
 # Whoosh keeps the handle of the segment it failed to read until it is collected.
@@ -154,3 +169,63 @@ def test_cli_search_json(archive) -> None:
     text = subprocess.run([BAUAKTE, "search", "Dachgeschos"], env=env, capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
     assert "approximate" in text
+
+
+def test_searches_go_on_during_a_rebuild(archive) -> None:
+    errors: list[BaseException] = []
+    totals: list[int] = []
+    stop = threading.Event()
+
+    def searcher() -> None:
+        while not stop.is_set():
+            try:
+                totals.append(search_as(archive, None, "Dachgeschoss").total)
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    thread = threading.Thread(target=searcher)
+    thread.start()
+    try:
+        before = index_store(archive).current_path
+        for _ in range(3):
+            reindex(archive)
+        assert index_store(archive).current_path != before
+    finally:
+        stop.set()
+        thread.join()
+    assert errors == [] and totals and set(totals) == {6}
+    assert len(list(archive.config.index_dir.glob("gen-*"))) == 2  # live + the one before
+
+
+def _sync_many(home: str, database_url: str, storage_url: str) -> None:
+    from docstore.config import load_config
+    from docstore.instance import Instance
+
+    inst = Instance(load_config({"home": home, "database_url": database_url,
+                                 "storage_url": storage_url}, environ={}))  # fmt: skip
+    for _ in range(5):
+        with inst.db.transaction() as s:
+            for doc_id in s.scalars(select(Document.id)).all():
+                documents_outbox.enqueue(s, doc_id)
+        sync_index(inst)
+    inst.close()
+
+
+@pytest.mark.slow
+def test_two_writers_never_corrupt_the_index(archive) -> None:
+    import multiprocessing
+
+    args = (str(archive.config.home), archive.config.database_url, archive.config.storage_url)
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_sync_many, args=args) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=300)
+    assert [p.exitcode for p in procs] == [0, 0]
+    index_store(archive).check()
+    assert search_as(archive, None, "Dachgeschoss").total == 6
+    with archive.db.session() as s:
+        pages = s.scalar(select(func.count()).select_from(Page))
+    assert open_index(archive).doc_count() == pages  # no page twice, none lost

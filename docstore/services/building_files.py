@@ -49,3 +49,27 @@ def create_building_file(
         details={"aktenzeichen": bf.aktenzeichen},
     )
     return bf
+
+
+EDITABLE = ("street", "house_number", "postcode", "municipality", "district", "year", "notes")
+
+
+def update_building_file(
+    session: Session, bf: BuildingFile, *, actor: User | None, **changes: object
+) -> None:
+    """Edit a building file; each of its documents is queued for the search index."""
+    from ..models import IndexOutbox, OutboxOp
+
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
+    before = {k: str(getattr(bf, k)) for k in changes}
+    for key, value in changes.items():
+        setattr(bf, key, value)
+    audit.record(
+        session, "building_file.edit", actor=actor, target_type="building_file",
+        target_id=bf.id, building_file_id=bf.id,
+        details={"before": before, "after": {k: str(v) for k, v in changes.items()}},
+    )  # fmt: skip
+    for doc in bf.documents:
+        session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.UPSERT.value))
