@@ -122,35 +122,45 @@ def test_missing_index_is_rebuilt(archive) -> None:
     assert search_as(archive, None, "Dachgeschoss").total == 6
 
 
-@pytest.mark.slow
-def test_search_while_ingest_writes(archive, tmp_path) -> None:
-    errors: list[BaseException] = []
-    totals: list[int] = []
-    stop = threading.Event()
+class Searching:
+    """Searches in background threads until the block ends; keeps totals and errors."""
 
-    def searcher() -> None:
-        while not stop.is_set():
+    def __init__(self, archive, threads: int = 1) -> None:
+        self.instance = archive
+        self.errors: list[BaseException] = []
+        self.totals: list[int] = []
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._run) for _ in range(threads)]
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
             try:
-                totals.append(search_as(archive, None, "Dachgeschoss").total)
-            except BaseException as exc:
-                errors.append(exc)
+                self.totals.append(search_as(self.instance, None, "Dachgeschoss").total)
+            except BaseException as exc:  # any failure fails the test
+                self.errors.append(exc)
                 return
 
-    threads = [threading.Thread(target=searcher) for _ in range(2)]
-    for t in threads:
-        t.start()
-    try:
+    def __enter__(self) -> Searching:
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+
+
+@pytest.mark.slow
+def test_search_while_ingest_writes(archive, tmp_path) -> None:
+    with Searching(archive, threads=2) as searching:
         more = tmp_path / "more"
         more.mkdir()
         for i in range(8):
             text_pdf(more / f"63-BA-2021-{i:04d}_statik.pdf", pages=1, marker=f"Dachgeschoss {i}")
         ingest.run([more], archive)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-    assert errors == []
-    assert totals and min(totals) >= 6 and max(totals) <= 14
+    assert searching.errors == []
+    assert searching.totals and min(searching.totals) >= 6 and max(searching.totals) <= 14
     assert search_as(archive, None, "Dachgeschoss").total == 14
 
 
@@ -172,29 +182,12 @@ def test_cli_search_json(archive) -> None:
 
 
 def test_searches_go_on_during_a_rebuild(archive) -> None:
-    errors: list[BaseException] = []
-    totals: list[int] = []
-    stop = threading.Event()
-
-    def searcher() -> None:
-        while not stop.is_set():
-            try:
-                totals.append(search_as(archive, None, "Dachgeschoss").total)
-            except BaseException as exc:
-                errors.append(exc)
-                return
-
-    thread = threading.Thread(target=searcher)
-    thread.start()
-    try:
+    with Searching(archive) as searching:
         before = index_store(archive).current_path
         for _ in range(3):
             reindex(archive)
         assert index_store(archive).current_path != before
-    finally:
-        stop.set()
-        thread.join()
-    assert errors == [] and totals and set(totals) == {6}
+    assert searching.errors == [] and searching.totals and set(searching.totals) == {6}
     assert len(list(archive.config.index_dir.glob("gen-*"))) == 2  # live + the one before
 
 
