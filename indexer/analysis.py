@@ -117,6 +117,11 @@ def _index_word(raw: str) -> tuple[str, ...]:
     return (whole, *[p for p in parts if p != whole])
 
 
+def word_terms(raw: str) -> tuple[str, ...]:
+    """The stemmed-field terms of one word as it appears in a text (for highlighting)."""
+    return _index_word(raw)
+
+
 def index_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
     """(term, position, start, end) for the stemmed field; the fast path for Whoosh."""
     for position, match in enumerate(TOKEN.finditer(text)):
