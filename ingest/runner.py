@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Protocol
 
@@ -325,16 +325,8 @@ def _register(batch: _Batch, pending: _Pending, processed: Processed) -> FileRep
 def _assignment(meta: DocumentMetadata) -> FileAssignment | None:
     if not meta.aktenzeichen:
         return None
-    return FileAssignment(
-        aktenzeichen=meta.aktenzeichen,
-        street=meta.street,
-        house_number=meta.house_number,
-        postcode=meta.postcode,
-        municipality=meta.municipality,
-        gemarkung=meta.gemarkung,
-        flur=meta.flur,
-        flurstueck=meta.flurstueck,
-    )
+    # the manifest's address and parcel columns are the assignment's fields
+    return FileAssignment(**{f.name: getattr(meta, f.name) for f in fields(FileAssignment)})
 
 
 def _resolve_copy(batch: _Batch, index: int, first: int) -> None:

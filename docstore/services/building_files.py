@@ -58,7 +58,7 @@ def update_building_file(
     session: Session, bf: BuildingFile, *, actor: User | None, **changes: object
 ) -> None:
     """Edit a building file; each of its documents is queued for the search index."""
-    from ..models import IndexOutbox, OutboxOp
+    from .outbox import enqueue
 
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -72,4 +72,4 @@ def update_building_file(
         details={"before": before, "after": {k: str(v) for k, v in changes.items()}},
     )  # fmt: skip
     for doc in bf.documents:
-        session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.UPSERT.value))
+        enqueue(session, doc.id)

@@ -18,13 +18,12 @@ from ..models import (
     BuildingFile,
     Document,
     DocumentKind,
-    IndexOutbox,
     OutboxOp,
     Page,
     Parcel,
     User,
 )
-from . import audit
+from . import audit, outbox
 from .building_files import create_building_file, find_by_aktenzeichen
 
 
@@ -143,7 +142,7 @@ def register_document(session: Session, new: NewDocument) -> Registered:
             "source": new.source,
         },
     )
-    session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.UPSERT.value))
+    outbox.enqueue(session, doc.id)
     return Registered(doc.id, None, bf.aktenzeichen if bf else None)
 
 
@@ -200,7 +199,7 @@ def update_document(
         building_file_id=doc.building_file_id,
         details={"before": before, "after": {k: str(v) for k, v in changes.items()}},
     )
-    session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.UPSERT.value))
+    outbox.enqueue(session, doc.id)
 
 
 def assign_document(
@@ -218,7 +217,7 @@ def assign_document(
         building_file_id=doc.building_file_id,
         details={"from": old, "to": doc.building_file_id},
     )
-    session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.UPSERT.value))
+    outbox.enqueue(session, doc.id)
 
 
 def delete_document(session: Session, doc: Document, *, actor: User | None) -> None:
@@ -232,5 +231,5 @@ def delete_document(session: Session, doc: Document, *, actor: User | None) -> N
         building_file_id=doc.building_file_id,
         details={"original_name": doc.original_name, "sha256": doc.blob_sha256},
     )
-    session.add(IndexOutbox(document_id=doc.id, op=OutboxOp.DELETE.value))
+    outbox.enqueue(session, doc.id, OutboxOp.DELETE)
     session.delete(doc)
