@@ -55,7 +55,7 @@ def make_schema() -> Schema:
     return Schema(
         page_id=ID(stored=True, unique=True),
         doc=ID(stored=True, sortable=True),
-        bf=ID(stored=True),
+        bf=ID(stored=True, sortable=True),  # a column: the permission filter reads it
         page=NUMERIC(stored=True),
         text=TEXT(analyzer=german(), stored=True),  # positions for phrases; highlights re-analyse
         exact=TEXT(analyzer=exact(), phrase=False),

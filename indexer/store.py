@@ -26,7 +26,7 @@ from .schema import make_schema
 log = logging.getLogger(__name__)
 POINTER = "CURRENT"
 VERSION_FILE = "BAUAKTE_SCHEMA"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 """Bump when the schema or the analysis changes: older generations are then rebuilt."""
 
 
