@@ -84,6 +84,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest image (pixels) accepted; an A0 plan at 400 dpi has 248 million.",
     ),
     Setting("ocr_languages", str, "deu+eng", "Tesseract languages for OCR."),
+    Setting("signin_max_failures", int, 5, "Failed sign-ins before an account is locked."),
+    Setting("signin_lockout_minutes", int, 15, "How long a locked account stays locked."),
+    Setting(
+        "signin_rate_limit",
+        str,
+        "20 per 10 minutes",
+        "Sign-in attempts allowed per address and per account name (Flask-Limiter syntax).",
+    ),
+    Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
+    Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

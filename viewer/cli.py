@@ -105,6 +105,22 @@ def index_sync_cmd() -> None:
     click.echo(f"{sync_index(inst)} documents indexed")
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (one per core is a good start).")  # fmt: skip
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
+              help="Threads per worker.")  # fmt: skip
+def serve_cmd(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the web viewer and API on a production WSGI server (gunicorn)."""
+    from viewer.serve import serve
+
+    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
+    click.echo(f"Bauakte on http://{host}:{port}/  (Ctrl+C stops)")
+    serve(inst, host, port, workers, threads)
+
+
 @cli.command("reindex")
 def reindex_cmd() -> None:
     """Rebuild the search index from the database; searches go on during the rebuild."""

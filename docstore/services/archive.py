@@ -1,0 +1,128 @@
+"""Reading the archive as a user: building files, documents and pages behind the access rules.
+
+Every reader (web pages, image endpoints, downloads, the JSON API) comes
+through here, so a denial is decided once.  Something the user may not see
+raises :class:`Hidden` (shown as 404: the user does not learn it exists);
+something the user sees but may not do raises :class:`Forbidden` (403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..errors import NotFound, PermissionDenied
+from ..models import BuildingFile, Document, Grant, Page, User, utcnow
+from . import access, audit
+
+
+class Hidden(NotFound):
+    """Not there, or not for this user: the two are indistinguishable on purpose."""
+
+
+class Forbidden(PermissionDenied):
+    """The user sees the object but may not do this with it."""
+
+
+@dataclass(frozen=True)
+class GrantSummary:
+    building_file: BuildingFile
+    valid_from: dt.datetime
+    valid_until: dt.datetime | None
+    may_download: bool
+    whole_file: bool
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    document: Document
+    may_download: bool
+
+
+def my_grants(session: Session, user: User, at: dt.datetime | None = None) -> list[GrantSummary]:
+    """An external user's active grants, soonest-ending first (for the start page)."""
+    at = at or utcnow()
+    grants = session.scalars(
+        select(Grant)
+        .where(Grant.user_id == user.id, access.active_grants_clause(at))
+        .options(selectinload(Grant.building_file), selectinload(Grant.documents))
+    ).all()
+    summaries = [
+        GrantSummary(g.building_file, g.valid_from, g.valid_until, g.may_download, not g.documents)
+        for g in grants
+    ]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    return sorted(summaries, key=lambda s: (s.valid_until or far, s.building_file.aktenzeichen))
+
+
+def recent_building_files(session: Session, user: User, limit: int = 20) -> list[BuildingFile]:
+    """Staff only: the files changed most recently."""
+    if not user.is_staff:
+        raise Forbidden("only staff see the list of all building files")
+    stmt = select(BuildingFile).order_by(BuildingFile.updated_at.desc(), BuildingFile.id.desc())
+    return list(session.scalars(stmt.limit(limit)))
+
+
+def open_building_file(
+    session: Session, user: User, building_file_id: int
+) -> tuple[BuildingFile, list[Document]]:
+    """The building file and the documents of it the user may see, by kind, date and title."""
+    vis = access.visibility(session, user)
+    bf = session.get(BuildingFile, building_file_id)
+    if bf is None:
+        raise Hidden(f"building file {building_file_id} not found")
+    documents = [d for d in bf.documents if vis.covers(d)]
+    if not vis.everything and bf.id not in vis.building_file_ids and not documents:
+        raise Hidden(f"building file {building_file_id} not found")
+    far = dt.date.max
+    documents.sort(key=lambda d: (d.kind, d.date or far, d.title or d.original_name, d.id))
+    return bf, documents
+
+
+def open_document(session: Session, user: User, document_id: int) -> DocumentView:
+    vis = access.visibility(session, user)
+    doc = session.get(Document, document_id)
+    if doc is None or not vis.covers(doc):
+        raise Hidden(f"document {document_id} not found")
+    return DocumentView(doc, vis.covers_download(doc))
+
+
+def open_page(session: Session, user: User, document_id: int, number: int) -> Page:
+    view = open_document(session, user, document_id)
+    page = session.scalar(
+        select(Page).where(Page.document_id == view.document.id, Page.number == number)
+    )
+    if page is None:
+        raise Hidden(f"page {number} of document {document_id} not found")
+    return page
+
+
+def for_download(session: Session, user: User, document_id: int) -> Document:
+    """The document whose original the user may download; records the download."""
+    view = open_document(session, user, document_id)
+    if not view.may_download:
+        raise Forbidden("this grant allows viewing only, not downloading")
+    audit.record(
+        session,
+        "document.download",
+        actor=user,
+        target_type="document",
+        target_id=view.document.id,
+        building_file_id=view.document.building_file_id,
+    )
+    return view.document
+
+
+def record_view(session: Session, user: User, document: Document, page: int) -> None:
+    audit.record(
+        session,
+        "document.view",
+        actor=user,
+        target_type="document",
+        target_id=document.id,
+        building_file_id=document.building_file_id,
+        details={"page": page},
+    )

@@ -1,0 +1,76 @@
+"""Signing in: password check, temporary lockout after repeated failures, audit events.
+
+The lockout counts failures per account name in the shared counters (see
+:mod:`.throttle`), so every server worker sees the same count.  Unknown
+names are counted like known ones: the answer never tells whether an
+account exists.  The outcome is returned, not raised, so that the failure
+count and the audit events commit with the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from ..models import User
+from . import audit, throttle, users
+
+
+class Outcome(StrEnum):
+    SIGNED_IN = "signed-in"
+    FAILED = "failed"
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class SignInPolicy:
+    max_failures: int = 5
+    lockout_seconds: int = 15 * 60
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: Outcome
+    user: User | None = None
+    retry_after: int = 0
+    """Seconds until a locked account may try again."""
+
+
+def lockout_key(username: str) -> str:
+    return f"signin-failures:{username.strip().casefold()}"
+
+
+def sign_in(
+    session: Session, username: str, password: str, *, address: str, policy: SignInPolicy
+) -> SignInResult:
+    key = lockout_key(username)
+    details = {"username": username[:100], "address": address}
+    if throttle.count(session, key) >= policy.max_failures:
+        audit.record(session, "sign-in-refused", details={**details, "reason": "locked"})
+        return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
+    user = users.authenticate(session, username, password)
+    if user is None:
+        failures = throttle.hit(session, key, policy.lockout_seconds)
+        audit.record(session, "sign-in-failed", details=details)
+        if failures >= policy.max_failures:
+            audit.record(session, "account-locked", details={**details, "failures": failures})
+            return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
+        return SignInResult(Outcome.FAILED)
+    throttle.clear(session, key)
+    audit.record(session, "sign-in", actor=user, details={"address": address})
+    return SignInResult(Outcome.SIGNED_IN, user)
+
+
+def sign_out(session: Session, user: User, *, everywhere: bool) -> None:
+    """Sign-out; ``everywhere`` voids every session of the user (see ``session_epoch``)."""
+    if everywhere:
+        user.session_epoch += 1
+    audit.record(session, "sign-out", actor=user, details={"everywhere": everywhere})
+
+
+def _remaining(session: Session, key: str) -> int:
+    return max(1, math.ceil(throttle.expires_at(session, key) - time.time()))

@@ -1,0 +1,70 @@
+"""Page images for the viewer: a few fixed widths, made on first request, kept in derived storage.
+
+Fixed widths keep the cache bounded (a client cannot ask for every width
+from 1 to 10,000).  Every width is made from the screen-size preview the
+ingest stored, never from the original: a 10,000-pixel scan is not decoded
+in a web request when a 1,600-pixel image serves.  JPEG draft mode lets the
+decoder scale by 1/2, 1/4 or 1/8 while decoding, so even that is cheap.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+
+from PIL import Image
+
+from storage import ObjectStore, StorageError, derived_key
+
+from .process import page_prefix
+from .render import jpeg
+
+WIDTHS = (400, 800, 1200, 1600)
+"""The widths a page image is served at; a request is rounded up to the next one."""
+
+
+@dataclass(frozen=True)
+class Rendition:
+    data: bytes
+    key: str
+    """Storage key of these bytes; with the original's hash it names the content (ETag)."""
+
+
+def fixed_width(requested: int | None) -> int:
+    """The smallest served width at least ``requested`` (the largest for anything bigger)."""
+    if requested is None or requested <= 0:
+        return WIDTHS[1]
+    return next((w for w in WIDTHS if w >= requested), WIDTHS[-1])
+
+
+def thumbnail(store: ObjectStore, sha256: str, number: int) -> Rendition:
+    key = derived_key(sha256, f"{page_prefix(number)}/thumb.jpg")
+    return Rendition(store.read_bytes(key), key)
+
+
+def page_image(store: ObjectStore, sha256: str, number: int, width: int) -> Rendition:
+    """The page at ``width`` (one of :data:`WIDTHS`), rendered and stored on first use.
+
+    A page whose preview is no wider than ``width`` is served as the preview
+    itself: nothing is enlarged and nothing is stored twice.
+    """
+    if width not in WIDTHS:
+        raise ValueError(f"width must be one of {WIDTHS}")
+    prefix = page_prefix(number)
+    key = derived_key(sha256, f"{prefix}/w{width}.jpg")
+    try:
+        return Rendition(store.read_bytes(key), key)
+    except FileNotFoundError:
+        pass
+    preview_key = derived_key(sha256, f"{prefix}/preview.jpg")
+    preview = store.read_bytes(preview_key)
+    image = Image.open(io.BytesIO(preview))
+    if image.width <= width:
+        return Rendition(preview, preview_key)
+    height = max(1, round(image.height * width / image.width))
+    image.draft("RGB", (width, height))
+    data = jpeg(image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=2.0))
+    with contextlib.suppress(StorageError):  # the cache is an optimisation: serve it anyway
+        store.put_stream(key, io.BytesIO(data))
+    return Rendition(data, key)

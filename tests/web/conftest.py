@@ -1,0 +1,125 @@
+"""A small archive served by the web app, with users in every role and grants in every state.
+
+Built once per session (ingest is slow) on SQLite + files; tests that change
+it use their own users.  ``signin`` goes through the real login form, CSRF
+token included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+import ingest
+from docstore.instance import Instance
+from docstore.models import BuildingFile, Document, Role, utcnow
+from docstore.services import grants, users
+from tests.ingest.conftest import make_instance
+from tests.ingest.samples import text_pdf
+from viewer.web import create_app
+
+PASSWORD = "web-test-password-2026"
+GRANTED = "63-BA-2020-0001"
+OTHER = "63-BA-2020-0002"
+MARKER = "Dachgaube"  # a word on every page of both files
+
+# grant state -> citizen user having it on GRANTED
+GRANT_STATES = ("active", "download", "expired", "future", "revoked", "none", "documents")
+
+
+@dataclass
+class Archive:
+    instance: Instance
+    files: dict[str, int]
+    documents: dict[str, list[int]]  # aktenzeichen -> document ids
+
+    def user_for(self, state: str) -> str:
+        return f"citizen.{state}"
+
+
+def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
+    inst = make_instance(home, ingest_workers=1, signin_rate_limit="10000 per minute", **overrides)
+    batch.mkdir(parents=True, exist_ok=True)
+    for az in (GRANTED, OTHER):
+        text_pdf(batch / f"{az}_baugenehmigung_2020-03-01_Wohnhaus.pdf", pages=3,
+                 marker=f"{MARKER} {az}")  # fmt: skip
+        text_pdf(batch / f"{az}_statik_2019-05-01_Tragwerk.pdf", pages=2, marker=MARKER)
+    report = ingest.run([batch], inst)
+    assert report.accepted == 4, report
+    now = utcnow()
+    day = dt.timedelta(days=1)
+    with inst.db.transaction() as s:
+        clerk = users.create_user(s, "clerk", PASSWORD, Role.CLERK)
+        users.create_user(s, "auditor", PASSWORD, Role.AUDITOR)
+        users.create_user(s, "admin", PASSWORD, Role.ADMIN)
+        files = {bf.aktenzeichen: bf for bf in s.scalars(select(BuildingFile))}
+        granted = files[GRANTED]
+        docs = {
+            az: sorted(d.id for d in s.scalars(select(Document).where(
+                Document.building_file_id == bf.id)))
+            for az, bf in files.items()
+        }  # fmt: skip
+        people = {state: users.create_user(s, f"citizen.{state}", PASSWORD, Role.CITIZEN)
+                  for state in GRANT_STATES}  # fmt: skip
+        users.create_user(s, "architect", PASSWORD, Role.ARCHITECT)
+        grants.grant_access(s, people["active"], granted, actor=clerk, valid_until=now + day)
+        grants.grant_access(s, people["download"], granted, actor=clerk, may_download=True)
+        grants.grant_access(s, people["expired"], granted, actor=clerk, may_download=True,
+                            valid_from=now - 3 * day, valid_until=now - day)  # fmt: skip
+        grants.grant_access(s, people["future"], granted, actor=clerk, may_download=True,
+                            valid_from=now + day, valid_until=now + 3 * day)  # fmt: skip
+        grants.grant_access(s, people["revoked"], granted, actor=clerk, may_download=True)
+        grants.revoke_access(s, people["revoked"], granted, actor=clerk)
+        first = s.get(Document, docs[GRANTED][0])
+        grants.grant_access(s, people["documents"], granted, actor=clerk, documents=[first])
+        ids = {az: bf.id for az, bf in files.items()}
+    return Archive(inst, ids, docs)
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    root = tmp_path_factory.mktemp("web")
+    arc = build_archive(root / "instance", root / "batch")
+    yield arc
+    arc.instance.close()
+
+
+@pytest.fixture(scope="session")
+def app(archive: Archive) -> Flask:
+    return create_app(archive.instance, TESTING=True)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def signin(client: FlaskClient, username: str, password: str = PASSWORD):
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
+    )
+
+
+@pytest.fixture
+def client_as(app: Flask):
+    """client_as("citizen.active") -> a signed-in test client (None: anonymous)."""
+
+    def make(username: str | None) -> FlaskClient:
+        client = app.test_client()
+        if username is not None:
+            response = signin(client, username)
+            assert response.status_code == 302, f"sign-in of {username} failed"
+        return client
+
+    return make

@@ -1,0 +1,59 @@
+"""The app factory: one Flask app per instance, extensions bound, blueprints registered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from docstore.config import load_config
+from docstore.instance import Instance
+from indexer.search import IndexReader
+from ingest.indexing import open_index
+
+from . import accounts, archive, errors, formatting, images, searching, security
+from .context import WebState
+from .extensions import babel, csrf, limiter, login_manager, select_locale
+from .ratelimit import DatabaseStorage
+
+VIEWER = Path(__file__).resolve().parent.parent
+
+
+def create_app(instance: Instance | None = None, **settings: object) -> Flask:
+    """The app for ``instance`` (default: the configured one); ``settings`` go to Flask's config.
+
+    The instance's schema must be current: the app never migrates on its own.
+    """
+    instance = instance or Instance(load_config())
+    instance.require_schema()
+    config = instance.config
+    if not config.secret_key:
+        raise SystemExit("no secret key: run 'bauakte init' first")
+    app = Flask(
+        "viewer",
+        template_folder=str(VIEWER / "templates"),
+        static_folder=str(VIEWER / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        BABEL_DEFAULT_LOCALE="de",
+        BABEL_DEFAULT_TIMEZONE=config.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(VIEWER / "translations"),
+        RATELIMIT_STORAGE_URI="bauakte-db://",
+        RATELIMIT_STORAGE_OPTIONS={"database": instance.db},
+        MAX_CONTENT_LENGTH=2 * 1024**3,
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.config.update(settings)
+    assert DatabaseStorage.STORAGE_SCHEME  # registered with limits by import
+    app.extensions["bauakte"] = WebState(instance, IndexReader(lambda: open_index(instance)))
+    security.configure(app, https=config.https)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    errors.register(app)
+    formatting.register(app)
+    for module in (accounts, archive, images, searching):
+        app.register_blueprint(module.bp)
+    return app

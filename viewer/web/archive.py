@@ -1,0 +1,78 @@
+"""Start page, building files and the document viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from docstore.services import archive
+from indexer.search import search
+
+from .context import instance, state
+
+bp = Blueprint("archive", __name__)
+
+ZOOM_WIDTHS = {1: 800, 2: 1200, 3: 1600}
+"""Zoom steps of the viewer and the page-image width each one loads."""
+
+
+@dataclass(frozen=True)
+class DocumentScope:
+    """Search inside one document (already access-checked by the caller)."""
+
+    document_ids: frozenset[int]
+    everything: bool = False
+    building_file_ids: frozenset[int] = frozenset()
+
+
+@bp.route("/")
+@login_required
+def start() -> str:
+    user = current_user.user
+    with instance().db.session() as s:
+        if user.is_staff:
+            return render_template(
+                "archive/start_staff.html", files=archive.recent_building_files(s, user)
+            )
+        return render_template("archive/start.html", grants=archive.my_grants(s, user))
+
+
+@bp.route("/files/<int:building_file_id>")
+@login_required
+def building_file(building_file_id: int) -> str:
+    with instance().db.session() as s:
+        bf, documents = archive.open_building_file(s, current_user.user, building_file_id)
+        parcels = list(bf.parcels)
+    groups: dict[str, list] = {}
+    for doc in documents:
+        groups.setdefault(doc.kind, []).append(doc)
+    return render_template("archive/building_file.html", bf=bf, parcels=parcels, groups=groups)
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def document(document_id: int) -> str:
+    user = current_user.user
+    with instance().db.transaction() as s:
+        view = archive.open_document(s, user, document_id)
+        doc = view.document
+        count = max(doc.page_count, 1)
+        number = min(max(request.args.get("page", 1, type=int) or 1, 1), count)
+        page = archive.open_page(s, user, doc.id, number) if doc.page_count else None
+        bf = doc.building_file
+        archive.record_view(s, user, doc, number)
+    zoom = request.args.get("zoom", 1, type=int)
+    zoom = zoom if zoom in ZOOM_WIDTHS else 1
+    query = request.args.get("q", "").strip()[:500]
+    hits = None
+    if query:
+        found = search(state().index, query, DocumentScope(frozenset({doc.id})), per_page=1,
+                       pages_per_document=count)  # fmt: skip
+        hits = found.results[0].pages if found.results else []
+    return render_template(
+        "archive/document.html", doc=doc, bf=bf, page=page, number=number, count=count,
+        may_download=view.may_download, zoom=zoom, zoom_steps=sorted(ZOOM_WIDTHS),
+        width=ZOOM_WIDTHS[zoom], query=query, hits=hits,
+    )  # fmt: skip

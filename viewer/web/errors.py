@@ -1,0 +1,59 @@
+"""One place that turns errors into pages with a status and a sentence, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from docstore.errors import NotFound, PermissionDenied, ServiceUnavailable
+from storage import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def _page(status: int, title: str, message: str):
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+NOT_FOUND = _l("Diese Seite gibt es nicht, oder sie ist für Ihr Konto nicht freigegeben.")
+STALE_FORM = _l(
+    "Das Formular war veraltet. Bitte laden Sie die Seite neu und senden Sie es erneut."
+)
+UNAVAILABLE = _l("Das Archiv ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.")
+TOO_MANY = _l("Zu viele Versuche in kurzer Zeit. Bitte warten Sie einige Minuten.")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    @app.errorhandler(FileNotFoundError)
+    def not_found(_exc: Exception):
+        return _page(404, _("Nicht gefunden"), str(NOT_FOUND))
+
+    @app.errorhandler(PermissionDenied)
+    def forbidden(exc: PermissionDenied):
+        return _page(403, _("Nicht erlaubt"), _("Ihr Konto darf das nicht: %(why)s", why=str(exc)))
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_exc: CSRFError):
+        return _page(400, _("Formular abgelaufen"), str(STALE_FORM))
+
+    @app.errorhandler(ServiceUnavailable)
+    @app.errorhandler(StorageUnavailable)
+    def unavailable(exc: Exception):
+        log.error("service unavailable: %s", exc)
+        return _page(503, _("Vorübergehend nicht erreichbar"), str(UNAVAILABLE))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 429:
+            return _page(429, _("Zu viele Anfragen"), str(TOO_MANY))
+        if exc.code == 404:
+            return not_found(exc)
+        if exc.code == 403:
+            return _page(403, _("Nicht erlaubt"), _("Ihr Konto darf diese Seite nicht öffnen."))
+        return _page(exc.code or 500, exc.name, exc.description or "")

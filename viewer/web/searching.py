@@ -1,0 +1,46 @@
+"""The search page: query box with help, facets, grouped results with highlighted snippets."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user, login_required
+
+from indexer.search import FACETS
+from viewer.search import search_as
+
+from .context import instance, state
+
+bp = Blueprint("searching", __name__)
+
+PER_PAGE = 20
+FACET_FIELDS = {"kind": "art", "decade": "jahr", "bezirk": "bezirk"}
+"""Facet -> the query field that filters by it."""
+
+
+@bp.route("/search")
+@login_required
+def search_page() -> str:
+    query = request.args.get("q", "").strip()[:500]
+    sort = "date" if request.args.get("sort") == "date" else "relevance"
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 500)
+    results = None
+    if query:
+        results = search_as(instance(), current_user.user, query, page=page, per_page=PER_PAGE,
+                            sort=sort, reader=state().index)  # fmt: skip
+    pages = math.ceil(results.total / PER_PAGE) if results else 0
+    return render_template(
+        "searching/search.html", query=query, sort=sort, page=page, pages=pages,
+        results=results, facets=FACETS, facet_filter=facet_filter,
+    )  # fmt: skip
+
+
+def facet_filter(query: str, facet: str, value: str) -> str:
+    """The query narrowed to one facet value (a decade "1990er" becomes jahr:1990..1999)."""
+    if facet == "decade":
+        start = value[:4]
+        term = f"jahr:{start}..{int(start) + 9}" if start.isdigit() else ""
+    else:
+        term = f"{FACET_FIELDS[facet]}:{value}"
+    return f"{query} {term}".strip() if term and term not in query.split() else query
