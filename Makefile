@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test test-fast lint bench clean
+.PHONY: demo test test-fast lint bench clean translations
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,13 @@ bench: $(VENV)/.installed
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python bench/storage_bench.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
+
+# After changing UI texts: extract them, merge into the catalogues, translate, compile.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+		-o viewer/translations/messages.pot viewer
+	$(BIN)/pybabel update -i viewer/translations/messages.pot -d viewer/translations --width 100
+	$(BIN)/pybabel compile -d viewer/translations
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info

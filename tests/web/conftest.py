@@ -22,6 +22,7 @@ import ingest
 from docstore.instance import Instance
 from docstore.models import BuildingFile, Document, Role, utcnow
 from docstore.services import grants, users
+from ingest.runner import Outcome
 from tests.ingest.conftest import make_instance
 from tests.ingest.samples import text_pdf
 from viewer.web import create_app
@@ -46,14 +47,17 @@ class Archive:
 
 
 def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
-    inst = make_instance(home, ingest_workers=1, signin_rate_limit="10000 per minute", **overrides)
+    settings: dict[str, object] = {"signin_rate_limit": "10000 per minute", **overrides}
+    inst = make_instance(home, ingest_workers=1, **settings)
     batch.mkdir(parents=True, exist_ok=True)
     for az in (GRANTED, OTHER):
         text_pdf(batch / f"{az}_baugenehmigung_2020-03-01_Wohnhaus.pdf", pages=3,
                  marker=f"{MARKER} {az}")  # fmt: skip
-        text_pdf(batch / f"{az}_statik_2019-05-01_Tragwerk.pdf", pages=2, marker=MARKER)
+        text_pdf(
+            batch / f"{az}_statik_2019-05-01_Tragwerk.pdf", pages=2, marker=f"{MARKER} Statik {az}"
+        )
     report = ingest.run([batch], inst)
-    assert report.accepted == 4, report
+    assert report.count(Outcome.ACCEPTED) == 4, report.summary()
     now = utcnow()
     day = dt.timedelta(days=1)
     with inst.db.transaction() as s:

@@ -1,0 +1,144 @@
+"""Every route x every role x every grant state, declared; a route without a rule fails.
+
+Outcomes: 200 shown, 302 sent to sign-in, 403 known but not allowed, 404 not
+for this user (indistinguishable from "does not exist").  Object routes are
+asked about a document of the granted file; an external user's grant state
+on that file is the column.  Searches are checked by hit counts, since a
+search page is always 200.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import GRANT_STATES, GRANTED, MARKER, OTHER
+
+STAFF = ("clerk", "auditor", "admin")
+PEOPLE = ("anonymous", *STAFF, "architect", *(f"citizen.{s}" for s in GRANT_STATES))
+
+
+def _expect_view(who: str, *, listed_document: bool = True) -> int:
+    """A document (or its file) of GRANTED: who may see it?"""
+    if who == "anonymous":
+        return 302
+    if who in STAFF:
+        return 200
+    state = who.removeprefix("citizen.")
+    if state in ("active", "download"):
+        return 200
+    if state == "documents":
+        return 200 if listed_document else 404
+    return 404
+
+
+def _expect_download(who: str) -> int:
+    seen = _expect_view(who)
+    if seen != 200:
+        return seen
+    if who in STAFF or who == "citizen.download":
+        return 200
+    return 403  # sees the document, may not download it
+
+
+def _public(who: str) -> int:
+    return 200
+
+
+def _signed_in(who: str) -> int:
+    return 302 if who == "anonymous" else 200
+
+
+# endpoint -> (method, url template, expectation); {doc} is the first document of GRANTED
+# (the one a "documents" grant lists), {other_doc} the second, {file} the granted file.
+RULES = {
+    "static": ("GET", "/static/app.css", _public),
+    "accounts.login": ("GET", "/login", lambda who: 200 if who == "anonymous" else 302),
+    "accounts.logout": ("POST", "/logout", lambda who: 302),
+    "accounts.language": ("POST", "/language", lambda who: 302),
+    "archive.start": ("GET", "/", _signed_in),
+    "archive.building_file": ("GET", "/files/{file}", _expect_view),
+    "archive.document": ("GET", "/documents/{doc}", _expect_view),
+    "images.page_thumbnail": ("GET", "/documents/{doc}/pages/1/thumb.jpg", _expect_view),
+    "images.page_image_jpeg": ("GET", "/documents/{doc}/pages/1/image.jpg?w=400", _expect_view),
+    "images.download": ("GET", "/documents/{doc}/download", _expect_download),
+    "searching.search_page": ("GET", f"/search?q={MARKER}", _signed_in),
+}
+
+# The same routes for a document the "documents" grant does not list.
+UNLISTED = {
+    "archive.document": "/documents/{other_doc}",
+    "images.page_thumbnail": "/documents/{other_doc}/pages/1/thumb.jpg",
+    "images.page_image_jpeg": "/documents/{other_doc}/pages/1/image.jpg?w=400",
+    "images.download": "/documents/{other_doc}/download",
+}
+
+
+def test_every_route_has_a_declared_rule(app) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - RULES.keys() == set(), "routes without an access rule"
+    assert RULES.keys() - endpoints == set(), "rules for routes that no longer exist"
+
+
+def _url(template: str, archive) -> str:
+    docs = archive.documents[GRANTED]
+    return template.format(file=archive.files[GRANTED], doc=docs[0], other_doc=docs[1])
+
+
+def _status(client, method: str, url: str) -> int:
+    data = None
+    if method == "POST":
+        token = re.search(
+            r'name="csrf_token" value="([^"]+)"', client.get("/login", follow_redirects=True).text
+        )
+        data = {"csrf_token": token.group(1) if token else ""}
+    with client.open(url, method=method, data=data) as response:
+        return response.status_code
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_access_matrix(who: str, archive, client_as) -> None:
+    client = client_as(None if who == "anonymous" else who)
+    failures = []
+    for endpoint, (method, template, expect) in RULES.items():
+        if method == "POST":
+            continue  # sign-out and language: checked once below, they end the session
+        got = _status(client, method, _url(template, archive))
+        if got != expect(who):
+            failures.append(f"{endpoint}: {got}, expected {expect(who)}")
+    for endpoint, template in UNLISTED.items():
+        expected = RULES[endpoint][2](who)
+        if who == "citizen.documents":
+            expected = 404
+        got = _status(client, "GET", _url(template, archive))
+        if got != expected:
+            failures.append(f"{endpoint} (unlisted document): {got}, expected {expected}")
+    for endpoint, (method, template, expect) in RULES.items():
+        if method == "POST":
+            got = _status(client, method, _url(template, archive))
+            if got != expect(who):
+                failures.append(f"{endpoint}: {got}, expected {expect(who)}")
+    assert failures == []
+
+
+def _hits(client, query: str) -> tuple[int, str]:
+    page = client.get(f"/search?q={query}").text
+    found = re.search(r"(\d+) Dokumente? gefunden", page)
+    return (int(found.group(1)) if found else 0), page
+
+
+@pytest.mark.parametrize("who", PEOPLE[1:])
+def test_search_counts_only_what_the_user_may_see(who: str, client_as) -> None:
+    total, page = _hits(client_as(who), MARKER)
+    if who in STAFF:
+        assert total == 4
+    elif who in ("citizen.active", "citizen.download"):
+        assert total == 2 and GRANTED in page
+    elif who == "citizen.documents":
+        assert total == 1
+    else:
+        assert total == 0
+    if who not in STAFF:
+        assert OTHER not in page  # no hit, snippet, facet or count of an ungranted file
+        assert _hits(client_as(who), OTHER)[0] == 0

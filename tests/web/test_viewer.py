@@ -1,0 +1,115 @@
+"""The document viewer, page images and downloads, as a user with a grant sees them."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from PIL import Image
+from sqlalchemy import select
+
+from docstore.models import AuditEvent, Document
+from ingest.renditions import WIDTHS
+
+from .conftest import GRANTED, MARKER
+
+
+def _doc(archive) -> int:
+    return archive.documents[GRANTED][0]
+
+
+def _events(archive, action: str) -> list[AuditEvent]:
+    with archive.instance.db.session() as s:
+        return list(s.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_building_file_lists_documents_by_kind_with_thumbnails(archive, client_as) -> None:
+    page = client_as("citizen.active").get(f"/files/{archive.files[GRANTED]}").text
+    assert GRANTED in page and "Baugenehmigung" in page and "Statik" in page
+    assert page.count("/pages/1/thumb.jpg") == 2
+    assert "3 Seiten" in page
+
+
+def test_document_viewer_pages_text_and_navigation(archive, client_as) -> None:
+    client = client_as("citizen.active")
+    doc = _doc(archive)
+    before = len(_events(archive, "document.view"))
+    page = client.get(f"/documents/{doc}?page=2").text
+    assert "Seite 2 " in page  # the page text beside the image
+    assert f"/documents/{doc}/pages/2/image.jpg?w=800" in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+    assert page.count("/thumb.jpg") == 3  # the thumbnail strip
+    assert "Original herunterladen" not in page  # a view-only grant
+    assert len(_events(archive, "document.view")) == before + 1
+    last = client.get(f"/documents/{doc}?page=99").text  # clamped to the last page
+    assert 'aria-current="page"' in last and 'rel="next"' not in last
+
+
+def test_search_inside_a_document_lists_hits_by_page(archive, client_as) -> None:
+    page = client_as("citizen.active").get(f"/documents/{_doc(archive)}?q={MARKER}").text
+    assert "Treffer auf 3 Seiten" in page
+    assert len(re.findall(r"<mark>Dachgaube</mark>", page)) >= 3
+
+
+def test_page_images_come_in_fixed_widths_with_etags(archive, client_as) -> None:
+    client = client_as("citizen.active")
+    url = f"/documents/{_doc(archive)}/pages/1/image.jpg"
+    sizes = {}
+    for width in WIDTHS:
+        response = client.get(f"{url}?w={width}")
+        assert response.status_code == 200 and response.mimetype == "image/jpeg"
+        assert response.headers["Cache-Control"].startswith("private")
+        sizes[width] = Image.open(io.BytesIO(response.data)).width
+    assert sizes[400] == 400 and sizes[800] == 800
+    assert sizes[1600] <= 1600  # never enlarged beyond the stored preview
+    assert client.get(f"{url}?w=555").status_code == 404  # no arbitrary widths
+    first = client.get(f"{url}?w=400")
+    again = client.get(f"{url}?w=400", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_download_is_an_audited_attachment_with_ranges(archive, client_as) -> None:
+    client = client_as("citizen.download")
+    doc = _doc(archive)
+    assert "Original herunterladen" in client.get(f"/documents/{doc}").text
+    before = len(_events(archive, "document.download"))
+    whole = client.get(f"/documents/{doc}/download")
+    assert whole.status_code == 200 and whole.data.startswith(b"%PDF")
+    assert whole.headers["Content-Disposition"].startswith("attachment;")
+    assert whole.headers["X-Content-Type-Options"] == "nosniff"
+    assert whole.headers["Accept-Ranges"] == "bytes"
+    part = client.get(f"/documents/{doc}/download", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206 and part.data == whole.data[10:20]
+    assert part.headers["Content-Range"] == f"bytes 10-19/{len(whole.data)}"
+    beyond = client.get(f"/documents/{doc}/download", headers={"Range": "bytes=999999999-"})
+    assert beyond.status_code == 416
+    assert len(_events(archive, "document.download")) == before + 3
+
+
+def test_active_content_is_never_served_as_its_own_type(archive, client_as) -> None:
+    doc = archive.documents[GRANTED][1]
+    with archive.instance.db.transaction() as s:
+        s.get(Document, doc).active_content = True
+    try:
+        response = client_as("citizen.download").get(f"/documents/{doc}/download")
+        assert response.mimetype == "application/octet-stream"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert "sandbox" in response.headers["Content-Security-Policy"]
+    finally:
+        with archive.instance.db.transaction() as s:
+            s.get(Document, doc).active_content = False
+
+
+def test_search_page_groups_highlights_and_facets(client_as) -> None:
+    page = client_as("clerk").get(f"/search?q={MARKER}").text
+    assert "4 Dokumente gefunden" in page
+    assert "<mark>Dachgaube</mark>" in page
+    assert "art:baugenehmigung" in page  # a facet link narrowing the query
+    narrowed = client_as("clerk").get(f"/search?q={MARKER}+art:statik").text
+    assert "2 Dokumente gefunden" in narrowed
+    assert (
+        "<script"
+        not in client_as("clerk")
+        .get("/search?q=<script>alert(1)</script>")
+        .text.split("</head>")[1]
+    )
