@@ -245,6 +245,8 @@ class User(Base):
     """Raised by "sign out everywhere": sessions carrying an older epoch are void."""
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    """The time step of the last accepted code: a code is never accepted twice."""
 
     @property
     def is_staff(self) -> bool:

@@ -17,11 +17,13 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from ..models import User
-from . import audit, throttle, users
+from . import audit, second_factor, throttle, users
 
 
 class Outcome(StrEnum):
     SIGNED_IN = "signed-in"
+    SECOND_FACTOR = "second-factor"
+    """The password was right; a one-time code (or enrolment, for new staff) must follow."""
     FAILED = "failed"
     LOCKED = "locked"
 
@@ -60,8 +62,42 @@ def sign_in(
             audit.record(session, "account-locked", details={**details, "failures": failures})
             return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
         return SignInResult(Outcome.FAILED)
+    if second_factor.required(user):
+        return SignInResult(Outcome.SECOND_FACTOR, user)
+    return _signed_in(session, user, key, {"address": address})
+
+
+def complete_with_code(
+    session: Session, user: User, code: str, *, address: str, policy: SignInPolicy
+) -> SignInResult:
+    """The second step: a one-time or recovery code; failures count toward the lockout."""
+    key = lockout_key(user.username)
+    details = {"username": user.username, "address": address}
+    if throttle.count(session, key) >= policy.max_failures:
+        audit.record(session, "sign-in-refused", details={**details, "reason": "locked"})
+        return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
+    method = second_factor.verify(session, user, code)
+    if method is None:
+        failures = throttle.hit(session, key, policy.lockout_seconds)
+        audit.record(session, "sign-in-failed", details={**details, "reason": "second factor"})
+        if failures >= policy.max_failures:
+            audit.record(session, "account-locked", details={**details, "failures": failures})
+            return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
+        return SignInResult(Outcome.FAILED)
+    return _signed_in(session, user, key, {"address": address, "second_factor": method})
+
+
+def complete_with_enrolment(session: Session, user: User, *, address: str) -> SignInResult:
+    """Staff who just confirmed their new second factor are signed in by that confirmation."""
+    if not second_factor.enrolled(user):
+        return SignInResult(Outcome.FAILED)
+    details = {"address": address, "second_factor": "enrolment"}
+    return _signed_in(session, user, lockout_key(user.username), details)
+
+
+def _signed_in(session: Session, user: User, key: str, details: dict) -> SignInResult:
     throttle.clear(session, key)
-    audit.record(session, "sign-in", actor=user, details={"address": address})
+    audit.record(session, "sign-in", actor=user, details=details)
     return SignInResult(Outcome.SIGNED_IN, user)
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,7 +23,7 @@ from sqlalchemy import select
 import ingest
 from docstore.instance import Instance
 from docstore.models import BuildingFile, Document, Role, utcnow
-from docstore.services import grants, users
+from docstore.services import grants, second_factor, users
 from ingest.runner import Outcome
 from tests.ingest.conftest import make_instance
 from tests.ingest.samples import text_pdf
@@ -41,6 +43,7 @@ class Archive:
     instance: Instance
     files: dict[str, int]
     documents: dict[str, list[int]]  # aktenzeichen -> document ids
+    secrets: dict[str, str] = field(default_factory=dict)  # staff user -> TOTP secret
 
     def user_for(self, state: str) -> str:
         return f"citizen.{state}"
@@ -64,6 +67,7 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
         clerk = users.create_user(s, "clerk", PASSWORD, Role.CLERK)
         users.create_user(s, "auditor", PASSWORD, Role.AUDITOR)
         users.create_user(s, "admin", PASSWORD, Role.ADMIN)
+        secrets = {name: enrol(s, name) for name in ("clerk", "auditor", "admin")}
         files = {bf.aktenzeichen: bf for bf in s.scalars(select(BuildingFile))}
         granted = files[GRANTED]
         docs = {
@@ -85,7 +89,21 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
         first = s.get(Document, docs[GRANTED][0])
         grants.grant_access(s, people["documents"], granted, actor=clerk, documents=[first])
         ids = {az: bf.id for az, bf in files.items()}
-    return Archive(inst, ids, docs)
+    return Archive(inst, ids, docs, secrets)
+
+
+def enrol(s, username: str) -> str:
+    """Set up a user's second factor as the enrolment page would (code of the previous step)."""
+    user = users.get_user(s, username)
+    secret = second_factor.begin_enrolment(s, user)
+    codes = second_factor.confirm_enrolment(s, user, totp_code(secret, -1))
+    assert codes is not None
+    return secret
+
+
+def totp_code(secret: str, offset: int = 0) -> str:
+    """The code of the current time step plus ``offset`` (the server accepts -1..+1)."""
+    return pyotp.TOTP(secret).at(time.time() + offset * second_factor.STEP_SECONDS)
 
 
 @pytest.fixture(scope="session")
@@ -107,23 +125,43 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def signin(client: FlaskClient, username: str, password: str = PASSWORD):
+def signin(client: FlaskClient, username: str, password: str = PASSWORD, code: str | None = None):
+    """The password form; with ``code``, also the one-time-code form that follows it."""
     page = client.get("/login")
-    return client.post(
+    response = client.post(
         "/login",
         data={"username": username, "password": password, "csrf_token": csrf_token(page.text)},
     )
+    if code is None or response.headers.get("Location") != "/login/code":
+        return response
+    form = client.get("/login/code")
+    return client.post("/login/code", data={"code": code, "csrf_token": csrf_token(form.text)})
+
+
+@pytest.fixture(scope="session")
+def signed_in_cookies() -> dict[str, str]:
+    return {}
 
 
 @pytest.fixture
-def client_as(app: Flask):
-    """client_as("citizen.active") -> a signed-in test client (None: anonymous)."""
+def client_as(app: Flask, archive: Archive, signed_in_cookies: dict[str, str]):
+    """client_as("citizen.active") -> a signed-in test client (None: anonymous).
+
+    Each user signs in once per test session and later clients reuse the
+    session cookie: a one-time code is accepted only once, by design.
+    """
 
     def make(username: str | None) -> FlaskClient:
         client = app.test_client()
-        if username is not None:
-            response = signin(client, username)
+        if username is None:
+            return client
+        if username not in signed_in_cookies:
+            secret = archive.secrets.get(username)
+            response = signin(client, username, code=totp_code(secret) if secret else None)
             assert response.status_code == 302, f"sign-in of {username} failed"
+            assert response.headers["Location"] == "/", f"sign-in of {username} incomplete"
+            signed_in_cookies[username] = client.get_cookie("bauakte_session").value
+        client.set_cookie("bauakte_session", signed_in_cookies[username])
         return client
 
     return make

@@ -56,6 +56,9 @@ RULES = {
     "static": ("GET", "/static/app.css", _public),
     "accounts.login": ("GET", "/login", lambda who: 200 if who == "anonymous" else 302),
     "accounts.logout": ("POST", "/logout", lambda who: 302),
+    "accounts.code": ("GET", "/login/code", lambda who: 302),  # nothing pending: to sign-in
+    "accounts.enrol": ("GET", "/login/enrol", lambda who: 302),
+    "accounts.own_second_factor": ("GET", "/account/second-factor", _signed_in),
     "accounts.language": ("POST", "/language", lambda who: 302),
     "archive.start": ("GET", "/", _signed_in),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),

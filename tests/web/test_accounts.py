@@ -65,19 +65,20 @@ def test_rate_limit_per_address_is_shared_by_workers(tmp_path) -> None:
         arc.instance.close()
 
 
-def test_session_is_new_at_sign_in_and_sign_out_everywhere_ends_all(app) -> None:
+def test_session_is_new_at_sign_in_and_sign_out_everywhere_ends_all(archive, app) -> None:
+    name = _new_user(archive, "citizen.twodevices")
     first, second = app.test_client(), app.test_client()
     first.get("/login")
     before = first.get_cookie("bauakte_session").value
-    assert signin(first, "citizen.download").status_code == 302
+    assert signin(first, name).status_code == 302
     assert first.get_cookie("bauakte_session").value != before
-    signin(second, "citizen.download")
+    signin(second, name)
     assert second.get("/").status_code == 200
     token = csrf_token(first.get("/").text)
     assert first.post("/logout", data={"csrf_token": token, "everywhere": "1"}).status_code == 302
     assert first.get("/").status_code == 302
     assert second.get("/").status_code == 302  # the other browser's session is void too
-    assert signin(second, "citizen.download").status_code == 302  # signing in again works
+    assert signin(second, name).status_code == 302  # signing in again works
     assert second.get("/").status_code == 200
 
 
@@ -106,7 +107,11 @@ def test_no_open_redirect_after_sign_in(app) -> None:
     page = client.get("/login?next=//evil.example/")
     response = client.post(
         "/login?next=//evil.example/",
-        data={"username": "clerk", "password": PASSWORD, "csrf_token": csrf_token(page.text)},
+        data={
+            "username": "citizen.active",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(page.text),
+        },
     )
     assert response.headers["Location"] == "/"
 

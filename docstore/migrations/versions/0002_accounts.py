@@ -67,10 +67,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("totp_confirmed_at", sa.DateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_confirmed_at")
         batch_op.drop_column("totp_secret")
         batch_op.drop_column("session_epoch")

@@ -1,13 +1,12 @@
-"""Signing in and out, and the language choice."""
+"""Signing in with a password, signing out, and the language choice."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import UserMixin, current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -15,44 +14,15 @@ from wtforms.validators import DataRequired, Length
 from docstore.models import User
 from docstore.services import signin
 
-from .context import instance
-from .extensions import LANGUAGES, limiter, login_manager
+from ..context import instance
+from ..extensions import LANGUAGES, limiter, login_manager
+from . import bp
+from .identity import SignedIn, policy, safe_next
+from .second_factor import start_second_factor
 
-bp = Blueprint("accounts", __name__)
 login_manager.login_view = "accounts.login"
 login_manager.login_message = _l("Bitte melden Sie sich an, um diese Seite zu sehen.")
 login_manager.session_protection = "basic"
-
-
-class SignedIn(UserMixin):
-    """The signed-in user for Flask-Login; the id carries the session epoch."""
-
-    def __init__(self, user: User) -> None:
-        self.user = user
-
-    def get_id(self) -> str:
-        return f"{self.user.id}:{self.user.session_epoch}"
-
-    @property
-    def is_staff(self) -> bool:
-        return self.user.is_staff
-
-    @property
-    def username(self) -> str:
-        return self.user.username
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> SignedIn | None:
-    """A session from before "sign out everywhere", or of a disabled account, is void."""
-    ident, _sep, epoch = user_id.partition(":")
-    if not ident.isdigit() or not epoch.isdigit():
-        return None
-    with instance().db.session() as s:
-        user = s.scalar(select(User).where(User.id == int(ident)))
-    if user is None or not user.active or user.session_epoch != int(epoch):
-        return None
-    return SignedIn(user)
 
 
 class SignInForm(FlaskForm):
@@ -83,12 +53,10 @@ def login() -> str | Response | tuple[str, int]:
     form = SignInForm()
     if not form.validate_on_submit():
         return render_template("accounts/login.html", form=form)
-    config = instance().config
-    policy = signin.SignInPolicy(config.signin_max_failures, config.signin_lockout_minutes * 60)
     with instance().db.transaction() as s:
         result = signin.sign_in(
             s, form.username.data, form.password.data,
-            address=request.remote_addr or "", policy=policy,
+            address=request.remote_addr or "", policy=policy(),
         )  # fmt: skip
     if result.outcome is signin.Outcome.LOCKED:
         minutes = -(-result.retry_after // 60)
@@ -102,15 +70,11 @@ def login() -> str | Response | tuple[str, int]:
         message = _("Benutzername oder Passwort ist falsch.")
         return render_template("accounts/login.html", form=form, error=message), 401
     session.clear()  # a fresh session at sign-in: nothing from before carries over
+    next_url = safe_next(request.args.get("next"))
+    if result.outcome is signin.Outcome.SECOND_FACTOR:
+        return start_second_factor(result.user, next_url)
     login_user(SignedIn(result.user))
-    return redirect(_safe_next(request.args.get("next")))
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect would help phishing."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("archive.start")
+    return redirect(next_url)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -131,4 +95,4 @@ def language() -> Response:
     chosen = request.form.get("lang")
     if chosen in LANGUAGES:
         session["lang"] = chosen
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))

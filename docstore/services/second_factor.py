@@ -1,0 +1,127 @@
+"""Time-based one-time passwords (RFC 6238, via pyotp) and recovery codes.
+
+Mandatory for staff, optional for external users.  A code is accepted once:
+the time step of the last accepted code is kept, so a code seen over a
+shoulder or in a proxy log cannot be replayed.  Recovery codes are stored
+as SHA-256 hashes (they are long random strings; a slow hash adds nothing)
+and each works once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import UsageError
+from ..models import RecoveryCode, User, utcnow
+from . import audit
+
+ISSUER = "Bauakte"
+RECOVERY_CODES = 10
+STEP_SECONDS = 30
+
+
+def required(user: User) -> bool:
+    """Staff must use a second factor; anyone who enrolled one uses it."""
+    return user.is_staff or enrolled(user)
+
+
+def enrolled(user: User) -> bool:
+    return user.totp_secret is not None and user.totp_confirmed_at is not None
+
+
+def begin_enrolment(session: Session, user: User) -> str:
+    """A new secret for the user to scan; it counts only after a code confirms it."""
+    if enrolled(user):
+        raise UsageError("a second factor is already set up for this account")
+    user.totp_secret = pyotp.random_base32()
+    user.totp_confirmed_at = None
+    return user.totp_secret
+
+
+def provisioning_uri(user: User) -> str:
+    if user.totp_secret is None:
+        raise UsageError("no second factor is being set up")
+    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
+
+
+def confirm_enrolment(session: Session, user: User, code: str) -> list[str] | None:
+    """Confirm with a first code; returns the recovery codes (shown once), None if wrong."""
+    if user.totp_secret is None or enrolled(user) or not _accept_code(user, code):
+        return None
+    user.totp_confirmed_at = utcnow()
+    codes = _new_recovery_codes(session, user)
+    audit.record(session, "second-factor.enrol", actor=user)
+    return codes
+
+
+def verify(session: Session, user: User, code: str) -> str | None:
+    """'totp' or 'recovery' when ``code`` is good (a recovery code is used up), else None."""
+    if not enrolled(user):
+        return None
+    cleaned = code.strip().replace(" ", "")
+    if cleaned.isdigit() and _accept_code(user, cleaned):
+        return "totp"
+    digest = _hash(cleaned.lower())
+    row = session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
+            RecoveryCode.code_hash == digest,
+        )
+    )  # fmt: skip
+    if row is None:
+        return None
+    row.used_at = utcnow()
+    return "recovery"
+
+
+def remaining_recovery_codes(session: Session, user: User) -> int:
+    rows = session.scalars(
+        select(RecoveryCode.id).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+        )
+    )
+    return len(rows.all())
+
+
+def reset(session: Session, user: User, *, actor: User | None) -> None:
+    """Remove the second factor (an admin's help for a lost phone); staff enrol again at sign-in."""
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    for row in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        session.delete(row)
+    audit.record(session, "second-factor.reset", actor=actor, details={"user": user.username})
+
+
+def _accept_code(user: User, code: str) -> bool:
+    """Check against the previous, current and next time step; never the same step twice."""
+    if not (code.isdigit() and len(code) == 6) or user.totp_secret is None:
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    now_step = int(time.time()) // STEP_SECONDS
+    for step in (now_step - 1, now_step, now_step + 1):
+        if hmac.compare_digest(totp.at(step * STEP_SECONDS), code):
+            if user.totp_last_step is not None and step <= user.totp_last_step:
+                return False
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def _new_recovery_codes(session: Session, user: User) -> list[str]:
+    for row in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
+        session.delete(row)
+    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(RECOVERY_CODES)]
+    session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash(c)) for c in codes)
+    return codes
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
