@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound
 from ..models import BuildingFile, Parcel, User
-from . import audit
+from . import audit, roles
+from .roles import Capability
 
 
 def get_by_aktenzeichen(session: Session, aktenzeichen: str) -> BuildingFile:
@@ -58,6 +59,7 @@ def update_building_file(
     session: Session, bf: BuildingFile, *, actor: User | None, **changes: object
 ) -> None:
     """Edit a building file; each of its documents is queued for the search index."""
+    roles.require(actor, Capability.EDIT)
     from .outbox import enqueue
 
     unknown = set(changes) - set(EDITABLE)

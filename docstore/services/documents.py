@@ -23,8 +23,9 @@ from ..models import (
     Parcel,
     User,
 )
-from . import audit, outbox
+from . import audit, outbox, roles
 from .building_files import create_building_file, find_by_aktenzeichen
+from .roles import Capability
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,7 @@ def update_document(
     session: Session, doc: Document, *, actor: User | None, **changes: object
 ) -> None:
     """Edit a document's metadata; search learns of it through the outbox."""
+    roles.require(actor, Capability.EDIT)
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
@@ -206,6 +208,7 @@ def assign_document(
     session: Session, doc: Document, building_file: BuildingFile | None, *, actor: User | None
 ) -> None:
     """Move a document to a building file (or back to the inbox)."""
+    roles.require(actor, Capability.INGEST)
     old = doc.building_file_id
     doc.building_file_id = building_file.id if building_file else None
     audit.record(
@@ -222,6 +225,7 @@ def assign_document(
 
 def delete_document(session: Session, doc: Document, *, actor: User | None) -> None:
     """Remove a document and its pages (the original stays: originals are immutable)."""
+    roles.require(actor, Capability.EDIT)
     audit.record(
         session,
         "document.delete",

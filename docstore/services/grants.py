@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from ..models import BuildingFile, Document, Grant, GrantDocument, User, utcnow
-from . import audit
+from . import audit, roles
 from .access import active_grants_clause
+from .roles import Capability
 
 
 def grant_access(
@@ -26,8 +27,7 @@ def grant_access(
 ) -> Grant:
     if user.is_staff:
         raise UsageError(f"{user.username} is staff ({user.role}) and sees every file already")
-    if actor is not None and actor.role not in {"clerk", "admin"}:
-        raise UsageError(f"{actor.username} ({actor.role}) may not grant access")
+    roles.require(actor, Capability.GRANT)
     valid_from = valid_from or utcnow()
     if valid_until is not None and valid_until <= valid_from:
         raise UsageError("the grant would end before it starts: choose a later end date")
@@ -68,6 +68,7 @@ def revoke_access(
     session: Session, user: User, building_file: BuildingFile, *, actor: User | None
 ) -> int:
     """Revoke every active grant of ``user`` on ``building_file``; returns how many."""
+    roles.require(actor, Capability.GRANT)
     now = utcnow()
     grants = session.scalars(
         select(Grant).where(

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from docstore.errors import UsageError
+from docstore.errors import PermissionDenied, UsageError
 from docstore.models import AuditEvent, Blob, Document, Role, utcnow
 from docstore.services import access, grants
 from tests.docstore.conftest import make_file, make_user
@@ -115,7 +115,7 @@ def test_grant_rules(session, world) -> None:
             actor=None,
             valid_until=utcnow() - dt.timedelta(days=1),
         )
-    with pytest.raises(UsageError, match="may not grant"):
+    with pytest.raises(PermissionDenied, match="may not grant"):
         grants.grant_access(session, world["citizen"], world["files"][0], actor=world["other"])
     with pytest.raises(UsageError, match="does not belong"):
         grants.grant_access(
