@@ -410,3 +410,48 @@ class RateCounter(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
     expires_at: Mapped[float] = mapped_column(Float)
     """Seconds since the epoch, as the rate-limit library counts."""
+
+
+class UploadStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class UploadBatch(Base):
+    """Files a clerk uploaded through the browser, waiting in the spool folder or ingested."""
+
+    __tablename__ = "upload_batches"
+    __table_args__ = (_choice("status", UploadStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    """Name of the batch's spool folder."""
+    uploader_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    manifest_name: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default=UploadStatus.QUEUED.value)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    files: Mapped[list[UploadFile]] = relationship(
+        back_populates="batch", cascade="all, delete-orphan", order_by="UploadFile.id"
+    )
+
+
+class UploadFile(Base):
+    """One uploaded file and what became of it (the ingest outcome and reason)."""
+
+    __tablename__ = "upload_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("upload_batches.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    """None while waiting; then accepted, duplicate, rejected or failed."""
+    reason: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(Integer)
+
+    batch: Mapped[UploadBatch] = relationship(back_populates="files")

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound, PermissionDenied
 from ..models import BuildingFile, Document, Grant, Page, User, utcnow
-from . import access, audit
+from . import access, audit, roles
+from .roles import Capability
 
 
 class Hidden(NotFound):
@@ -64,6 +65,25 @@ def recent_building_files(session: Session, user: User, limit: int = 20) -> list
         raise Forbidden("only staff see the list of all building files")
     stmt = select(BuildingFile).order_by(BuildingFile.updated_at.desc(), BuildingFile.id.desc())
     return list(session.scalars(stmt.limit(limit)))
+
+
+def inbox(session: Session, user: User) -> list[Document]:
+    """Documents not yet assigned to a building file, oldest first (staff who sort them)."""
+    roles.require(user, Capability.INGEST)
+    stmt = select(Document).where(Document.building_file_id.is_(None))
+    return list(session.scalars(stmt.order_by(Document.created_at, Document.id)))
+
+
+def file_grants(session: Session, user: User, building_file_id: int) -> list[Grant]:
+    """Every grant on a building file, active or not, newest first (for those who grant)."""
+    roles.require(user, Capability.GRANT)
+    stmt = (
+        select(Grant)
+        .where(Grant.building_file_id == building_file_id)
+        .options(selectinload(Grant.user), selectinload(Grant.documents))
+        .order_by(Grant.created_at.desc(), Grant.id.desc())
+    )
+    return list(session.scalars(stmt))
 
 
 def open_building_file(

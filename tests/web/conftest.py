@@ -24,6 +24,7 @@ import ingest
 from docstore.instance import Instance
 from docstore.models import BuildingFile, Document, Role, utcnow
 from docstore.services import grants, second_factor, users
+from ingest import spool
 from ingest.runner import Outcome
 from tests.ingest.conftest import make_instance
 from tests.ingest.samples import text_pdf
@@ -44,6 +45,8 @@ class Archive:
     files: dict[str, int]
     documents: dict[str, list[int]]  # aktenzeichen -> document ids
     secrets: dict[str, str] = field(default_factory=dict)  # staff user -> TOTP secret
+    upload: int = 0  # a browser upload, ingested
+    inbox_document: int = 0  # its document, in the inbox
 
     def user_for(self, state: str) -> str:
         return f"citizen.{state}"
@@ -89,7 +92,16 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
         first = s.get(Document, docs[GRANTED][0])
         grants.grant_access(s, people["documents"], granted, actor=clerk, documents=[first])
         ids = {az: bf.id for az, bf in files.items()}
-    return Archive(inst, ids, docs, secrets)
+        clerk_user = users.get_user(s, "clerk")
+    unsorted = text_pdf(
+        batch.parent / "scan-0001.pdf", pages=1, marker="Posteingang ohne Zuordnung"
+    )
+    with unsorted.open("rb") as f:
+        upload = spool.receive(inst, clerk_user, [("scan-0001.pdf", f)])
+    spool.process_pending(inst)
+    with inst.db.session() as s:
+        inbox_doc = s.scalar(select(Document.id).where(Document.building_file_id.is_(None)))
+    return Archive(inst, ids, docs, secrets, upload, inbox_doc)
 
 
 def enrol(s, username: str) -> str:

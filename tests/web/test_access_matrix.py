@@ -50,6 +50,17 @@ def _signed_in(who: str) -> int:
     return 302 if who == "anonymous" else 200
 
 
+def _clerk(who: str, done: int = 200) -> int:
+    """Pages of the clerk's desk: clerks and admins; everyone else knows they exist (403)."""
+    if who == "anonymous":
+        return 302
+    return done if who in ("clerk", "admin") else 403
+
+
+def _clerk_post(who: str) -> int:
+    return _clerk(who, done=302)
+
+
 # endpoint -> (method, url template, expectation); {doc} is the first document of GRANTED
 # (the one a "documents" grant lists), {other_doc} the second, {file} the granted file.
 RULES = {
@@ -67,6 +78,15 @@ RULES = {
     "images.page_image_jpeg": ("GET", "/documents/{doc}/pages/1/image.jpg?w=400", _expect_view),
     "images.download": ("GET", "/documents/{doc}/download", _expect_download),
     "searching.search_page": ("GET", f"/search?q={MARKER}", _signed_in),
+    "clerk.upload": ("GET", "/upload", _clerk),
+    "clerk.upload_status": ("GET", "/upload/{upload}", _clerk),
+    "clerk.upload_status_json": ("GET", "/upload/{upload}/status.json", _clerk),
+    "clerk.inbox": ("GET", "/inbox", _clerk),
+    "clerk.assign": ("POST", "/documents/{inbox_doc}/assign", _clerk_post),
+    "clerk.edit_document": ("GET", "/documents/{doc}/edit", _clerk),
+    "clerk.edit_building_file": ("GET", "/files/{file}/edit", _clerk),
+    "clerk.file_grants": ("GET", "/files/{file}/grants", _clerk),
+    "clerk.revoke": ("POST", "/files/{file}/grants/revoke", _clerk_post),
 }
 
 # The same routes for a document the "documents" grant does not list.
@@ -86,7 +106,8 @@ def test_every_route_has_a_declared_rule(app) -> None:
 
 def _url(template: str, archive) -> str:
     docs = archive.documents[GRANTED]
-    return template.format(file=archive.files[GRANTED], doc=docs[0], other_doc=docs[1])
+    return template.format(file=archive.files[GRANTED], doc=docs[0], other_doc=docs[1],
+                           upload=archive.upload, inbox_doc=archive.inbox_document)  # fmt: skip
 
 
 def _status(client, method: str, url: str) -> int:
@@ -117,7 +138,9 @@ def test_access_matrix(who: str, archive, client_as) -> None:
         got = _status(client, "GET", _url(template, archive))
         if got != expected:
             failures.append(f"{endpoint} (unlisted document): {got}, expected {expected}")
-    for endpoint, (method, template, expect) in RULES.items():
+    posts = sorted(RULES, key=lambda e: e == "accounts.logout")  # signing out comes last
+    for endpoint in posts:
+        method, template, expect = RULES[endpoint]
         if method == "POST":
             got = _status(client, method, _url(template, archive))
             if got != expect(who):

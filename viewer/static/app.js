@@ -17,3 +17,38 @@
     }
   });
 })();
+
+// Upload status: poll the JSON status while the batch is not done and update the table.
+(function () {
+  "use strict";
+  var state = document.getElementById("upload-state");
+  if (!state) { return; }
+  var labels = {};
+  var template = document.getElementById("outcome-labels");
+  if (template) {
+    template.content.querySelectorAll("[data-key]").forEach(function (el) {
+      labels[el.dataset.key] = el.textContent;
+    });
+  }
+  function update(body) {
+    state.dataset.status = body.status;
+    state.textContent = labels["status-" + body.status] || body.status;
+    body.files.forEach(function (file) {
+      var row = document.querySelector('#upload-files tr[data-name="' + CSS.escape(file.name) + '"]');
+      if (!row) { return; }
+      var key = file.outcome || "waiting";
+      var cell = row.querySelector(".outcome");
+      cell.className = "outcome outcome-" + key;
+      cell.textContent = labels[key] || key;
+      row.querySelector(".reason").textContent = file.reason || "";
+    });
+  }
+  function poll() {
+    if (state.dataset.status === "done") { return; }
+    fetch(state.dataset.statusUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { if (body) { update(body); } window.setTimeout(poll, 1500); })
+      .catch(function () { window.setTimeout(poll, 5000); });
+  }
+  window.setTimeout(poll, 1000);
+})();

@@ -7,8 +7,11 @@ import datetime as dt
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from docstore.models import BuildingFile
+from docstore.services import roles
+from docstore.services.roles import Capability
 
 KIND_LABELS = {
     "bauantrag": _l("Bauantrag"),
@@ -21,6 +24,33 @@ KIND_LABELS = {
     "schriftverkehr": _l("Schriftverkehr"),
     "sonstiges": _l("Sonstiges"),
 }
+
+
+UPLOAD_STATUS = {
+    "queued": _l("wartet auf Verarbeitung"),
+    "running": _l("wird verarbeitet"),
+    "done": _l("abgeschlossen"),
+}
+FILE_OUTCOMES = {
+    None: _l("wartet"),
+    "accepted": _l("übernommen"),
+    "duplicate": _l("schon vorhanden"),
+    "rejected": _l("abgewiesen"),
+    "failed": _l("fehlgeschlagen"),
+}
+
+
+def upload_status(status: str) -> str:
+    return str(UPLOAD_STATUS.get(status, status))
+
+
+def file_outcome(outcome: str | None) -> str:
+    return str(FILE_OUTCOMES.get(outcome, outcome))
+
+
+def can(capability: str) -> bool:
+    """In templates: may the signed-in user do this? (Shown links only; the services decide.)"""
+    return current_user.is_authenticated and roles.can(current_user.user, Capability(capability))
 
 
 def address(bf: BuildingFile | None) -> str:
@@ -48,4 +78,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(kind_label)
     app.add_template_filter(dateformat)
     app.add_template_filter(datetimeformat)
-    app.context_processor(lambda: {"get_locale": get_locale})
+    app.add_template_filter(upload_status)
+    app.add_template_filter(file_outcome)
+    app.context_processor(lambda: {"get_locale": get_locale, "can": can})

@@ -1,0 +1,96 @@
+"""Browser uploads as the database sees them: a batch, its files, and each file's outcome.
+
+The bytes wait in the spool folder (see :mod:`ingest.spool`); these rows
+say what was uploaded, by whom, and what became of each file, so the status
+page survives a server restart and any worker process can show it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import UploadBatch, UploadFile, UploadStatus, User, utcnow
+from . import audit, roles
+from .archive import Hidden
+from .roles import Capability
+
+
+def create_batch(
+    session: Session, uploader: User | None, token: str, files: list[tuple[str, int]],
+    manifest_name: str | None,
+) -> UploadBatch:  # fmt: skip
+    roles.require(uploader, Capability.INGEST)
+    batch = UploadBatch(
+        token=token,
+        uploader_id=uploader.id if uploader else None,
+        manifest_name=manifest_name,
+        files=[UploadFile(name=name, size=size) for name, size in files],
+    )
+    session.add(batch)
+    session.flush()
+    audit.record(
+        session, "upload", actor=uploader, target_type="upload", target_id=batch.id,
+        details={"files": [n for n, _ in files], "manifest": manifest_name},
+    )  # fmt: skip
+    return batch
+
+
+def claim_next(session: Session, *, recover: bool = False) -> UploadBatch | None:
+    """The oldest waiting batch, marked running.
+
+    With ``recover`` (a spool worker starting up) a batch a crashed worker
+    left "running" is taken too, and first.
+    """
+    wanted = [UploadStatus.QUEUED.value] + ([UploadStatus.RUNNING.value] if recover else [])
+    batch = session.scalar(
+        select(UploadBatch)
+        .where(UploadBatch.status.in_(wanted))
+        .order_by(UploadBatch.status.desc(), UploadBatch.id)  # "running" sorts before "queued"
+        .options(selectinload(UploadBatch.files))
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if batch is not None:
+        batch.status = UploadStatus.RUNNING.value
+    return batch
+
+
+def record_outcome(
+    session: Session, batch_id: int, name: str, outcome: str, reason: str | None,
+    document_id: int | None,
+) -> None:  # fmt: skip
+    session.execute(
+        update(UploadFile)
+        .where(UploadFile.batch_id == batch_id, UploadFile.name == name)
+        .values(outcome=outcome, reason=reason, document_id=document_id)
+    )
+
+
+def finish(session: Session, batch_id: int) -> None:
+    """Close the batch; a file the pipeline never reported on is marked failed, not left open."""
+    session.execute(
+        update(UploadFile)
+        .where(UploadFile.batch_id == batch_id, UploadFile.outcome.is_(None))
+        .values(outcome="failed", reason="not processed: upload it again")
+    )
+    session.execute(
+        update(UploadBatch)
+        .where(UploadBatch.id == batch_id)
+        .values(status=UploadStatus.DONE.value, finished_at=utcnow())
+    )
+
+
+def batch_for(session: Session, user: User, batch_id: int) -> UploadBatch:
+    """A batch for its status page: staff who may ingest see every batch."""
+    roles.require(user, Capability.INGEST)
+    batch = session.get(UploadBatch, batch_id, options=[selectinload(UploadBatch.files)])
+    if batch is None:
+        raise Hidden(f"upload {batch_id} not found")
+    return batch
+
+
+def recent_batches(session: Session, user: User, limit: int = 10) -> list[UploadBatch]:
+    roles.require(user, Capability.INGEST)
+    stmt = select(UploadBatch).order_by(UploadBatch.id.desc()).limit(limit)
+    return list(session.scalars(stmt.options(selectinload(UploadBatch.files))))

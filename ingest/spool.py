@@ -1,0 +1,169 @@
+"""Browser uploads: written to the spool folder in the request, ingested by a worker outside it.
+
+The request only writes the files (into ``<token>.part/``, renamed to
+``<token>/`` when complete) and records the batch; the spool worker
+(``bauakte spool``, started by ``bauakte serve``) runs the same pipeline as
+the hot folder and records each file's outcome as it goes.  A restart loses
+nothing: a batch left "running" is taken up again, and files already
+ingested come back as duplicates of their document instead of twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import shutil
+import threading
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from docstore.errors import UsageError
+from docstore.instance import Instance
+from docstore.models import User
+from docstore.services import uploads
+
+from .metadata import MANIFEST_NAMES, load_manifest
+from .model import FileReport
+from .runner import run
+
+log = logging.getLogger(__name__)
+FILES = "files"
+MAX_NAME = 200
+
+
+def safe_name(name: str) -> str:
+    """A plain file name from whatever the browser sent (never a path, never hidden)."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip().lstrip(".")
+    if not name:
+        name = "upload"
+    stem, dot, ext = name.rpartition(".")
+    if dot and len(ext) <= 10:
+        return stem[: MAX_NAME - len(ext) - 1] + "." + ext
+    return name[:MAX_NAME]
+
+
+def spool_dir(instance: Instance) -> Path:
+    path = Path(instance.config.spool_dir)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def receive(
+    instance: Instance,
+    uploader: User,
+    files: Iterable[tuple[str, BinaryIO]],
+    manifest: tuple[str, BinaryIO] | None = None,
+) -> int:
+    """Spool the uploaded files and queue them; returns the batch id.
+
+    A manifest that cannot be read refuses the whole upload with its reason,
+    before anything is queued.
+    """
+    token = secrets.token_hex(16)
+    root = spool_dir(instance)
+    part = root / f"{token}.part"
+    (part / FILES).mkdir(parents=True)
+    try:
+        written: list[tuple[str, int]] = []
+        for original, stream in files:
+            name = _unique(safe_name(original), {n for n, _ in written})
+            if name.lower() in MANIFEST_NAMES:
+                raise UsageError("a manifest goes into the manifest field, not among the files")
+            with (part / FILES / name).open("wb") as out:
+                size = _copy(stream, out)
+            written.append((name, size))
+        if not written:
+            raise UsageError("no files were uploaded: choose at least one file")
+        manifest_name = None
+        if manifest is not None:
+            manifest_name = safe_name(manifest[0])
+            suffix = Path(manifest_name).suffix.lower()
+            if suffix not in (".csv", ".json"):
+                raise UsageError("the manifest must be a .csv or .json file")
+            target = part / FILES / f"manifest{suffix}"  # where the pipeline looks for it
+            with target.open("wb") as out:
+                _copy(manifest[1], out)
+            unreadable = [p for p in load_manifest(target).problems if p.row is None]
+            if unreadable:
+                raise UsageError(f"the manifest {manifest_name} {unreadable[0].reason}")
+        part.rename(root / token)
+    except BaseException:
+        shutil.rmtree(part, ignore_errors=True)
+        raise
+    with instance.db.transaction() as s:
+        return uploads.create_batch(s, uploader, token, written, manifest_name).id
+
+
+def process_pending(instance: Instance, workers: int | None = None, recover: bool = False) -> int:
+    """Ingest every waiting batch; returns how many were handled.
+
+    ``recover`` also takes batches a crashed worker left running (at start-up only).
+    """
+    handled = 0
+    while True:
+        with instance.db.transaction() as s:
+            batch = uploads.claim_next(s, recover=recover and handled == 0)
+            if batch is None:
+                return handled
+            batch_id, token = batch.id, batch.token
+        folder = spool_dir(instance) / token
+        if (folder / FILES).is_dir():
+            progress = _Recorder(instance, batch_id)
+            run([folder / FILES], instance, workers=workers, progress=progress,
+                source_label=f"upload {batch_id}")  # fmt: skip
+        else:
+            log.error("upload %s: spool folder %s is missing", batch_id, folder)
+        with instance.db.transaction() as s:
+            uploads.finish(s, batch_id)
+        shutil.rmtree(folder, ignore_errors=True)  # originals are stored, rejects quarantined
+        handled += 1
+
+
+def work(instance: Instance, stop: threading.Event, poll: float = 2.0) -> None:
+    """The spool worker's loop: ingest waiting uploads until ``stop`` is set."""
+    recover = True
+    while not stop.is_set():
+        try:
+            process_pending(instance, recover=recover)
+            recover = False
+        except Exception:  # a database or storage outage: log, wait, try again
+            log.exception("spool worker: will retry")
+        stop.wait(poll)
+
+
+class _Recorder:
+    """Writes each file's outcome as soon as it is known: the status page is live."""
+
+    def __init__(self, instance: Instance, batch_id: int) -> None:
+        self.instance = instance
+        self.batch_id = batch_id
+
+    def start(self, total: int) -> None:
+        pass
+
+    def file_done(self, report: FileReport) -> None:
+        document = report.document_id or report.duplicate_of
+        with self.instance.db.transaction() as s:
+            uploads.record_outcome(s, self.batch_id, Path(report.path).name,
+                                   report.outcome.value, report.reason, document)  # fmt: skip
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 2
+    while name in taken:
+        name = f"{stem} ({n}){suffix}"
+        n += 1
+    return name
+
+
+def _copy(stream: BinaryIO, out: BinaryIO, chunk: int = 1 << 20) -> int:
+    size = 0
+    while data := stream.read(chunk):
+        out.write(data)
+        size += len(data)
+    return size

@@ -1,0 +1,151 @@
+"""The clerk's desk: uploads through the spool, the inbox, metadata edits, grants."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select, update
+
+from docstore.models import Document, Role, UploadBatch, UploadStatus
+from docstore.services import users
+from ingest import spool
+from tests.ingest.samples import text_pdf
+
+from .conftest import GRANTED, PASSWORD, csrf_token, signin
+
+
+def _upload(client, files: list[tuple[bytes, str]], manifest: tuple[bytes, str] | None = None):
+    data = {"csrf_token": csrf_token(client.get("/upload").text),
+            "files": [(io.BytesIO(b), n) for b, n in files]}  # fmt: skip
+    if manifest:
+        data["manifest"] = (io.BytesIO(manifest[0]), manifest[1])
+    return client.post("/upload", data=data, content_type="multipart/form-data")
+
+
+def _pdf(tmp_path, name: str, marker: str) -> bytes:
+    return text_pdf(tmp_path / name, pages=1, marker=marker).read_bytes()
+
+
+def test_upload_goes_through_the_spool_with_a_status_per_file(archive, client_as, tmp_path) -> None:
+    clerk = client_as("clerk")
+    good = _pdf(tmp_path, "a.pdf", "Ortsbesichtigung Hinterhaus")
+    response = _upload(clerk, [(good, f"{GRANTED}_schriftverkehr_2021-02-03_Ortstermin.pdf"),
+                               (b"MZ\x90\x00 not a pdf", "rechnung.pdf"),
+                               (good, "copy-of-the-same.pdf")])  # fmt: skip
+    assert response.status_code == 302
+    batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    waiting = clerk.get(f"/upload/{batch_id}/status.json").get_json()
+    assert waiting["status"] == "queued" and {f["outcome"] for f in waiting["files"]} == {None}
+    assert spool.process_pending(archive.instance) == 1  # the worker, outside the request
+    done = clerk.get(f"/upload/{batch_id}/status.json").get_json()
+    outcomes = {f["name"]: (f["outcome"], f["reason"]) for f in done["files"]}
+    assert done["status"] == "done"
+    assert outcomes[f"{GRANTED}_schriftverkehr_2021-02-03_Ortstermin.pdf"][0] == "accepted"
+    assert outcomes["rechnung.pdf"][0] == "rejected" and outcomes["rechnung.pdf"][1]
+    assert outcomes["copy-of-the-same.pdf"][0] == "duplicate"
+    page = clerk.get(f"/upload/{batch_id}").text
+    assert "abgewiesen" in page and "übernommen" in page and "schon vorhanden" in page
+    assert list(spool.spool_dir(archive.instance).iterdir()) == []  # nothing left behind
+    hits = clerk.get("/search?q=Hinterhaus").text
+    assert "1 Dokument gefunden" in hits  # indexed by the ingest's own sync
+
+
+def test_a_broken_manifest_refuses_the_upload(archive, client_as, tmp_path) -> None:
+    clerk = client_as("clerk")
+    with archive.instance.db.session() as s:
+        before = len(s.scalars(select(UploadBatch.id)).all())
+    response = _upload(clerk, [(_pdf(tmp_path, "b.pdf", "x"), "b.pdf")],
+                       manifest=(b"\xff\xfe\x00garbage", "manifest.csv"))  # fmt: skip
+    assert response.status_code == 400 and "manifest" in response.text
+    with archive.instance.db.session() as s:
+        assert len(s.scalars(select(UploadBatch.id)).all()) == before
+
+
+def test_a_batch_interrupted_by_a_crash_is_finished_without_duplicates(
+    archive, client_as, tmp_path
+):
+    clerk = client_as("clerk")
+    response = _upload(clerk, [(_pdf(tmp_path, "c.pdf", "Nachtrag Garage"), "nachtrag.pdf")])
+    batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with archive.instance.db.transaction() as s:  # a worker took it and died
+        s.execute(update(UploadBatch).where(UploadBatch.id == batch_id)
+                  .values(status=UploadStatus.RUNNING.value))  # fmt: skip
+    assert spool.process_pending(archive.instance) == 0  # not taken from a live worker
+    assert spool.process_pending(archive.instance, recover=True) == 1  # at start-up
+    status = clerk.get(f"/upload/{batch_id}/status.json").get_json()
+    assert [f["outcome"] for f in status["files"]] == ["accepted"]
+
+
+def test_inbox_assignment_moves_the_document_and_search_follows(archive, client_as, tmp_path):
+    clerk = client_as("clerk")
+    response = _upload(clerk, [(_pdf(tmp_path, "d.pdf", "Zufahrt Feuerwehr"), "eingang-17.pdf")])
+    spool.process_pending(archive.instance)
+    batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    doc_id = clerk.get(f"/upload/{batch_id}/status.json").get_json()["files"][0]["document_id"]
+    inbox = clerk.get("/inbox").text
+    assert "eingang-17.pdf" in inbox
+    assert "Feuerwehr" not in client_as("citizen.active").get("/search?q=Feuerwehr").text.split(
+        "</form>")[-1]  # fmt: skip
+    moved = clerk.post(f"/documents/{doc_id}/assign",
+                       data={"aktenzeichen": GRANTED, "csrf_token": csrf_token(inbox)})  # fmt: skip
+    assert moved.status_code == 302
+    assert f"/documents/{doc_id}/assign" not in clerk.get("/inbox").text
+    assert f"/documents/{doc_id}" in client_as("citizen.active").get(
+        f"/files/{archive.files[GRANTED]}").text  # fmt: skip
+    found = client_as("citizen.active").get("/search?q=Feuerwehr").text
+    assert "1 Dokument gefunden" in found  # the grant now covers it, search knows at once
+    unknown = clerk.post(
+        f"/documents/{doc_id}/assign",
+        follow_redirects=True,
+        data={"aktenzeichen": "63-XX-0000", "csrf_token": csrf_token(inbox)},
+    )
+    assert "Keine Bauakte" in unknown.text
+
+
+def test_editing_metadata_updates_the_page_and_search(archive, client_as) -> None:
+    clerk = client_as("clerk")
+    doc = archive.documents[GRANTED][1]
+    form = clerk.get(f"/documents/{doc}/edit").text
+    saved = clerk.post(f"/documents/{doc}/edit", data={
+        "csrf_token": csrf_token(form), "kind": "statik", "title": "Tragwerksplanung Anbau",
+        "date": "2019-05-01", "issuer": "", "issued_on": "", "valid_until": "",
+    })  # fmt: skip
+    assert saved.status_code == 302
+    assert "Tragwerksplanung Anbau" in clerk.get(f"/documents/{doc}").text
+    assert "1 Dokument gefunden" in clerk.get("/search?q=Tragwerksplanung").text
+    with archive.instance.db.session() as s:
+        assert s.get(Document, doc).title == "Tragwerksplanung Anbau"
+    bad = clerk.post(f"/documents/{doc}/edit", data={"csrf_token": csrf_token(form),
+                                                     "kind": "rakete"})  # fmt: skip
+    assert (bad.status_code == 200 and "Not a valid choice" in bad.text) or "gültig" in bad.text
+
+
+def test_granting_and_revoking_access_from_the_file_page(archive, client_as, app) -> None:
+    with archive.instance.db.transaction() as s:
+        users.create_user(s, "citizen.new", PASSWORD, Role.CITIZEN)
+    clerk = client_as("clerk")
+    url = f"/files/{archive.files[GRANTED]}/grants"
+    page = clerk.get(url).text
+    first_doc = archive.documents[GRANTED][0]
+    created = clerk.post(url, data={
+        "csrf_token": csrf_token(page), "username": "citizen.new", "valid_from": "",
+        "valid_until": "2099-12-31", "may_download": "y", "documents": [str(first_doc)],
+    })  # fmt: skip
+    assert created.status_code == 302
+    listing = clerk.get(url).text
+    assert "citizen.new" in listing and "1 Dokument" in listing and "aktiv" in listing
+    citizen = app.test_client()
+    signin(citizen, "citizen.new")
+    assert citizen.get(f"/documents/{first_doc}").status_code == 200
+    assert citizen.get(f"/documents/{archive.documents[GRANTED][1]}").status_code == 404
+    assert citizen.get(f"/documents/{first_doc}/download").status_code == 200
+    refused = clerk.post(url, data={"csrf_token": csrf_token(page), "username": "clerk"})
+    assert refused.status_code == 400 and "staff" in refused.text
+    revoked = clerk.post(
+        f"{url}/revoke", data={"csrf_token": csrf_token(page), "username": "citizen.new"}
+    )
+    assert revoked.status_code == 302
+    assert citizen.get(f"/documents/{first_doc}").status_code == 404
+    assert "widerrufen" in clerk.get(url).text
+    assert re.search(r"citizen\.new", clerk.get(url).text)

@@ -1,0 +1,218 @@
+"""The clerk's desk: uploads with live status, the inbox, metadata, grants.
+
+Every action asks the docstore services, which check the role again; the
+views only turn forms into calls and errors into messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from docstore.errors import NotFound, UsageError
+from docstore.models import Document, User
+from docstore.services import archive, building_files, documents, grants, roles, uploads, users
+from docstore.services.building_files import EDITABLE as FILE_FIELDS
+from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
+from docstore.services.roles import Capability
+from ingest import spool
+from ingest.indexing import sync_index
+
+from .clerk_forms import (
+    AssignForm,
+    BuildingFileForm,
+    DocumentForm,
+    GrantForm,
+    RevokeForm,
+    UploadForm,
+)
+from .context import instance
+
+bp = Blueprint("clerk", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.before_request
+@login_required
+def _staff_only() -> None:
+    """Every page here needs a clerk's rights (the services check again for each action)."""
+    roles.require(current_user.user, Capability.INGEST)
+
+
+@bp.after_request
+def _sync_search(response: Response) -> Response:
+    """After a change, drain the outbox so search shows it now (what fails stays queued)."""
+    if request.method == "POST" and response.status_code < 400:
+        try:
+            sync_index(instance())
+        except Exception:
+            log.exception("search index sync failed; the outbox keeps the changes")
+    return response
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload() -> str | Response | tuple[str, int]:
+    form = UploadForm()
+    if form.validate_on_submit():
+        chosen = [f for f in request.files.getlist(form.files.name) if f.filename]
+        manifest = request.files.get(form.manifest.name)
+        try:
+            batch_id = spool.receive(
+                instance(), current_user.user, [(f.filename, f.stream) for f in chosen],
+                (manifest.filename, manifest.stream) if manifest and manifest.filename else None,
+            )  # fmt: skip
+        except UsageError as exc:
+            return render_template(
+                "clerk/upload.html", form=form, error=str(exc), batches=_recent()
+            ), 400
+        return redirect(url_for("clerk.upload_status", batch_id=batch_id))
+    return render_template("clerk/upload.html", form=form, batches=_recent())
+
+
+def _recent():
+    with instance().db.session() as s:
+        return uploads.recent_batches(s, current_user.user)
+
+
+@bp.route("/upload/<int:batch_id>")
+def upload_status(batch_id: int) -> str:
+    with instance().db.session() as s:
+        batch = uploads.batch_for(s, current_user.user, batch_id)
+        files = list(batch.files)
+    return render_template("clerk/upload_status.html", batch=batch, files=files)
+
+
+@bp.route("/upload/<int:batch_id>/status.json")
+def upload_status_json(batch_id: int) -> Response:
+    with instance().db.session() as s:
+        batch = uploads.batch_for(s, current_user.user, batch_id)
+        body = {
+            "status": batch.status,
+            "files": [
+                {
+                    "name": f.name,
+                    "outcome": f.outcome,
+                    "reason": f.reason,
+                    "document_id": f.document_id,
+                }
+                for f in batch.files
+            ],
+        }
+    return jsonify(body)
+
+
+@bp.route("/inbox")
+def inbox() -> str:
+    with instance().db.session() as s:
+        docs = archive.inbox(s, current_user.user)
+    return render_template("clerk/inbox.html", documents=docs, form=AssignForm())
+
+
+@bp.route("/documents/<int:document_id>/assign", methods=["POST"])
+def assign(document_id: int) -> Response | tuple[str, int]:
+    form = AssignForm()
+    if not form.validate_on_submit():
+        flash(_("Bitte ein Aktenzeichen angeben."), "error")
+        return redirect(url_for("clerk.inbox"))
+    with instance().db.transaction() as s:
+        doc = archive.open_document(s, current_user.user, document_id).document
+        try:
+            bf = building_files.get_by_aktenzeichen(s, form.aktenzeichen.data)
+        except NotFound:
+            flash(
+                _("Keine Bauakte mit dem Aktenzeichen %(az)s.", az=form.aktenzeichen.data), "error"
+            )
+            return redirect(url_for("clerk.inbox"))
+        documents.assign_document(s, doc, bf, actor=current_user.user)
+        name, az = doc.title or doc.original_name, bf.aktenzeichen
+    flash(_("„%(name)s“ liegt jetzt in der Bauakte %(az)s.", name=name, az=az), "info")
+    return redirect(url_for("clerk.inbox"))
+
+
+@bp.route("/documents/<int:document_id>/edit", methods=["GET", "POST"])
+def edit_document(document_id: int) -> str | Response:
+    with instance().db.transaction() as s:
+        doc: Document = archive.open_document(s, current_user.user, document_id).document
+        form = DocumentForm(obj=doc)
+        if form.validate_on_submit():
+            changes = {k: getattr(form, k).data or None for k in DOCUMENT_FIELDS}
+            changes["kind"] = form.kind.data
+            changed = {k: v for k, v in changes.items() if getattr(doc, k) != v}
+            if changed:
+                documents.update_document(s, doc, actor=current_user.user, **changed)
+            flash(_("Gespeichert."), "info")
+            return redirect(url_for("archive.document", document_id=doc.id))
+        return render_template("clerk/edit_document.html", form=form, doc=doc)
+
+
+@bp.route("/files/<int:building_file_id>/edit", methods=["GET", "POST"])
+def edit_building_file(building_file_id: int) -> str | Response:
+    with instance().db.transaction() as s:
+        bf, _docs = archive.open_building_file(s, current_user.user, building_file_id)
+        form = BuildingFileForm(obj=bf)
+        if form.validate_on_submit():
+            changes = {k: getattr(form, k).data for k in FILE_FIELDS}
+            changes = {k: (v if v != "" else None) for k, v in changes.items()}
+            changed = {k: v for k, v in changes.items() if getattr(bf, k) != v}
+            if changed:
+                building_files.update_building_file(s, bf, actor=current_user.user, **changed)
+            flash(_("Gespeichert."), "info")
+            return redirect(url_for("archive.building_file", building_file_id=bf.id))
+        return render_template("clerk/edit_building_file.html", form=form, bf=bf)
+
+
+@bp.route("/files/<int:building_file_id>/grants", methods=["GET", "POST"])
+def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
+    form = GrantForm()
+    error = None
+    with instance().db.transaction() as s:
+        bf, docs = archive.open_building_file(s, current_user.user, building_file_id)
+        if form.validate_on_submit():
+            try:
+                _grant(s, bf, docs, form)
+                flash(_("Zugang für %(user)s eingerichtet.", user=form.username.data), "info")
+                return redirect(url_for("clerk.file_grants", building_file_id=bf.id))
+            except (UsageError, NotFound) as exc:
+                error = str(exc)
+        listed = archive.file_grants(s, current_user.user, bf.id)
+        page = render_template(
+            "clerk/grants.html", bf=bf, docs=docs, grants=listed, form=form,
+            revoke=RevokeForm(), error=error, now=dt.datetime.now(dt.UTC),
+        )  # fmt: skip
+    return (page, 400) if error else page
+
+
+def _grant(s, bf, docs: list[Document], form: GrantForm) -> None:
+    user: User = users.get_user(s, form.username.data.strip())
+    wanted = {int(v) for v in request.form.getlist("documents") if v.isdigit()}
+    listed = [d for d in docs if d.id in wanted]
+    zone = ZoneInfo(instance().config.timezone)
+    start = _local_midnight(form.valid_from.data, zone) if form.valid_from.data else None
+    end = (_local_midnight(form.valid_until.data + dt.timedelta(days=1), zone)
+           if form.valid_until.data else None)  # fmt: skip
+    grants.grant_access(s, user, bf, actor=current_user.user, valid_from=start, valid_until=end,
+                        may_download=form.may_download.data, documents=listed)  # fmt: skip
+
+
+def _local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+
+
+@bp.route("/files/<int:building_file_id>/grants/revoke", methods=["POST"])
+def revoke(building_file_id: int) -> Response:
+    form = RevokeForm()
+    if form.validate_on_submit():
+        with instance().db.transaction() as s:
+            bf, _docs = archive.open_building_file(s, current_user.user, building_file_id)
+            user = users.get_user(s, form.username.data)
+            count = grants.revoke_access(s, user, bf, actor=current_user.user)
+        message = _("%(count)s Zugang/Zugänge von %(user)s widerrufen.", count=count,
+                    user=user.username)  # fmt: skip
+        flash(message, "info")
+    return redirect(url_for("clerk.file_grants", building_file_id=building_file_id))

@@ -1,0 +1,64 @@
+"""The clerk's forms: upload, assignment, metadata, grants (Flask-WTF, CSRF included)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from docstore.models import DocumentKind
+
+from .formatting import KIND_LABELS
+
+
+class UploadForm(FlaskForm):
+    files = MultipleFileField(_l("Dateien (PDF, TIFF, JPEG, PNG)"), validators=[DataRequired()])
+    manifest = FileField(_l("Manifest (CSV oder JSON, optional)"))
+
+
+class AssignForm(FlaskForm):
+    aktenzeichen = StringField(_l("Aktenzeichen der Bauakte"),
+                               validators=[DataRequired(), Length(max=64)])  # fmt: skip
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(
+        _l("Dokumentart"),
+        choices=[SelectChoice(k.value, KIND_LABELS[k.value]) for k in DocumentKind],
+    )
+    title = StringField(_l("Titel"), validators=[Optional(), Length(max=500)])
+    date = DateField(_l("Datum"), validators=[Optional()])
+    issuer = StringField(_l("Aussteller"), validators=[Optional(), Length(max=200)])
+    issued_on = DateField(_l("Ausgestellt am"), validators=[Optional()])
+    valid_until = DateField(_l("Gültig bis"), validators=[Optional()])
+
+
+class BuildingFileForm(FlaskForm):
+    street = StringField(_l("Straße"), validators=[Optional(), Length(max=200)])
+    house_number = StringField(_l("Hausnummer"), validators=[Optional(), Length(max=20)])
+    postcode = StringField(_l("Postleitzahl"), validators=[Optional(), Length(max=10)])
+    municipality = StringField(_l("Ort"), validators=[Optional(), Length(max=200)])
+    district = StringField(_l("Bezirk"), validators=[Optional(), Length(max=200)])
+    year = IntegerField(_l("Jahr"), validators=[Optional(), NumberRange(1800, 2200)])
+    notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)])
+
+
+class GrantForm(FlaskForm):
+    username = StringField(_l("Benutzername"), validators=[DataRequired(), Length(max=100)])
+    valid_from = DateField(_l("Gültig ab"), validators=[Optional()])
+    valid_until = DateField(_l("Gültig bis (einschließlich)"), validators=[Optional()])
+    may_download = BooleanField(_l("Download erlauben"))
+
+
+class RevokeForm(FlaskForm):
+    username = StringField(validators=[DataRequired(), Length(max=100)])
