@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from ..models import RecoveryCode, User, utcnow
-from . import audit
+from . import audit, roles
+from .roles import Capability
 
 ISSUER = "Bauakte"
 RECOVERY_CODES = 10
@@ -92,6 +93,7 @@ def remaining_recovery_codes(session: Session, user: User) -> int:
 
 def reset(session: Session, user: User, *, actor: User | None) -> None:
     """Remove the second factor (an admin's help for a lost phone); staff enrol again at sign-in."""
+    roles.require(actor, Capability.ADMINISTER)
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None

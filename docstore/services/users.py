@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import Conflict, NotFound, UsageError
 from ..models import Role, User, utcnow
-from . import audit
+from . import audit, roles
+from .roles import Capability
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,99}")
@@ -50,6 +51,7 @@ def create_user(
     email: str | None = None,
     min_password_length: int = 12,
 ) -> User:
+    roles.require(actor, Capability.ADMINISTER)
     role = parse_role(role) if isinstance(role, str) else role
     if not _USERNAME.fullmatch(username):
         raise UsageError(
@@ -86,6 +88,7 @@ def get_user(session: Session, username: str) -> User:
 
 
 def set_role(session: Session, user: User, role: Role | str, *, actor: User | None) -> None:
+    roles.require(actor, Capability.ADMINISTER)
     role = parse_role(role) if isinstance(role, str) else role
     old = user.role
     if old == role.value:
@@ -119,3 +122,24 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
     return user
+
+
+def set_active(session: Session, user: User, active: bool, *, actor: User | None) -> None:
+    """Disable or re-enable an account; a disabled account's sessions end at once."""
+    roles.require(actor, Capability.ADMINISTER)
+    if actor is not None and actor.id == user.id and not active:
+        raise UsageError("you cannot disable your own account")
+    if user.active == active:
+        return
+    user.active = active
+    user.session_epoch += 1
+    action = "user.enable" if active else "user.disable"
+    details = {"username": user.username}
+    audit.record(
+        session, action, actor=actor, target_type="user", target_id=user.id, details=details
+    )
+
+
+def all_users(session: Session, reader: User | None) -> list[User]:
+    roles.require(reader, Capability.ADMINISTER)
+    return list(session.scalars(select(User).order_by(User.username)))

@@ -57,6 +57,18 @@ def _clerk(who: str, done: int = 200) -> int:
     return done if who in ("clerk", "admin") else 403
 
 
+def _auditor(who: str, done: int = 200) -> int:
+    if who == "anonymous":
+        return 302
+    return done if who in ("auditor", "admin") else 403
+
+
+def _admin(who: str, done: int = 200) -> int:
+    if who == "anonymous":
+        return 302
+    return done if who == "admin" else 403
+
+
 def _clerk_post(who: str) -> int:
     return _clerk(who, done=302)
 
@@ -87,6 +99,10 @@ RULES = {
     "clerk.edit_building_file": ("GET", "/files/{file}/edit", _clerk),
     "clerk.file_grants": ("GET", "/files/{file}/grants", _clerk),
     "clerk.revoke": ("POST", "/files/{file}/grants/revoke", _clerk_post),
+    "oversight.trail": ("GET", "/audit", _auditor),
+    "oversight.verify": ("POST", "/audit/verify", _auditor),
+    "oversight.user_list": ("GET", "/admin/users", _admin),
+    "oversight.change_user": ("POST", "/admin/users/999999", lambda who: _admin(who, done=302)),
 }
 
 # The same routes for a document the "documents" grant does not list.

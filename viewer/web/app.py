@@ -11,7 +11,17 @@ from docstore.instance import Instance
 from indexer.search import IndexReader
 from ingest.indexing import open_index
 
-from . import accounts, archive, clerk, errors, formatting, images, searching, security
+from . import (
+    accounts,
+    archive,
+    clerk,
+    errors,
+    formatting,
+    images,
+    oversight,
+    searching,
+    security,
+)  # fmt: skip
 from .context import WebState
 from .extensions import babel, csrf, limiter, login_manager, select_locale
 from .ratelimit import DatabaseStorage
@@ -54,6 +64,6 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     errors.register(app)
     formatting.register(app)
-    for module in (accounts, archive, clerk, images, searching):
+    for module in (accounts, archive, clerk, images, oversight, searching):
         app.register_blueprint(module.bp)
     return app

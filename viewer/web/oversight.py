@@ -1,0 +1,122 @@
+"""The auditor's audit trail and the admin's user list."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from docstore.errors import BauakteError
+from docstore.models import Role, User
+from docstore.services import audit_trail, building_files, second_factor, users
+
+from .context import instance
+from .oversight_forms import NewUserForm, TrailForm
+
+bp = Blueprint("oversight", __name__)
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Signed in at least; the services decide who may read the trail or manage users."""
+
+
+@bp.route("/audit")
+def trail() -> str:
+    form = TrailForm(request.args, meta={"csrf": False})
+    wanted = audit_trail.TrailFilter()
+    error = None
+    with instance().db.session() as s:
+        if form.validate():
+            wanted, error = _filter(s, form)
+        page = audit_trail.events(
+            s, current_user.user, wanted, request.args.get("page", 1, type=int)
+        )
+        form.action.choices = [("", _("alle"))] + [
+            (a, a) for a in audit_trail.actions(s, current_user.user)
+        ]
+    pages = max(1, -(-page.total // page.per_page))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("oversight/trail.html", form=form, page=page, pages=pages, args=args,
+                           error=error)  # fmt: skip
+
+
+def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter, str | None]:
+    zone = ZoneInfo(instance().config.timezone)
+    file_id = None
+    if form.aktenzeichen.data:
+        found = building_files.find_by_aktenzeichen(s, form.aktenzeichen.data.strip())
+        if found is None:
+            return audit_trail.TrailFilter(building_file_id=-1), _(
+                "Keine Bauakte mit dem Aktenzeichen %(az)s.", az=form.aktenzeichen.data
+            )
+        file_id = found.id
+    since = _midnight(form.since.data, zone) if form.since.data else None
+    until = _midnight(form.until.data + dt.timedelta(days=1), zone) if form.until.data else None
+    return audit_trail.TrailFilter(form.user.data or None, form.action.data or None, file_id,
+                                   since, until), None  # fmt: skip
+
+
+def _midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+
+
+@bp.route("/audit/verify", methods=["POST"])
+def verify() -> str:
+    with instance().db.transaction() as s:
+        report = audit_trail.verify(s, current_user.user)
+    return render_template("oversight/verify.html", report=report)
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+def user_list() -> str | Response | tuple[str, int]:
+    form = NewUserForm()
+    error = None
+    with instance().db.transaction() as s:
+        if form.validate_on_submit():
+            try:
+                minimum = instance().config.password_min_length
+                name = form.username.data.strip()
+                users.create_user(
+                    s, name, form.password.data, form.role.data, actor=current_user.user,
+                    min_password_length=minimum,
+                )  # fmt: skip
+                flash(_("Konto %(name)s angelegt.", name=form.username.data), "info")
+                return redirect(url_for("oversight.user_list"))
+            except BauakteError as exc:
+                error = str(exc)
+        people = users.all_users(s, current_user.user)
+        page = render_template("oversight/users.html", people=people, form=form, error=error,
+                               roles=list(Role), enrolled=second_factor.enrolled)  # fmt: skip
+    return (page, 400) if error else page
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["POST"])
+def change_user(user_id: int) -> Response:
+    with instance().db.transaction() as s:
+        people = {u.id: u for u in users.all_users(s, current_user.user)}
+        person: User | None = people.get(user_id)
+        if person is None:
+            return redirect(url_for("oversight.user_list"))
+        try:
+            _change(s, person, request.form.get("change", ""))
+        except BauakteError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("oversight.user_list"))
+    flash(_("Konto %(name)s geändert.", name=person.username), "info")
+    return redirect(url_for("oversight.user_list"))
+
+
+def _change(s, person: User, change: str) -> None:
+    me = current_user.user
+    if change.startswith("role:"):
+        users.set_role(s, person, change.removeprefix("role:"), actor=me)
+    elif change in ("disable", "enable"):
+        users.set_active(s, person, change == "enable", actor=me)
+    elif change == "reset-second-factor":
+        second_factor.reset(s, person, actor=me)

@@ -1,0 +1,33 @@
+"""Forms of the audit trail filter and the user administration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from docstore.models import Role
+
+ROLE_LABELS = {
+    Role.CITIZEN: _l("Bürgerin/Bürger"),
+    Role.ARCHITECT: _l("Architektin/Architekt"),
+    Role.CLERK: _l("Sachbearbeitung"),
+    Role.AUDITOR: _l("Prüfung"),
+    Role.ADMIN: _l("Verwaltung"),
+}
+
+
+class TrailForm(FlaskForm):
+    user = StringField(_l("Benutzer"), validators=[Optional(), Length(max=100)])
+    action = SelectField(_l("Aktion"), validate_choice=False, choices=[])
+    aktenzeichen = StringField(_l("Aktenzeichen"), validators=[Optional(), Length(max=64)])
+    since = DateField(_l("Von"), validators=[Optional()])
+    until = DateField(_l("Bis (einschließlich)"), validators=[Optional()])
+
+
+class NewUserForm(FlaskForm):
+    username = StringField(_l("Benutzername"), validators=[DataRequired(), Length(max=100)])
+    password = PasswordField(_l("Anfangspasswort"), validators=[DataRequired(), Length(max=1000)],
+                             render_kw={"autocomplete": "new-password"})  # fmt: skip
+    role = SelectField(_l("Rolle"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])
