@@ -113,8 +113,13 @@ def process_pending(instance: Instance, workers: int | None = None, recover: boo
         folder = spool_dir(instance) / token
         if (folder / FILES).is_dir():
             progress = _Recorder(instance, batch_id)
-            run([folder / FILES], instance, workers=workers, progress=progress,
-                source_label=f"upload {batch_id}")  # fmt: skip
+            run(
+                [folder / FILES],
+                instance,
+                workers=workers,
+                progress=progress,
+                source_label=f"upload {batch_id}",
+            )
         else:
             log.error("upload %s: spool folder %s is missing", batch_id, folder)
         with instance.db.transaction() as s:
@@ -148,8 +153,14 @@ class _Recorder:
     def file_done(self, report: FileReport) -> None:
         document = report.document_id or report.duplicate_of
         with self.instance.db.transaction() as s:
-            uploads.record_outcome(s, self.batch_id, Path(report.path).name,
-                                   report.outcome.value, report.reason, document)  # fmt: skip
+            uploads.record_outcome(
+                s,
+                self.batch_id,
+                Path(report.path).name,
+                report.outcome.value,
+                report.reason,
+                document,
+            )
 
 
 def _unique(name: str, taken: set[str]) -> str:

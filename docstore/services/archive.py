@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound, PermissionDenied
@@ -84,6 +84,19 @@ def file_grants(session: Session, user: User, building_file_id: int) -> list[Gra
         .order_by(Grant.created_at.desc(), Grant.id.desc())
     )
     return list(session.scalars(stmt))
+
+
+def visible_building_files(
+    session: Session, user: User, page: int = 1, per_page: int = 50
+) -> tuple[list[BuildingFile], int]:
+    """The building files the user may open, by Aktenzeichen, one page of them and the total."""
+    ids = access.visible_building_file_ids(session, user)
+    stmt = select(BuildingFile)
+    if ids is not None:
+        stmt = stmt.where(BuildingFile.id.in_(ids or [-1]))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    stmt = stmt.order_by(BuildingFile.aktenzeichen).offset((page - 1) * per_page).limit(per_page)
+    return list(session.scalars(stmt)), total
 
 
 def open_building_file(

@@ -63,7 +63,10 @@ def verify(session: Session, reader: User) -> audit.ChainReport:
     """The chain's verification, itself an audit event (who checked, and what was found)."""
     roles.require(reader, Capability.AUDIT)
     report = audit.verify_chain(session)
-    audit.record(session, "audit.verify", actor=reader,
-                 details={"ok": report.ok, "checked": report.checked,
-                          "first_bad_seq": report.first_bad_seq})  # fmt: skip
+    audit.record(
+        session,
+        "audit.verify",
+        actor=reader,
+        details={"ok": report.ok, "checked": report.checked, "first_bad_seq": report.first_bad_seq},
+    )
     return report

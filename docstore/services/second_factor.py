@@ -72,10 +72,11 @@ def verify(session: Session, user: User, code: str) -> str | None:
     digest = _hash(cleaned.lower())
     row = session.scalar(
         select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.used_at.is_(None),
             RecoveryCode.code_hash == digest,
         )
-    )  # fmt: skip
+    )
     if row is None:
         return None
     row.used_at = utcnow()

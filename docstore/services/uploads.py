@@ -17,9 +17,12 @@ from .roles import Capability
 
 
 def create_batch(
-    session: Session, uploader: User | None, token: str, files: list[tuple[str, int]],
+    session: Session,
+    uploader: User | None,
+    token: str,
+    files: list[tuple[str, int]],
     manifest_name: str | None,
-) -> UploadBatch:  # fmt: skip
+) -> UploadBatch:
     roles.require(uploader, Capability.INGEST)
     batch = UploadBatch(
         token=token,
@@ -30,9 +33,13 @@ def create_batch(
     session.add(batch)
     session.flush()
     audit.record(
-        session, "upload", actor=uploader, target_type="upload", target_id=batch.id,
+        session,
+        "upload",
+        actor=uploader,
+        target_type="upload",
+        target_id=batch.id,
         details={"files": [n for n, _ in files], "manifest": manifest_name},
-    )  # fmt: skip
+    )
     return batch
 
 
@@ -57,9 +64,13 @@ def claim_next(session: Session, *, recover: bool = False) -> UploadBatch | None
 
 
 def record_outcome(
-    session: Session, batch_id: int, name: str, outcome: str, reason: str | None,
+    session: Session,
+    batch_id: int,
+    name: str,
+    outcome: str,
+    reason: str | None,
     document_id: int | None,
-) -> None:  # fmt: skip
+) -> None:
     session.execute(
         update(UploadFile)
         .where(UploadFile.batch_id == batch_id, UploadFile.name == name)

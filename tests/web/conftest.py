@@ -57,8 +57,9 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
     inst = make_instance(home, ingest_workers=1, **settings)
     batch.mkdir(parents=True, exist_ok=True)
     for az in (GRANTED, OTHER):
-        text_pdf(batch / f"{az}_baugenehmigung_2020-03-01_Wohnhaus.pdf", pages=3,
-                 marker=f"{MARKER} {az}")  # fmt: skip
+        text_pdf(
+            batch / f"{az}_baugenehmigung_2020-03-01_Wohnhaus.pdf", pages=3, marker=f"{MARKER} {az}"
+        )
         text_pdf(
             batch / f"{az}_statik_2019-05-01_Tragwerk.pdf", pages=2, marker=f"{MARKER} Statik {az}"
         )
@@ -74,19 +75,36 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
         files = {bf.aktenzeichen: bf for bf in s.scalars(select(BuildingFile))}
         granted = files[GRANTED]
         docs = {
-            az: sorted(d.id for d in s.scalars(select(Document).where(
-                Document.building_file_id == bf.id)))
+            az: sorted(
+                d.id for d in s.scalars(select(Document).where(Document.building_file_id == bf.id))
+            )
             for az, bf in files.items()
-        }  # fmt: skip
-        people = {state: users.create_user(s, f"citizen.{state}", PASSWORD, Role.CITIZEN)
-                  for state in GRANT_STATES}  # fmt: skip
+        }
+        people = {
+            state: users.create_user(s, f"citizen.{state}", PASSWORD, Role.CITIZEN)
+            for state in GRANT_STATES
+        }
         users.create_user(s, "architect", PASSWORD, Role.ARCHITECT)
         grants.grant_access(s, people["active"], granted, actor=clerk, valid_until=now + day)
         grants.grant_access(s, people["download"], granted, actor=clerk, may_download=True)
-        grants.grant_access(s, people["expired"], granted, actor=clerk, may_download=True,
-                            valid_from=now - 3 * day, valid_until=now - day)  # fmt: skip
-        grants.grant_access(s, people["future"], granted, actor=clerk, may_download=True,
-                            valid_from=now + day, valid_until=now + 3 * day)  # fmt: skip
+        grants.grant_access(
+            s,
+            people["expired"],
+            granted,
+            actor=clerk,
+            may_download=True,
+            valid_from=now - 3 * day,
+            valid_until=now - day,
+        )
+        grants.grant_access(
+            s,
+            people["future"],
+            granted,
+            actor=clerk,
+            may_download=True,
+            valid_from=now + day,
+            valid_until=now + 3 * day,
+        )
         grants.grant_access(s, people["revoked"], granted, actor=clerk, may_download=True)
         grants.revoke_access(s, people["revoked"], granted, actor=clerk)
         first = s.get(Document, docs[GRANTED][0])

@@ -54,8 +54,9 @@ def test_lockout_counts_across_workers(archive) -> None:
 
 
 def test_rate_limit_per_address_is_shared_by_workers(tmp_path) -> None:
-    arc = build_archive(tmp_path / "instance", tmp_path / "batch",
-                        signin_rate_limit="4 per 10 minutes")  # fmt: skip
+    arc = build_archive(
+        tmp_path / "instance", tmp_path / "batch", signin_rate_limit="4 per 10 minutes"
+    )
     try:
         workers = [create_app(arc.instance, TESTING=True).test_client() for _ in range(2)]
         statuses = [signin(workers[i % 2], f"nobody{i}", "x").status_code for i in range(5)]

@@ -16,8 +16,10 @@ from .conftest import GRANTED, PASSWORD, csrf_token, signin
 
 
 def _upload(client, files: list[tuple[bytes, str]], manifest: tuple[bytes, str] | None = None):
-    data = {"csrf_token": csrf_token(client.get("/upload").text),
-            "files": [(io.BytesIO(b), n) for b, n in files]}  # fmt: skip
+    data = {
+        "csrf_token": csrf_token(client.get("/upload").text),
+        "files": [(io.BytesIO(b), n) for b, n in files],
+    }
     if manifest:
         data["manifest"] = (io.BytesIO(manifest[0]), manifest[1])
     return client.post("/upload", data=data, content_type="multipart/form-data")
@@ -30,9 +32,14 @@ def _pdf(tmp_path, name: str, marker: str) -> bytes:
 def test_upload_goes_through_the_spool_with_a_status_per_file(archive, client_as, tmp_path) -> None:
     clerk = client_as("clerk")
     good = _pdf(tmp_path, "a.pdf", "Ortsbesichtigung Hinterhaus")
-    response = _upload(clerk, [(good, f"{GRANTED}_schriftverkehr_2021-02-03_Ortstermin.pdf"),
-                               (b"MZ\x90\x00 not a pdf", "rechnung.pdf"),
-                               (good, "copy-of-the-same.pdf")])  # fmt: skip
+    response = _upload(
+        clerk,
+        [
+            (good, f"{GRANTED}_schriftverkehr_2021-02-03_Ortstermin.pdf"),
+            (b"MZ\x90\x00 not a pdf", "rechnung.pdf"),
+            (good, "copy-of-the-same.pdf"),
+        ],
+    )
     assert response.status_code == 302
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
     waiting = clerk.get(f"/upload/{batch_id}/status.json").get_json()
@@ -55,8 +62,11 @@ def test_a_broken_manifest_refuses_the_upload(archive, client_as, tmp_path) -> N
     clerk = client_as("clerk")
     with archive.instance.db.session() as s:
         before = len(s.scalars(select(UploadBatch.id)).all())
-    response = _upload(clerk, [(_pdf(tmp_path, "b.pdf", "x"), "b.pdf")],
-                       manifest=(b"\xff\xfe\x00garbage", "manifest.csv"))  # fmt: skip
+    response = _upload(
+        clerk,
+        [(_pdf(tmp_path, "b.pdf", "x"), "b.pdf")],
+        manifest=(b"\xff\xfe\x00garbage", "manifest.csv"),
+    )
     assert response.status_code == 400 and "manifest" in response.text
     with archive.instance.db.session() as s:
         assert len(s.scalars(select(UploadBatch.id)).all()) == before
@@ -69,8 +79,11 @@ def test_a_batch_interrupted_by_a_crash_is_finished_without_duplicates(
     response = _upload(clerk, [(_pdf(tmp_path, "c.pdf", "Nachtrag Garage"), "nachtrag.pdf")])
     batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
     with archive.instance.db.transaction() as s:  # a worker took it and died
-        s.execute(update(UploadBatch).where(UploadBatch.id == batch_id)
-                  .values(status=UploadStatus.RUNNING.value))  # fmt: skip
+        s.execute(
+            update(UploadBatch)
+            .where(UploadBatch.id == batch_id)
+            .values(status=UploadStatus.RUNNING.value)
+        )
     assert spool.process_pending(archive.instance) == 0  # not taken from a live worker
     assert spool.process_pending(archive.instance, recover=True) == 1  # at start-up
     status = clerk.get(f"/upload/{batch_id}/status.json").get_json()
@@ -85,14 +98,20 @@ def test_inbox_assignment_moves_the_document_and_search_follows(archive, client_
     doc_id = clerk.get(f"/upload/{batch_id}/status.json").get_json()["files"][0]["document_id"]
     inbox = clerk.get("/inbox").text
     assert "eingang-17.pdf" in inbox
-    assert "Feuerwehr" not in client_as("citizen.active").get("/search?q=Feuerwehr").text.split(
-        "</form>")[-1]  # fmt: skip
-    moved = clerk.post(f"/documents/{doc_id}/assign",
-                       data={"aktenzeichen": GRANTED, "csrf_token": csrf_token(inbox)})  # fmt: skip
+    assert (
+        "Feuerwehr"
+        not in client_as("citizen.active").get("/search?q=Feuerwehr").text.split("</form>")[-1]
+    )
+    moved = clerk.post(
+        f"/documents/{doc_id}/assign",
+        data={"aktenzeichen": GRANTED, "csrf_token": csrf_token(inbox)},
+    )
     assert moved.status_code == 302
     assert f"/documents/{doc_id}/assign" not in clerk.get("/inbox").text
-    assert f"/documents/{doc_id}" in client_as("citizen.active").get(
-        f"/files/{archive.files[GRANTED]}").text  # fmt: skip
+    assert (
+        f"/documents/{doc_id}"
+        in client_as("citizen.active").get(f"/files/{archive.files[GRANTED]}").text
+    )
     found = client_as("citizen.active").get("/search?q=Feuerwehr").text
     assert "1 Dokument gefunden" in found  # the grant now covers it, search knows at once
     unknown = clerk.post(
@@ -107,17 +126,26 @@ def test_editing_metadata_updates_the_page_and_search(archive, client_as) -> Non
     clerk = client_as("clerk")
     doc = archive.documents[GRANTED][1]
     form = clerk.get(f"/documents/{doc}/edit").text
-    saved = clerk.post(f"/documents/{doc}/edit", data={
-        "csrf_token": csrf_token(form), "kind": "statik", "title": "Tragwerksplanung Anbau",
-        "date": "2019-05-01", "issuer": "", "issued_on": "", "valid_until": "",
-    })  # fmt: skip
+    saved = clerk.post(
+        f"/documents/{doc}/edit",
+        data={
+            "csrf_token": csrf_token(form),
+            "kind": "statik",
+            "title": "Tragwerksplanung Anbau",
+            "date": "2019-05-01",
+            "issuer": "",
+            "issued_on": "",
+            "valid_until": "",
+        },
+    )
     assert saved.status_code == 302
     assert "Tragwerksplanung Anbau" in clerk.get(f"/documents/{doc}").text
     assert "1 Dokument gefunden" in clerk.get("/search?q=Tragwerksplanung").text
     with archive.instance.db.session() as s:
         assert s.get(Document, doc).title == "Tragwerksplanung Anbau"
-    bad = clerk.post(f"/documents/{doc}/edit", data={"csrf_token": csrf_token(form),
-                                                     "kind": "rakete"})  # fmt: skip
+    bad = clerk.post(
+        f"/documents/{doc}/edit", data={"csrf_token": csrf_token(form), "kind": "rakete"}
+    )
     assert (bad.status_code == 200 and "Not a valid choice" in bad.text) or "gültig" in bad.text
 
 
@@ -128,10 +156,17 @@ def test_granting_and_revoking_access_from_the_file_page(archive, client_as, app
     url = f"/files/{archive.files[GRANTED]}/grants"
     page = clerk.get(url).text
     first_doc = archive.documents[GRANTED][0]
-    created = clerk.post(url, data={
-        "csrf_token": csrf_token(page), "username": "citizen.new", "valid_from": "",
-        "valid_until": "2099-12-31", "may_download": "y", "documents": [str(first_doc)],
-    })  # fmt: skip
+    created = clerk.post(
+        url,
+        data={
+            "csrf_token": csrf_token(page),
+            "username": "citizen.new",
+            "valid_from": "",
+            "valid_until": "2099-12-31",
+            "may_download": "y",
+            "documents": [str(first_doc)],
+        },
+    )
     assert created.status_code == 302
     listing = clerk.get(url).text
     assert "citizen.new" in listing and "1 Dokument" in listing and "aktiv" in listing

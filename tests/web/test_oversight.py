@@ -42,11 +42,25 @@ def test_chain_check_reports_tampering(archive, client_as) -> None:
 def test_admin_creates_changes_and_disables_accounts(archive, client_as, app) -> None:
     admin = client_as("admin")
     page = admin.get("/admin/users").text
-    weak = admin.post("/admin/users", data={"csrf_token": csrf_token(page), "username": "new.one",
-                                             "password": "short", "role": "citizen"})  # fmt: skip
+    weak = admin.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf_token(page),
+            "username": "new.one",
+            "password": "short",
+            "role": "citizen",
+        },
+    )
     assert weak.status_code == 400
-    made = admin.post("/admin/users", data={"csrf_token": csrf_token(page), "username": "new.one",
-                                             "password": PASSWORD, "role": "citizen"})  # fmt: skip
+    made = admin.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf_token(page),
+            "username": "new.one",
+            "password": PASSWORD,
+            "role": "citizen",
+        },
+    )
     assert made.status_code == 302
     with archive.instance.db.session() as s:
         person = s.scalar(select(User).where(User.username == "new.one"))
@@ -63,6 +77,9 @@ def test_admin_creates_changes_and_disables_accounts(archive, client_as, app) ->
     assert signin(app.test_client(), "new.one").status_code == 401
     with archive.instance.db.session() as s:
         admin_id = s.scalar(select(User.id).where(User.username == "admin"))
-    refused = admin.post(f"/admin/users/{admin_id}", follow_redirects=True,
-                      data={"csrf_token": csrf_token(page), "change": "disable"})  # fmt: skip
+    refused = admin.post(
+        f"/admin/users/{admin_id}",
+        follow_redirects=True,
+        data={"csrf_token": csrf_token(page), "change": "disable"},
+    )
     assert "cannot disable your own account" in refused.text

@@ -36,11 +36,12 @@ def test_every_ui_text_has_an_english_translation() -> None:
 
 def _pairs(catalogue) -> dict[str, object]:
     return {
-        m.id if isinstance(m.id, str) else m.id[0]: m.string if isinstance(m.string, str)
+        m.id if isinstance(m.id, str) else m.id[0]: m.string
+        if isinstance(m.string, str)
         else tuple(m.string)
         for m in catalogue
         if m.id
-    }  # fmt: skip
+    }
 
 
 def test_compiled_catalogue_matches_the_po_file() -> None:

@@ -21,8 +21,8 @@ from . import (
     oversight,
     searching,
     security,
-)  # fmt: skip
-from .context import WebState
+)
+from .context import IdConverter, WebState
 from .extensions import babel, csrf, limiter, login_manager, select_locale
 from .ratelimit import DatabaseStorage
 
@@ -55,6 +55,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(settings)
+    app.url_map.converters["id"] = IdConverter
     assert DatabaseStorage.STORAGE_SCHEME  # registered with limits by import
     app.extensions["bauakte"] = WebState(instance, IndexReader(lambda: open_index(instance)))
     security.configure(app, https=config.https)
@@ -66,4 +67,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     formatting.register(app)
     for module in (accounts, archive, clerk, images, oversight, searching):
         app.register_blueprint(module.bp)
+    from viewer.api import init_api  # the API builds on the app's extensions
+
+    init_api(app)
     return app

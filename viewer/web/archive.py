@@ -39,7 +39,7 @@ def start() -> str:
         return render_template("archive/start.html", grants=archive.my_grants(s, user))
 
 
-@bp.route("/files/<int:building_file_id>")
+@bp.route("/files/<id:building_file_id>")
 @login_required
 def building_file(building_file_id: int) -> str:
     with instance().db.session() as s:
@@ -51,7 +51,7 @@ def building_file(building_file_id: int) -> str:
     return render_template("archive/building_file.html", bf=bf, parcels=parcels, groups=groups)
 
 
-@bp.route("/documents/<int:document_id>")
+@bp.route("/documents/<id:document_id>")
 @login_required
 def document(document_id: int) -> str:
     user = current_user.user
@@ -68,11 +68,25 @@ def document(document_id: int) -> str:
     query = request.args.get("q", "").strip()[:500]
     hits = None
     if query:
-        found = search(state().index, query, DocumentScope(frozenset({doc.id})), per_page=1,
-                       pages_per_document=count)  # fmt: skip
+        found = search(
+            state().index,
+            query,
+            DocumentScope(frozenset({doc.id})),
+            per_page=1,
+            pages_per_document=count,
+        )
         hits = found.results[0].pages if found.results else []
     return render_template(
-        "archive/document.html", doc=doc, bf=bf, page=page, number=number, count=count,
-        may_download=view.may_download, zoom=zoom, zoom_steps=sorted(ZOOM_WIDTHS),
-        width=ZOOM_WIDTHS[zoom], query=query, hits=hits,
-    )  # fmt: skip
+        "archive/document.html",
+        doc=doc,
+        bf=bf,
+        page=page,
+        number=number,
+        count=count,
+        may_download=view.may_download,
+        zoom=zoom,
+        zoom_steps=sorted(ZOOM_WIDTHS),
+        width=ZOOM_WIDTHS[zoom],
+        query=query,
+        hits=hits,
+    )

@@ -64,9 +64,11 @@ def upload() -> str | Response | tuple[str, int]:
         manifest = request.files.get(form.manifest.name)
         try:
             batch_id = spool.receive(
-                instance(), current_user.user, [(f.filename, f.stream) for f in chosen],
+                instance(),
+                current_user.user,
+                [(f.filename, f.stream) for f in chosen],
                 (manifest.filename, manifest.stream) if manifest and manifest.filename else None,
-            )  # fmt: skip
+            )
         except UsageError as exc:
             return render_template(
                 "clerk/upload.html", form=form, error=str(exc), batches=_recent()
@@ -80,7 +82,7 @@ def _recent():
         return uploads.recent_batches(s, current_user.user)
 
 
-@bp.route("/upload/<int:batch_id>")
+@bp.route("/upload/<id:batch_id>")
 def upload_status(batch_id: int) -> str:
     with instance().db.session() as s:
         batch = uploads.batch_for(s, current_user.user, batch_id)
@@ -88,7 +90,7 @@ def upload_status(batch_id: int) -> str:
     return render_template("clerk/upload_status.html", batch=batch, files=files)
 
 
-@bp.route("/upload/<int:batch_id>/status.json")
+@bp.route("/upload/<id:batch_id>/status.json")
 def upload_status_json(batch_id: int) -> Response:
     with instance().db.session() as s:
         batch = uploads.batch_for(s, current_user.user, batch_id)
@@ -114,7 +116,7 @@ def inbox() -> str:
     return render_template("clerk/inbox.html", documents=docs, form=AssignForm())
 
 
-@bp.route("/documents/<int:document_id>/assign", methods=["POST"])
+@bp.route("/documents/<id:document_id>/assign", methods=["POST"])
 def assign(document_id: int) -> Response | tuple[str, int]:
     form = AssignForm()
     if not form.validate_on_submit():
@@ -135,7 +137,7 @@ def assign(document_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("clerk.inbox"))
 
 
-@bp.route("/documents/<int:document_id>/edit", methods=["GET", "POST"])
+@bp.route("/documents/<id:document_id>/edit", methods=["GET", "POST"])
 def edit_document(document_id: int) -> str | Response:
     with instance().db.transaction() as s:
         doc: Document = archive.open_document(s, current_user.user, document_id).document
@@ -151,7 +153,7 @@ def edit_document(document_id: int) -> str | Response:
         return render_template("clerk/edit_document.html", form=form, doc=doc)
 
 
-@bp.route("/files/<int:building_file_id>/edit", methods=["GET", "POST"])
+@bp.route("/files/<id:building_file_id>/edit", methods=["GET", "POST"])
 def edit_building_file(building_file_id: int) -> str | Response:
     with instance().db.transaction() as s:
         bf, _docs = archive.open_building_file(s, current_user.user, building_file_id)
@@ -167,7 +169,7 @@ def edit_building_file(building_file_id: int) -> str | Response:
         return render_template("clerk/edit_building_file.html", form=form, bf=bf)
 
 
-@bp.route("/files/<int:building_file_id>/grants", methods=["GET", "POST"])
+@bp.route("/files/<id:building_file_id>/grants", methods=["GET", "POST"])
 def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
     form = GrantForm()
     error = None
@@ -182,9 +184,15 @@ def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
                 error = str(exc)
         listed = archive.file_grants(s, current_user.user, bf.id)
         page = render_template(
-            "clerk/grants.html", bf=bf, docs=docs, grants=listed, form=form,
-            revoke=RevokeForm(), error=error, now=dt.datetime.now(dt.UTC),
-        )  # fmt: skip
+            "clerk/grants.html",
+            bf=bf,
+            docs=docs,
+            grants=listed,
+            form=form,
+            revoke=RevokeForm(),
+            error=error,
+            now=dt.datetime.now(dt.UTC),
+        )
     return (page, 400) if error else page
 
 
@@ -194,17 +202,28 @@ def _grant(s, bf, docs: list[Document], form: GrantForm) -> None:
     listed = [d for d in docs if d.id in wanted]
     zone = ZoneInfo(instance().config.timezone)
     start = _local_midnight(form.valid_from.data, zone) if form.valid_from.data else None
-    end = (_local_midnight(form.valid_until.data + dt.timedelta(days=1), zone)
-           if form.valid_until.data else None)  # fmt: skip
-    grants.grant_access(s, user, bf, actor=current_user.user, valid_from=start, valid_until=end,
-                        may_download=form.may_download.data, documents=listed)  # fmt: skip
+    end = (
+        _local_midnight(form.valid_until.data + dt.timedelta(days=1), zone)
+        if form.valid_until.data
+        else None
+    )
+    grants.grant_access(
+        s,
+        user,
+        bf,
+        actor=current_user.user,
+        valid_from=start,
+        valid_until=end,
+        may_download=form.may_download.data,
+        documents=listed,
+    )
 
 
 def _local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
 
 
-@bp.route("/files/<int:building_file_id>/grants/revoke", methods=["POST"])
+@bp.route("/files/<id:building_file_id>/grants/revoke", methods=["POST"])
 def revoke(building_file_id: int) -> Response:
     form = RevokeForm()
     if form.validate_on_submit():
@@ -212,7 +231,8 @@ def revoke(building_file_id: int) -> Response:
             bf, _docs = archive.open_building_file(s, current_user.user, building_file_id)
             user = users.get_user(s, form.username.data)
             count = grants.revoke_access(s, user, bf, actor=current_user.user)
-        message = _("%(count)s Zugang/Zugänge von %(user)s widerrufen.", count=count,
-                    user=user.username)  # fmt: skip
+        message = _(
+            "%(count)s Zugang/Zugänge von %(user)s widerrufen.", count=count, user=user.username
+        )
         flash(message, "info")
     return redirect(url_for("clerk.file_grants", building_file_id=building_file_id))

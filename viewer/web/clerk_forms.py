@@ -27,8 +27,9 @@ class UploadForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    aktenzeichen = StringField(_l("Aktenzeichen der Bauakte"),
-                               validators=[DataRequired(), Length(max=64)])  # fmt: skip
+    aktenzeichen = StringField(
+        _l("Aktenzeichen der Bauakte"), validators=[DataRequired(), Length(max=64)]
+    )
 
 
 class DocumentForm(FlaskForm):

@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
-from docstore.errors import NotFound, PermissionDenied, ServiceUnavailable
+from docstore.errors import NotFound, PermissionDenied, ServiceUnavailable, UsageError
 from storage import StorageUnavailable
 
 log = logging.getLogger(__name__)
 
 
-def _page(status: int, title: str, message: str):
+def _page(status: int, title: str, message: str, errors: object = None):
+    """An HTML page, or for the API the one JSON error shape its OpenAPI file declares."""
+    if request.path.startswith("/api/"):
+        body: dict[str, object] = {
+            "code": status,
+            "status": HTTP_STATUS_CODES.get(status, "Error"),
+            "message": message,
+        }
+        if errors:
+            body["errors"] = errors
+        return jsonify(body), status
     return render_template("error.html", status=status, title=title, message=message), status
 
 
@@ -38,6 +49,10 @@ def register(app: Flask) -> None:
     def forbidden(exc: PermissionDenied):
         return _page(403, _("Nicht erlaubt"), _("Ihr Konto darf das nicht: %(why)s", why=str(exc)))
 
+    @app.errorhandler(UsageError)
+    def bad_input(exc: UsageError):
+        return _page(400, _("Ungültige Eingabe"), str(exc))
+
     @app.errorhandler(CSRFError)
     def csrf_failed(_exc: CSRFError):
         return _page(400, _("Formular abgelaufen"), str(STALE_FORM))
@@ -56,4 +71,6 @@ def register(app: Flask) -> None:
             return not_found(exc)
         if exc.code == 403:
             return _page(403, _("Nicht erlaubt"), _("Ihr Konto darf diese Seite nicht öffnen."))
-        return _page(exc.code or 500, exc.name, exc.description or "")
+        data = getattr(exc, "data", None) or {}
+        message = data.get("message") or exc.description or ""
+        return _page(exc.code or 500, exc.name, message, data.get("messages") or data.get("errors"))

@@ -39,14 +39,14 @@ def _image_response(rendition: Rendition) -> Response:
     return response.make_conditional(request)
 
 
-@bp.route("/documents/<int:document_id>/pages/<int:number>/thumb.jpg")
+@bp.route("/documents/<id:document_id>/pages/<id:number>/thumb.jpg")
 @login_required
 def page_thumbnail(document_id: int, number: int) -> Response:
     doc = _page_document(document_id, number)
     return _image_response(thumbnail(instance().store, doc.blob_sha256, number))
 
 
-@bp.route("/documents/<int:document_id>/pages/<int:number>/image.jpg")
+@bp.route("/documents/<id:document_id>/pages/<id:number>/image.jpg")
 @login_required
 def page_image_jpeg(document_id: int, number: int) -> Response:
     requested = request.args.get("w", type=int)
@@ -57,7 +57,7 @@ def page_image_jpeg(document_id: int, number: int) -> Response:
     return _image_response(page_image(instance().store, doc.blob_sha256, number, width))
 
 
-@bp.route("/documents/<int:document_id>/download")
+@bp.route("/documents/<id:document_id>/download")
 @login_required
 def download(document_id: int) -> Response:
     with instance().db.transaction() as s:

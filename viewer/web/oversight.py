@@ -42,8 +42,9 @@ def trail() -> str:
         ]
     pages = max(1, -(-page.total // page.per_page))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("oversight/trail.html", form=form, page=page, pages=pages, args=args,
-                           error=error)  # fmt: skip
+    return render_template(
+        "oversight/trail.html", form=form, page=page, pages=pages, args=args, error=error
+    )
 
 
 def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter, str | None]:
@@ -58,8 +59,9 @@ def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter, str | None]:
         file_id = found.id
     since = _midnight(form.since.data, zone) if form.since.data else None
     until = _midnight(form.until.data + dt.timedelta(days=1), zone) if form.until.data else None
-    return audit_trail.TrailFilter(form.user.data or None, form.action.data or None, file_id,
-                                   since, until), None  # fmt: skip
+    return audit_trail.TrailFilter(
+        form.user.data or None, form.action.data or None, file_id, since, until
+    ), None
 
 
 def _midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
@@ -83,20 +85,30 @@ def user_list() -> str | Response | tuple[str, int]:
                 minimum = instance().config.password_min_length
                 name = form.username.data.strip()
                 users.create_user(
-                    s, name, form.password.data, form.role.data, actor=current_user.user,
+                    s,
+                    name,
+                    form.password.data,
+                    form.role.data,
+                    actor=current_user.user,
                     min_password_length=minimum,
-                )  # fmt: skip
+                )
                 flash(_("Konto %(name)s angelegt.", name=form.username.data), "info")
                 return redirect(url_for("oversight.user_list"))
             except BauakteError as exc:
                 error = str(exc)
         people = users.all_users(s, current_user.user)
-        page = render_template("oversight/users.html", people=people, form=form, error=error,
-                               roles=list(Role), enrolled=second_factor.enrolled)  # fmt: skip
+        page = render_template(
+            "oversight/users.html",
+            people=people,
+            form=form,
+            error=error,
+            roles=list(Role),
+            enrolled=second_factor.enrolled,
+        )
     return (page, 400) if error else page
 
 
-@bp.route("/admin/users/<int:user_id>", methods=["POST"])
+@bp.route("/admin/users/<id:user_id>", methods=["POST"])
 def change_user(user_id: int) -> Response:
     with instance().db.transaction() as s:
         people = {u.id: u for u in users.all_users(s, current_user.user)}

@@ -28,6 +28,9 @@ class TrailForm(FlaskForm):
 
 class NewUserForm(FlaskForm):
     username = StringField(_l("Benutzername"), validators=[DataRequired(), Length(max=100)])
-    password = PasswordField(_l("Anfangspasswort"), validators=[DataRequired(), Length(max=1000)],
-                             render_kw={"autocomplete": "new-password"})  # fmt: skip
+    password = PasswordField(
+        _l("Anfangspasswort"),
+        validators=[DataRequired(), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+    )
     role = SelectField(_l("Rolle"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])

@@ -27,13 +27,26 @@ def search_page() -> str:
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 500)
     results = None
     if query:
-        results = search_as(instance(), current_user.user, query, page=page, per_page=PER_PAGE,
-                            sort=sort, reader=state().index)  # fmt: skip
+        results = search_as(
+            instance(),
+            current_user.user,
+            query,
+            page=page,
+            per_page=PER_PAGE,
+            sort=sort,
+            reader=state().index,
+        )
     pages = math.ceil(results.total / PER_PAGE) if results else 0
     return render_template(
-        "searching/search.html", query=query, sort=sort, page=page, pages=pages,
-        results=results, facets=FACETS, facet_filter=facet_filter,
-    )  # fmt: skip
+        "searching/search.html",
+        query=query,
+        sort=sort,
+        page=page,
+        pages=pages,
+        results=results,
+        facets=FACETS,
+        facet_filter=facet_filter,
+    )
 
 
 def facet_filter(query: str, facet: str, value: str) -> str:

@@ -27,13 +27,15 @@ login_manager.session_protection = "basic"
 
 class SignInForm(FlaskForm):
     username = StringField(
-        _l("Benutzername"), validators=[DataRequired(), Length(max=100)],
+        _l("Benutzername"),
+        validators=[DataRequired(), Length(max=100)],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
-    )  # fmt: skip
+    )
     password = PasswordField(
-        _l("Passwort"), validators=[DataRequired(), Length(max=1000)],
+        _l("Passwort"),
+        validators=[DataRequired(), Length(max=1000)],
         render_kw={"autocomplete": "current-password"},
-    )  # fmt: skip
+    )
 
 
 def _signin_limit() -> str:
@@ -55,9 +57,12 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("accounts/login.html", form=form)
     with instance().db.transaction() as s:
         result = signin.sign_in(
-            s, form.username.data, form.password.data,
-            address=request.remote_addr or "", policy=policy(),
-        )  # fmt: skip
+            s,
+            form.username.data,
+            form.password.data,
+            address=request.remote_addr or "",
+            policy=policy(),
+        )
     if result.outcome is signin.Outcome.LOCKED:
         minutes = -(-result.retry_after // 60)
         message = _(

@@ -38,14 +38,19 @@ WRONG_FIRST_CODE = _l(
 
 class CodeForm(FlaskForm):
     code = StringField(
-        _l("Einmalcode oder Wiederherstellungscode"), validators=[DataRequired(), Length(max=40)],
+        _l("Einmalcode oder Wiederherstellungscode"),
+        validators=[DataRequired(), Length(max=40)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "text", "autocapitalize": "none"},
-    )  # fmt: skip
+    )
 
 
 def start_second_factor(user: User, next_url: str) -> Response:
-    session["pending"] = {"id": user.id, "epoch": user.session_epoch,
-                          "until": time.time() + PENDING_SECONDS, "next": next_url}  # fmt: skip
+    session["pending"] = {
+        "id": user.id,
+        "epoch": user.session_epoch,
+        "until": time.time() + PENDING_SECONDS,
+        "next": next_url,
+    }
     if second_factor.enrolled(user):
         return redirect(url_for("accounts.code"))
     return redirect(url_for("accounts.enrol"))
@@ -128,8 +133,9 @@ def own_second_factor() -> str | tuple[str, int]:
         codes = second_factor.confirm_enrolment(s, user, form.code.data)
         if codes is None:
             return _enrol_page(user, form, _("Der Code stimmt nicht.")), 401
-    return render_template("accounts/recovery_codes.html", codes=codes,
-                           next_url=url_for("archive.start"))  # fmt: skip
+    return render_template(
+        "accounts/recovery_codes.html", codes=codes, next_url=url_for("archive.start")
+    )
 
 
 def _enrol_page(user: User, form: CodeForm, error: str | None = None) -> str:
@@ -138,5 +144,6 @@ def _enrol_page(user: User, form: CodeForm, error: str | None = None) -> str:
     svg = io.BytesIO()
     image.save(svg)
     markup = svg.getvalue().decode().split("?>", 1)[-1]  # drop the XML declaration
-    return render_template("accounts/enrol.html", form=form, error=error, qr=Markup(markup),
-                           secret=user.totp_secret)  # fmt: skip
+    return render_template(
+        "accounts/enrol.html", form=form, error=error, qr=Markup(markup), secret=user.totp_secret
+    )

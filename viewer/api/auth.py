@@ -1,0 +1,46 @@
+"""API authentication: a bearer token, or the browser's session (then with a CSRF token).
+
+A request with a token never needs CSRF protection: a browser does not add
+the header on its own.  A request riding on the session cookie must carry
+the CSRF token (``X-CSRFToken``) for anything but reading.
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_login import current_user
+from flask_smorest import abort
+
+from docstore.models import User
+from docstore.services import tokens
+
+from ..web.context import instance
+from ..web.extensions import csrf, login_manager
+
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@login_manager.request_loader
+def user_from_token(req) -> object | None:
+    header = req.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):  # also on image and download URLs the API hands out
+        return None
+    from ..web.accounts import SignedIn
+
+    with instance().db.transaction() as s:
+        user = tokens.user_for_token(s, header.removeprefix("Bearer ").strip())
+    if user is None:
+        return None
+    g.api_token = True
+    return SignedIn(user)
+
+
+def before_api_request() -> None:
+    if not current_user.is_authenticated:
+        abort(401, message="sign in or send 'Authorization: Bearer <token>'")
+    if request.method not in SAFE and not g.get("api_token"):
+        csrf.protect()
+
+
+def me() -> User:
+    return current_user.user

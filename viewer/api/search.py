@@ -1,0 +1,33 @@
+"""Search, with the same permission filter and audit event as the search page."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from viewer.search import search_as
+
+from ..web.context import instance, state
+from .auth import before_api_request, me
+from .schemas import SearchOut, SearchQuery
+
+blp = Blueprint("api_search", __name__, description="Full-text search")
+blp.before_request(before_api_request)
+
+
+@blp.route("/search")
+class Search(MethodView):
+    @blp.arguments(SearchQuery, location="query")
+    @blp.response(200, SearchOut)
+    def get(self, args: dict) -> dict:
+        """Search what you may see (query syntax as in the search page's help)."""
+        results = search_as(
+            instance(),
+            me(),
+            args["q"],
+            page=args["page"],
+            per_page=args["per_page"],
+            sort=args["sort"],
+            reader=state().index,
+        )
+        return results.as_json()
