@@ -16,7 +16,11 @@ demo: $(VENV)/.installed
 	$(BIN)/bauakte init
 	$(BIN)/bauakte demo
 
-test: $(VENV)/.installed
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --silent
+	touch $@
+
+test: $(VENV)/.installed tests/browser/node_modules/.installed
 	scripts/system-deps.sh test
 	$(BIN)/ruff check .
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest

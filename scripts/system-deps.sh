@@ -6,7 +6,7 @@ set -euo pipefail
 profile="${1:-demo}"
 packages=(libmagic1 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng fonts-dejavu-core)
 if [ "$profile" = "test" ]; then
-  packages+=(postgresql)
+  packages+=(postgresql chromium)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -121,6 +121,23 @@ def serve_cmd(host: str, port: int, workers: int, threads: int) -> None:
     serve(inst, host, port, workers, threads)
 
 
+@cli.command("spool")
+def spool_cmd() -> None:
+    """Ingest browser uploads as they arrive (started by 'bauakte serve'; Ctrl+C stops)."""
+    import contextlib
+    import signal
+    import threading
+
+    from ingest.spool import work
+
+    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
+    inst.require_schema()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        work(inst, stop)
+
+
 @cli.command("reindex")
 def reindex_cmd() -> None:
     """Rebuild the search index from the database; searches go on during the rebuild."""

@@ -6,6 +6,8 @@ limits and lockouts live in the database, so they hold across workers.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -31,9 +33,25 @@ class _Gunicorn(BaseApplication):
 
 
 def serve(instance: Instance, host: str, port: int, workers: int, threads: int) -> None:
-    """Run until interrupted; the app is built in each worker after the fork."""
+    """Run until interrupted; the app is built in each worker after the fork.
+
+    The spool worker that ingests browser uploads runs beside the web
+    workers as its own process (``bauakte spool``) and stops with them.
+    """
     instance.require_schema()
     instance.db.dispose()
+    spool = subprocess.Popen([sys.executable, "-m", "viewer.cli", "spool"])
+    try:
+        _run(instance, host, port, workers, threads)
+    finally:
+        spool.terminate()
+        try:
+            spool.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            spool.kill()
+
+
+def _run(instance: Instance, host: str, port: int, workers: int, threads: int) -> None:
     _Gunicorn(
         instance,
         {

@@ -7,7 +7,8 @@
     if (!viewer || event.altKey || event.ctrlKey || event.metaKey) { return; }
     var target = event.target;
     if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA" ||
-                   target.tagName === "SELECT" || target.isContentEditable)) { return; }
+                   target.tagName === "SELECT" || target.isContentEditable ||
+                   target.closest("figure.page"))) { return; }  // the image scrolls there
     var keys = { ArrowLeft: "prev", ArrowRight: "next", "+": "zoomIn", "-": "zoomOut" };
     var name = keys[event.key];
     var url = name && viewer.dataset[name];

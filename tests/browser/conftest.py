@@ -1,0 +1,148 @@
+"""A real server (``bauakte serve``: gunicorn plus the spool worker) and Debian's Chromium.
+
+Playwright drives /usr/bin/chromium (no browser download).  Every page a
+test visits goes through ``look``: axe-core checks it against WCAG 2.1 A/AA
+and a screenshot is saved under ``test-artifacts/`` (or $BAUAKTE_ARTIFACTS).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.web.conftest import Archive, build_archive
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(os.environ.get("BAUAKTE_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts"))
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@dataclass
+class Server:
+    url: str
+    archive: Archive
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("browser")
+    archive = build_archive(root / "instance", root / "batch")
+    archive.instance.db.dispose()
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BAUAKTE_HOME": str(root / "instance"),
+        "BAUAKTE_SIGNIN_RATE_LIMIT": "10000 per minute",
+        "BAUAKTE_INGEST_WORKERS": "1",
+    }
+    log = (root / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "viewer.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/login", timeout=2) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("bauakte serve did not come up:\n" + (root / "server.log").read_text())
+        time.sleep(0.3)
+    yield Server(url, archive)
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
+    assert AXE.exists(), "axe-core is missing: npm ci --prefix tests/browser"
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=server.url, locale="de-DE", viewport={"width": 1280, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.bauakte_errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+    csp = [e for e in errors if "Content Security Policy" in e]
+    assert csp == [], "the page broke its own Content-Security-Policy"
+
+
+def look(page: Page, name: str) -> None:
+    """axe-core on the current page (no serious or critical WCAG 2.1 AA finding), a screenshot."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.evaluate(AXE.read_text())  # through the debugger protocol: the page's CSP stays on
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    summary = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
+        for v in bad
+    ]
+    assert bad == [], f"{name}: " + json.dumps(summary, indent=1)
