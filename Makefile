@@ -15,6 +15,8 @@ demo: $(VENV)/.installed
 	scripts/system-deps.sh demo
 	$(BIN)/bauakte init
 	$(BIN)/bauakte demo
+	@echo "Serving the demo archive on http://127.0.0.1:5000/ (Ctrl+C stops)"
+	$(BIN)/bauakte serve --host 127.0.0.1 --port 5000
 
 tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent

@@ -117,6 +117,12 @@ USERS = [
 ]
 
 
+GRANT_NOTES = {
+    "erika.mustermann": ", may view 63-BA-1987-0112 (view only)",
+    "architektin.weber": ", may view 63-BA-2019-0457 (with download)",
+}
+
+
 @dataclass
 class DemoReport:
     building_files: list[str] = field(default_factory=list)
@@ -136,13 +142,17 @@ def seed(session: Session) -> DemoReport:
             report.building_files.append(f"{az} ({bf.address})")
         files[az] = bf
     people: dict[str, User] = {}
+    created = False
     for name, role, display in USERS:
         existing = session.query(User).filter_by(username=name).one_or_none()
         if existing is None:
             existing = users.create_user(session, name, DEMO_PASSWORD, role, display_name=display)
-            report.users.append(f"{name} ({role.value}), password {DEMO_PASSWORD}")
+            created = True
         people[name] = existing
-    if report.users:  # grants only on first run, so reruns add nothing
+        note = ", sets up a one-time-code app at first sign-in" if existing.is_staff else ""
+        note += GRANT_NOTES.get(name, "")
+        report.users.append(f"{name} ({existing.role}), password {DEMO_PASSWORD}{note}")
+    if created:  # grants only on first run, so reruns add nothing
         grants.grant_access(
             session,
             people["erika.mustermann"],
