@@ -41,6 +41,7 @@ bench: $(VENV)/.installed
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python bench/storage_bench.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/viewer_load.py
 
 # After changing UI texts: extract them, merge into the catalogues, translate, compile.
 translations: $(VENV)/.installed

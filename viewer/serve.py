@@ -60,6 +60,7 @@ def _run(instance: Instance, host: str, port: int, workers: int, threads: int) -
             "threads": threads,
             "worker_class": "gthread",
             "timeout": 120,
+            "keepalive": 15,  # browsers reuse a connection for the next page's images
             "graceful_timeout": 10,
             "accesslog": "-",
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
