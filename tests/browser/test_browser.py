@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 from playwright.sync_api import Page, expect
 
 from tests.ingest.samples import text_pdf
@@ -102,7 +103,7 @@ def test_clerk_uploads_and_sorts_the_inbox(page: Page, server: Server, tmp_path)
 
 def test_staff_pages_are_accessible(page: Page, server: Server) -> None:
     archive = server.archive
-    sign_in(page, "admin", archive.secrets["admin"], offset=1)
+    sign_in(page, "admin", archive.secrets["admin"], offset=0)  # enrolment used -1
     for name, url in [
         ("grants", f"/files/{archive.files[GRANTED]}/grants"),
         ("edit-document", f"/documents/{archive.documents[GRANTED][0]}/edit"),
@@ -123,3 +124,26 @@ def test_staff_pages_are_accessible(page: Page, server: Server) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit trail")
     expect(page).to_have_url(re.compile(r"/audit\?action=sign-in$"))
     look(page, "audit-trail-en")
+
+
+def test_new_staff_account_enrols_a_second_factor(page: Page, server: Server) -> None:
+    sign_in(page, "admin", server.archive.secrets["admin"], offset=1)  # after 0 above
+    page.goto("/admin/users")
+    page.get_by_label("Benutzername").fill("clerk.fresh")
+    page.get_by_label("Anfangspasswort").fill(PASSWORD)
+    page.get_by_label("Rolle").select_option("clerk")
+    page.get_by_role("button", name="Anlegen").click()
+    expect(page.get_by_text("Konto clerk.fresh angelegt.")).to_be_visible()
+    page.get_by_role("button", name="Abmelden", exact=True).click()
+    page.get_by_label("Benutzername").fill("clerk.fresh")
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    expect(page).to_have_url(re.compile("/login/enrol$"))
+    look(page, "enrol")
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Einmalcode oder Wiederherstellungscode").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Einrichten").click()
+    expect(page.locator("ul.recovery-codes li")).to_have_count(10)
+    look(page, "recovery-codes")
+    page.get_by_role("link", name="Weiter", exact=True).click()
+    expect(page.get_by_text("Angemeldet als clerk.fresh")).to_be_visible()
