@@ -51,17 +51,11 @@ def sign_in(
 ) -> SignInResult:
     key = lockout_key(username)
     details = {"username": username[:100], "address": address}
-    if throttle.count(session, key) >= policy.max_failures:
-        audit.record(session, "sign-in-refused", details={**details, "reason": "locked"})
-        return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
+    if locked := _refuse_if_locked(session, key, details, policy):
+        return locked
     user = users.authenticate(session, username, password)
     if user is None:
-        failures = throttle.hit(session, key, policy.lockout_seconds)
-        audit.record(session, "sign-in-failed", details=details)
-        if failures >= policy.max_failures:
-            audit.record(session, "account-locked", details={**details, "failures": failures})
-            return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
-        return SignInResult(Outcome.FAILED)
+        return _failure(session, key, details, policy)
     if second_factor.required(user):
         return SignInResult(Outcome.SECOND_FACTOR, user)
     return _signed_in(session, user, key, {"address": address})
@@ -73,18 +67,31 @@ def complete_with_code(
     """The second step: a one-time or recovery code; failures count toward the lockout."""
     key = lockout_key(user.username)
     details = {"username": user.username, "address": address}
-    if throttle.count(session, key) >= policy.max_failures:
-        audit.record(session, "sign-in-refused", details={**details, "reason": "locked"})
-        return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
+    if locked := _refuse_if_locked(session, key, details, policy):
+        return locked
     method = second_factor.verify(session, user, code)
     if method is None:
-        failures = throttle.hit(session, key, policy.lockout_seconds)
-        audit.record(session, "sign-in-failed", details={**details, "reason": "second factor"})
-        if failures >= policy.max_failures:
-            audit.record(session, "account-locked", details={**details, "failures": failures})
-            return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
-        return SignInResult(Outcome.FAILED)
+        return _failure(session, key, {**details, "reason": "second factor"}, policy)
     return _signed_in(session, user, key, {"address": address, "second_factor": method})
+
+
+def _refuse_if_locked(
+    session: Session, key: str, details: dict, policy: SignInPolicy
+) -> SignInResult | None:
+    if throttle.count(session, key) < policy.max_failures:
+        return None
+    audit.record(session, "sign-in-refused", details={**details, "reason": "locked"})
+    return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
+
+
+def _failure(session: Session, key: str, details: dict, policy: SignInPolicy) -> SignInResult:
+    """Count the failure; the one that reaches the limit locks the account."""
+    failures = throttle.hit(session, key, policy.lockout_seconds)
+    audit.record(session, "sign-in-failed", details=details)
+    if failures >= policy.max_failures:
+        audit.record(session, "account-locked", details={**details, "failures": failures})
+        return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
+    return SignInResult(Outcome.FAILED)
 
 
 def complete_with_enrolment(session: Session, user: User, *, address: str) -> SignInResult:

@@ -143,10 +143,7 @@ def edit_document(document_id: int) -> str | Response:
         doc: Document = archive.open_document(s, current_user.user, document_id).document
         form = DocumentForm(obj=doc)
         if form.validate_on_submit():
-            changes = {k: getattr(form, k).data or None for k in DOCUMENT_FIELDS}
-            changes["kind"] = form.kind.data
-            changed = {k: v for k, v in changes.items() if getattr(doc, k) != v}
-            if changed:
+            if changed := _changes(form, doc, DOCUMENT_FIELDS):
                 documents.update_document(s, doc, actor=current_user.user, **changed)
             flash(_("Gespeichert."), "info")
             return redirect(url_for("archive.document", document_id=doc.id))
@@ -159,14 +156,18 @@ def edit_building_file(building_file_id: int) -> str | Response:
         bf, _docs = archive.open_building_file(s, current_user.user, building_file_id)
         form = BuildingFileForm(obj=bf)
         if form.validate_on_submit():
-            changes = {k: getattr(form, k).data for k in FILE_FIELDS}
-            changes = {k: (v if v != "" else None) for k, v in changes.items()}
-            changed = {k: v for k, v in changes.items() if getattr(bf, k) != v}
-            if changed:
+            if changed := _changes(form, bf, FILE_FIELDS):
                 building_files.update_building_file(s, bf, actor=current_user.user, **changed)
             flash(_("Gespeichert."), "info")
             return redirect(url_for("archive.building_file", building_file_id=bf.id))
         return render_template("clerk/edit_building_file.html", form=form, bf=bf)
+
+
+def _changes(form, obj: object, fields: tuple[str, ...]) -> dict[str, object]:
+    """The form's values that differ from the object's (an empty field means None)."""
+    values = {name: getattr(form, name).data for name in fields}
+    values = {name: None if value in ("", None) else value for name, value in values.items()}
+    return {name: value for name, value in values.items() if getattr(obj, name) != value}
 
 
 @bp.route("/files/<id:building_file_id>/grants", methods=["GET", "POST"])
