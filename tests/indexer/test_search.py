@@ -127,3 +127,23 @@ def test_paging_and_facets(ix) -> None:
     assert len(first.results) == 3 and len(second.results) == 1
     assert set(ids(first)) | set(ids(second)) == {1, 2, 3, 4}
     assert first.facets["decade"] == {"1990er": 1, "2000er": 1, "2020er": 1}
+
+
+NARROW_QUERIES = [
+    "genehmigung", "Garage", "Garage OR Carport", "-Carport genehmigung", "Standsicherbeit",
+    '"Baugenehmigung mit Auflagen"', "dach", "art:baugenehmigung jahr:2000..2010",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", NARROW_QUERIES)
+def test_narrow_permission_path_agrees_with_the_filtered_search(ix, monkeypatch, text) -> None:
+    """A small permission filter is walked page by page: the same hits, totals, facets, order."""
+    import indexer.search as searching
+
+    scope = Scope(building_file_ids=frozenset({1, 2}), document_ids=frozenset({3}))
+    monkeypatch.setattr(searching, "NARROW", 1)  # always walk the allowed pages
+    narrow = search(ix, text, scope)
+    monkeypatch.setattr(searching, "NARROW", 10**9)  # never: Whoosh's filtered search
+    wide = search(ix, text, scope)
+    assert narrow.as_json() == wide.as_json()
+    assert narrow.total == len(narrow.results)
