@@ -114,3 +114,27 @@ def test_search_page_groups_highlights_and_facets(client_as) -> None:
         .get("/search?q=<script>alert(1)</script>")
         .text.split("</head>")[1]
     )
+
+
+def test_download_names_cannot_break_the_header() -> None:
+    from viewer.web.images import _attachment
+
+    header = _attachment('Plan "A"\r\nSet-Cookie: x=1.pdf')
+    assert "\r" not in header and "\n" not in header
+    assert header.startswith('attachment; filename="Plan _A_Set-Cookie: x=1.pdf";')
+    assert "filename*=UTF-8''Plan%20%22A%22Set-Cookie%3A%20x%3D1.pdf" in header
+
+
+def test_sizes_and_dates_follow_the_language(app) -> None:
+    import datetime as dt
+
+    from flask_babel import force_locale
+
+    from viewer.web.formatting import dateformat, filesize
+
+    with app.test_request_context():
+        with force_locale("de"):
+            assert (filesize(1_734), filesize(999), dateformat(dt.date(2020, 3, 1))) == (
+                "1,7 kB", "999 B", "01.03.2020")  # fmt: skip
+        with force_locale("en"):
+            assert (filesize(1_734), dateformat(dt.date(2020, 3, 1))) == ("1.7 kB", "Mar 1, 2020")

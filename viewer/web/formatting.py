@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -73,11 +73,22 @@ def datetimeformat(value: dt.datetime | None) -> str:
     return format_datetime(value, "medium") if value else ""
 
 
+def filesize(size: int) -> str:
+    """1,7 MB in German, 1.7 MB in English (decimal units, as file managers show them)."""
+    value, unit = float(size), "B"
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            break
+        value /= 1000
+    return f"{format_decimal(round(value, 1) if unit != 'B' else int(value))} {unit}"
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(address)
     app.add_template_filter(kind_label)
     app.add_template_filter(dateformat)
     app.add_template_filter(datetimeformat)
     app.add_template_filter(upload_status)
+    app.add_template_filter(filesize)
     app.add_template_filter(file_outcome)
     app.context_processor(lambda: {"get_locale": get_locale, "can": can})

@@ -99,5 +99,7 @@ def _guess(name: str) -> str:
 
 
 def _attachment(name: str) -> str:
+    """Both filename forms (RFC 6266); a name with quotes or control characters cannot break out."""
+    name = "".join(c for c in name if c.isprintable()) or "download"
     ascii_name = name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
