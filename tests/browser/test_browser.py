@@ -111,6 +111,7 @@ def test_staff_pages_are_accessible(page: Page, server: Server) -> None:
         ("audit-trail", "/audit"),
         ("users", "/admin/users"),
         ("second-factor", "/account/second-factor"),
+        ("api-tokens", "/account/tokens"),
     ]:
         response = page.goto(url)
         assert response is not None and response.status == 200, url

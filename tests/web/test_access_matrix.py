@@ -46,6 +46,11 @@ def _public(who: str) -> int:
     return 200
 
 
+def _not_mine(who: str) -> int:
+    """Someone else's (here: nobody's) token: as if it did not exist."""
+    return 302 if who == "anonymous" else 404
+
+
 def _signed_in(who: str) -> int:
     return 302 if who == "anonymous" else 200
 
@@ -87,6 +92,8 @@ RULES = {
     "accounts.code": ("GET", "/login/code", lambda who: 302),  # nothing pending: to sign-in
     "accounts.enrol": ("GET", "/login/enrol", lambda who: 302),
     "accounts.own_second_factor": ("GET", "/account/second-factor", _signed_in),
+    "accounts.api_tokens": ("GET", "/account/tokens", _signed_in),
+    "accounts.revoke_token": ("POST", "/account/tokens/999999/revoke", _not_mine),
     "accounts.language": ("POST", "/language", lambda who: 302),
     "archive.start": ("GET", "/", _signed_in),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),

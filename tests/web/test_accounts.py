@@ -6,7 +6,7 @@ import json
 
 from sqlalchemy import select
 
-from docstore.models import AuditEvent, Role
+from docstore.models import AuditEvent, RateCounter, Role
 from docstore.services import users
 from viewer.web import create_app
 
@@ -62,6 +62,9 @@ def test_rate_limit_per_address_is_shared_by_workers(tmp_path) -> None:
         statuses = [signin(workers[i % 2], f"nobody{i}", "x").status_code for i in range(5)]
         assert statuses == [401, 401, 401, 401, 429]
         assert "Zu viele" in signin(workers[0], "clerk").text  # even the right password waits
+        with arc.instance.db.session() as s:  # counted where every server process counts
+            counters = s.scalars(select(RateCounter.key)).all()
+        assert any("signin-address" in key for key in counters)
     finally:
         arc.instance.close()
 

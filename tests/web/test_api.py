@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import (
@@ -98,3 +100,22 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
             case.call_and_validate(headers=headers, checks=checks)
 
         conforms()
+
+
+def test_tokens_from_the_account_page(archive, client_as, app) -> None:
+    browser = client_as("citizen.download")
+    page = browser.get("/account/tokens").text
+    made = browser.post("/account/tokens", data={"csrf_token": csrf_token(page), "name": "NAS"})
+    secret = re.search(r'id="new-token">(bak_[\w-]+)<', made.text).group(1)
+    api = app.test_client()
+    assert api.get("/api/v1/building-files", headers=_bearer(secret)).status_code == 200
+    token_id = re.search(r"/account/tokens/(\d+)/revoke", made.text).group(1)
+    again = browser.get("/account/tokens").text
+    assert secret not in again  # shown once
+    browser.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(again)})
+    assert api.get("/api/v1/building-files", headers=_bearer(secret)).status_code == 401
+    other = client_as("citizen.active")
+    stolen = other.post(
+        f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(other.get("/").text)}
+    )
+    assert stolen.status_code == 404  # another user's token does not exist for them

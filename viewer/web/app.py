@@ -50,7 +50,6 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
         BABEL_DEFAULT_TIMEZONE=config.timezone,
         BABEL_TRANSLATION_DIRECTORIES=str(VIEWER / "translations"),
         RATELIMIT_STORAGE_URI="bauakte-db://",
-        RATELIMIT_STORAGE_OPTIONS={"database": instance.db},
         MAX_CONTENT_LENGTH=2 * 1024**3,
         WTF_CSRF_TIME_LIMIT=None,
     )

@@ -1,8 +1,10 @@
 """Flask-Limiter's counters kept in Bauakte's database, shared by every server process.
 
 The ``limits`` library finds storage classes by URI scheme; this one is
-``bauakte-db://`` and receives the :class:`~docstore.db.Database` through
-the limiter's storage options.  Only the fixed-window strategy is offered.
+``bauakte-db://``.  It asks the app handling the request for its database
+(the limiter object is shared by every app built in a process, as in the
+tests, and must not keep the first app's database).  Only the fixed-window
+strategy is offered.
 """
 
 from __future__ import annotations
@@ -20,8 +22,13 @@ class DatabaseStorage(Storage):
     STORAGE_SCHEME: ClassVar[list[str]] = ["bauakte-db"]
 
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options: Any) -> None:
-        self.db: Database = options.pop("database")
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
+
+    @property
+    def db(self) -> Database:
+        from .context import instance
+
+        return instance().db
 
     @property
     def base_exceptions(self) -> type[Exception]:
