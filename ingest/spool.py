@@ -15,6 +15,7 @@ import re
 import secrets
 import shutil
 import threading
+import time
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,6 +32,7 @@ from .runner import run
 
 log = logging.getLogger(__name__)
 FILES = "files"
+ORPHAN_SETTLE_SECONDS = 600
 MAX_NAME = 200
 
 
@@ -101,8 +103,11 @@ def receive(
 def process_pending(instance: Instance, workers: int | None = None, recover: bool = False) -> int:
     """Ingest every waiting batch; returns how many were handled.
 
-    ``recover`` also takes batches a crashed worker left running (at start-up only).
+    ``recover`` (at start-up only) also takes batches a crashed worker left
+    running, and queues spool folders a crashed request never queued.
     """
+    if recover:
+        adopt_orphans(instance)
     handled = 0
     while True:
         with instance.db.transaction() as s:
@@ -126,6 +131,35 @@ def process_pending(instance: Instance, workers: int | None = None, recover: boo
             uploads.finish(s, batch_id)
         shutil.rmtree(folder, ignore_errors=True)  # originals are stored, rejects quarantined
         handled += 1
+
+
+def adopt_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> int:
+    """Queue complete spool folders that have no batch (the server died between the rename
+    and the database row); remove half-written ``.part`` folders older than a day.
+
+    ``settle`` leaves a just-renamed folder to the request that is queueing it.
+    """
+    root = spool_dir(instance)
+    with instance.db.session() as s:
+        known = uploads.known_tokens(s)
+    adopted = 0
+    now = time.time()
+    for folder in sorted(root.iterdir()):
+        age = now - folder.stat().st_mtime
+        if folder.name.endswith(".part"):
+            if age > 86_400:
+                shutil.rmtree(folder, ignore_errors=True)
+            continue
+        if folder.name in known or age < settle or not (folder / FILES).is_dir():
+            continue
+        files = sorted((folder / FILES).iterdir())
+        data = [(f.name, f.stat().st_size) for f in files if f.name.lower() not in MANIFEST_NAMES]
+        manifest = next((f.name for f in files if f.name.lower() in MANIFEST_NAMES), None)
+        with instance.db.transaction() as s:
+            batch = uploads.create_batch(s, None, folder.name, data, manifest)
+        log.warning("spool folder %s had no batch; queued as upload %s", folder.name, batch.id)
+        adopted += 1
+    return adopted
 
 
 def work(instance: Instance, stop: threading.Event, poll: float = 2.0) -> None:

@@ -105,3 +105,7 @@ def recent_batches(session: Session, user: User, limit: int = 10) -> list[Upload
     roles.require(user, Capability.INGEST)
     stmt = select(UploadBatch).order_by(UploadBatch.id.desc()).limit(limit)
     return list(session.scalars(stmt.options(selectinload(UploadBatch.files))))
+
+
+def known_tokens(session: Session) -> set[str]:
+    return set(session.scalars(select(UploadBatch.token)))

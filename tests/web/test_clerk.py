@@ -184,3 +184,24 @@ def test_granting_and_revoking_access_from_the_file_page(archive, client_as, app
     assert citizen.get(f"/documents/{first_doc}").status_code == 404
     assert "widerrufen" in clerk.get(url).text
     assert re.search(r"citizen\.new", clerk.get(url).text)
+
+
+def test_a_spool_folder_the_server_never_queued_is_adopted(archive, client_as, tmp_path) -> None:
+    """The request renamed its folder and died before the database row: nothing is lost."""
+    import os
+
+    folder = spool.spool_dir(archive.instance) / "0123456789abcdef0123456789abcdef"
+    (folder / spool.FILES).mkdir(parents=True)
+    (folder / spool.FILES / "verwaist.pdf").write_bytes(_pdf(tmp_path, "o.pdf", "Verwaiste Akte"))
+    old = os.stat(folder).st_mtime - 3600
+    os.utime(folder, (old, old))
+    stale = spool.spool_dir(archive.instance) / "deadbeef.part"
+    stale.mkdir()
+    os.utime(stale, (old - 86_400, old - 86_400))
+    assert spool.process_pending(archive.instance) == 0  # only at start-up
+    assert spool.process_pending(archive.instance, recover=True) == 1
+    assert not folder.exists() and not stale.exists()
+    assert "1 Dokument gefunden" in client_as("clerk").get("/search?q=Verwaiste").text
+    with archive.instance.db.session() as s:
+        batch = s.scalar(select(UploadBatch).where(UploadBatch.token == folder.name))
+        assert batch.uploader_id is None and batch.files[0].outcome == "accepted"
