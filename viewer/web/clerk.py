@@ -33,6 +33,7 @@ from .clerk_forms import (
     UploadForm,
 )
 from .context import instance
+from .formatting import rejection
 
 bp = Blueprint("clerk", __name__)
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def upload_status_json(batch_id: int) -> Response:
                 {
                     "name": f.name,
                     "outcome": f.outcome,
-                    "reason": f.reason,
+                    "reason": rejection(f.reason),
                     "document_id": f.document_id,
                 }
                 for f in batch.files

@@ -40,6 +40,29 @@ FILE_OUTCOMES = {
 }
 
 
+REJECTIONS = {
+    "broken": _l("Datei beschädigt"),
+    "too large / decompression bomb": _l("Bild zu groß (mögliche Dekompressionsbombe)"),
+    "encrypted": _l("Datei ist verschlüsselt"),
+    "resource limit": _l("Verarbeitung sprengt die Grenzen"),
+    "manifest": _l("Fehler im Manifest"),
+    "unsupported type": _l("Dateityp nicht unterstützt"),
+    "unreadable": _l("Datei nicht lesbar"),
+    "empty file": _l("Datei ist leer"),
+}
+
+
+def rejection(reason: str | None) -> str:
+    """The pipeline's stable reason code in the visitor's language; its detail stays as is."""
+    if not reason:
+        return ""
+    code, _sep, detail = reason.partition(": ")
+    label = REJECTIONS.get(code)
+    if label is None:
+        return reason
+    return f"{label}: {detail}" if detail else str(label)
+
+
 def upload_status(status: str) -> str:
     return str(UPLOAD_STATUS.get(status, status))
 
@@ -90,5 +113,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(datetimeformat)
     app.add_template_filter(upload_status)
     app.add_template_filter(filesize)
+    app.add_template_filter(rejection)
     app.add_template_filter(file_outcome)
     app.context_processor(lambda: {"get_locale": get_locale, "can": can})
