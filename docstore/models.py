@@ -243,7 +243,8 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Raised by "sign out everywhere": sessions carrying an older epoch are void."""
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    """Encrypted with a key derived from the secret key (see services.second_factor)."""
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     """The time step of the last accepted code: a code is never accepted twice."""

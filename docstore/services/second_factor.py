@@ -5,16 +5,23 @@ the time step of the last accepted code is kept, so a code seen over a
 shoulder or in a proxy log cannot be replayed.  Recovery codes are stored
 as SHA-256 hashes (they are long random strings; a slow hash adds nothing)
 and each works once.
+
+The TOTP secret is stored encrypted (Fernet) under a key derived from the
+instance's secret key, which lives in ``config.toml``, not in the database:
+a copy of the database alone does not yield anyone's codes.  Changing the
+secret key therefore makes every enrolled user set up the app again.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
 import time
 
 import pyotp
+from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -37,24 +44,41 @@ def enrolled(user: User) -> bool:
     return user.totp_secret is not None and user.totp_confirmed_at is not None
 
 
-def begin_enrolment(session: Session, user: User) -> str:
+def _fernet(key: str) -> Fernet:
+    digest = hashlib.sha256(b"bauakte second factor\0" + key.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def secret_of(user: User, key: str) -> str:
+    """The user's TOTP secret in clear (for the QR code and for checking codes)."""
+    if user.totp_secret is None:
+        raise UsageError("no second factor is being set up")
+    try:
+        return _fernet(key).decrypt(user.totp_secret.encode()).decode()
+    except InvalidToken:
+        raise UsageError(
+            "the second factor was set up under another secret key; an admin must reset it"
+        ) from None
+
+
+def begin_enrolment(session: Session, user: User, key: str) -> str:
     """A new secret for the user to scan; it counts only after a code confirms it."""
     if enrolled(user):
         raise UsageError("a second factor is already set up for this account")
-    user.totp_secret = pyotp.random_base32()
+    secret = pyotp.random_base32()
+    user.totp_secret = _fernet(key).encrypt(secret.encode()).decode()
     user.totp_confirmed_at = None
-    return user.totp_secret
+    return secret
 
 
-def provisioning_uri(user: User) -> str:
-    if user.totp_secret is None:
-        raise UsageError("no second factor is being set up")
-    return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
+def provisioning_uri(user: User, key: str) -> str:
+    totp = pyotp.TOTP(secret_of(user, key))
+    return totp.provisioning_uri(name=user.username, issuer_name=ISSUER)
 
 
-def confirm_enrolment(session: Session, user: User, code: str) -> list[str] | None:
+def confirm_enrolment(session: Session, user: User, code: str, key: str) -> list[str] | None:
     """Confirm with a first code; returns the recovery codes (shown once), None if wrong."""
-    if user.totp_secret is None or enrolled(user) or not _accept_code(user, code):
+    if user.totp_secret is None or enrolled(user) or not _accept_code(user, code, key):
         return None
     user.totp_confirmed_at = utcnow()
     codes = _new_recovery_codes(session, user)
@@ -62,12 +86,12 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str] | No
     return codes
 
 
-def verify(session: Session, user: User, code: str) -> str | None:
+def verify(session: Session, user: User, code: str, key: str) -> str | None:
     """'totp' or 'recovery' when ``code`` is good (a recovery code is used up), else None."""
     if not enrolled(user):
         return None
     cleaned = code.strip().replace(" ", "")
-    if cleaned.isdigit() and _accept_code(user, cleaned):
+    if cleaned.isdigit() and _accept_code(user, cleaned, key):
         return "totp"
     digest = _hash(cleaned.lower())
     row = session.scalar(
@@ -103,11 +127,11 @@ def reset(session: Session, user: User, *, actor: User | None) -> None:
     audit.record(session, "second-factor.reset", actor=actor, details={"user": user.username})
 
 
-def _accept_code(user: User, code: str) -> bool:
+def _accept_code(user: User, code: str, key: str) -> bool:
     """Check against the previous, current and next time step; never the same step twice."""
     if not (code.isdigit() and len(code) == 6) or user.totp_secret is None:
         return False
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = pyotp.TOTP(secret_of(user, key))
     now_step = int(time.time()) // STEP_SECONDS
     for step in (now_step - 1, now_step, now_step + 1):
         if hmac.compare_digest(totp.at(step * STEP_SECONDS), code):

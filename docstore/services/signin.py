@@ -30,6 +30,8 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class SignInPolicy:
+    secret_key: str
+    """Decrypts the stored TOTP secrets (see :mod:`.second_factor`)."""
     max_failures: int = 5
     lockout_seconds: int = 15 * 60
 
@@ -69,7 +71,7 @@ def complete_with_code(
     details = {"username": user.username, "address": address}
     if locked := _refuse_if_locked(session, key, details, policy):
         return locked
-    method = second_factor.verify(session, user, code)
+    method = second_factor.verify(session, user, code, policy.secret_key)
     if method is None:
         return _failure(session, key, {**details, "reason": "second factor"}, policy)
     return _signed_in(session, user, key, {"address": address, "second_factor": method})

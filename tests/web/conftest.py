@@ -71,7 +71,9 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
         clerk = users.create_user(s, "clerk", PASSWORD, Role.CLERK)
         users.create_user(s, "auditor", PASSWORD, Role.AUDITOR)
         users.create_user(s, "admin", PASSWORD, Role.ADMIN)
-        secrets = {name: enrol(s, name) for name in ("clerk", "auditor", "admin")}
+        secrets = {
+            name: enrol(s, name, inst.config.secret_key) for name in ("clerk", "auditor", "admin")
+        }
         files = {bf.aktenzeichen: bf for bf in s.scalars(select(BuildingFile))}
         granted = files[GRANTED]
         docs = {
@@ -122,11 +124,11 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
     return Archive(inst, ids, docs, secrets, upload, inbox_doc)
 
 
-def enrol(s, username: str) -> str:
+def enrol(s, username: str, key: str) -> str:
     """Set up a user's second factor as the enrolment page would (code of the previous step)."""
     user = users.get_user(s, username)
-    secret = second_factor.begin_enrolment(s, user)
-    codes = second_factor.confirm_enrolment(s, user, totp_code(secret, -1))
+    secret = second_factor.begin_enrolment(s, user, key)
+    codes = second_factor.confirm_enrolment(s, user, totp_code(secret, -1), key)
     assert codes is not None
     return secret
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 
 import pyotp
+import pytest
 
+from docstore.errors import UsageError
 from docstore.models import Role
-from docstore.services import users
+from docstore.services import second_factor, users
 
 from .conftest import PASSWORD, csrf_token, signin, totp_code
 
@@ -82,3 +84,14 @@ def test_external_users_may_opt_in(archive, app) -> None:
     done = _post(client, "/account/second-factor", pyotp.TOTP(secret).now())
     assert "Wiederherstellungscodes" in done.text
     assert signin(app.test_client(), name).headers["Location"] == "/login/code"  # from now on
+
+
+def test_the_stored_secret_is_encrypted_under_the_secret_key(archive) -> None:
+    with archive.instance.db.session() as s:
+        user = users.get_user(s, "auditor")
+        stored = user.totp_secret
+        key = archive.instance.config.secret_key
+        assert second_factor.secret_of(user, key) == archive.secrets["auditor"]
+        assert archive.secrets["auditor"] not in stored  # a database copy alone yields no codes
+        with pytest.raises(UsageError, match="another secret key"):
+            second_factor.secret_of(user, "a different key")

@@ -63,7 +63,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("session_epoch", sa.Integer(), server_default="0", nullable=False)
         )
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("totp_secret", sa.String(length=255), nullable=True))
         batch_op.add_column(
             sa.Column("totp_confirmed_at", sa.DateTime(timezone=True), nullable=True)
         )

@@ -46,7 +46,9 @@ def load_user(user_id: str) -> SignedIn | None:
 
 def policy() -> signin.SignInPolicy:
     config = instance().config
-    return signin.SignInPolicy(config.signin_max_failures, config.signin_lockout_minutes * 60)
+    return signin.SignInPolicy(
+        config.secret_key, config.signin_max_failures, config.signin_lockout_minutes * 60
+    )
 
 
 def safe_next(target: str | None) -> str:

@@ -44,6 +44,10 @@ class CodeForm(FlaskForm):
     )
 
 
+def _key() -> str:
+    return instance().config.secret_key
+
+
 def start_second_factor(user: User, next_url: str) -> Response:
     session["pending"] = {
         "id": user.id,
@@ -106,10 +110,10 @@ def enrol() -> str | Response | tuple[str, int]:
         if user is None or second_factor.enrolled(user):
             return redirect(url_for("accounts.login"))
         if user.totp_secret is None:
-            second_factor.begin_enrolment(s, user)
+            second_factor.begin_enrolment(s, user, _key())
         if not form.validate_on_submit():
             return _enrol_page(user, form)
-        codes = second_factor.confirm_enrolment(s, user, form.code.data)
+        codes = second_factor.confirm_enrolment(s, user, form.code.data, _key())
         if codes is None:
             return _enrol_page(user, form, str(WRONG_FIRST_CODE)), 401
         signin.complete_with_enrolment(s, user, address=request.remote_addr or "")
@@ -127,10 +131,10 @@ def own_second_factor() -> str | tuple[str, int]:
             left = second_factor.remaining_recovery_codes(s, user)
             return render_template("accounts/second_factor_status.html", remaining=left)
         if user.totp_secret is None:
-            second_factor.begin_enrolment(s, user)
+            second_factor.begin_enrolment(s, user, _key())
         if not form.validate_on_submit():
             return _enrol_page(user, form)
-        codes = second_factor.confirm_enrolment(s, user, form.code.data)
+        codes = second_factor.confirm_enrolment(s, user, form.code.data, _key())
         if codes is None:
             return _enrol_page(user, form, _("Der Code stimmt nicht.")), 401
     return render_template(
@@ -139,11 +143,15 @@ def own_second_factor() -> str | tuple[str, int]:
 
 
 def _enrol_page(user: User, form: CodeForm, error: str | None = None) -> str:
-    uri = second_factor.provisioning_uri(user)
+    uri = second_factor.provisioning_uri(user, _key())
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     svg = io.BytesIO()
     image.save(svg)
     markup = svg.getvalue().decode().split("?>", 1)[-1]  # drop the XML declaration
     return render_template(
-        "accounts/enrol.html", form=form, error=error, qr=Markup(markup), secret=user.totp_secret
+        "accounts/enrol.html",
+        form=form,
+        error=error,
+        qr=Markup(markup),
+        secret=second_factor.secret_of(user, _key()),
     )
