@@ -28,7 +28,7 @@ test: $(VENV)/.installed tests/browser/node_modules/.installed
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest
 
 # The quick loop while editing: everything but the slow fault and concurrency tests.
-test-fast: $(VENV)/.installed
+test-fast: $(VENV)/.installed tests/browser/node_modules/.installed
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(VENV)/.installed
