@@ -135,6 +135,22 @@ def open_page(session: Session, user: User, document_id: int, number: int) -> Pa
     return row.Page
 
 
+def page_of(session: Session, view: DocumentView, number: int) -> Page:
+    """A page of a document the user has already opened (no second permission query)."""
+    page = session.scalar(
+        select(Page).where(Page.document_id == view.document.id, Page.number == number)
+    )
+    if page is None:
+        raise Hidden(f"page {number} of document {view.document.id} not found")
+    return page
+
+
+def download_rights(session: Session, user: User, documents: list[Document]) -> dict[int, bool]:
+    """Which of these (visible) documents the user may download, from one permission query."""
+    vis = access.visibility(session, user)
+    return {d.id: vis.covers_download(d) for d in documents}
+
+
 def for_download(session: Session, user: User, document_id: int) -> Document:
     """The document whose original the user may download; records the download."""
     view = open_document(session, user, document_id)

@@ -21,8 +21,10 @@ from ..models import RateCounter
 def hit(session: Session, key: str, window_seconds: float, amount: int = 1) -> int:
     """Add ``amount`` to ``key``'s count in its current window; returns the new count.
 
-    A window starts with the first hit after the previous one ended.
+    A window starts with the first hit after the previous one ended.  Ended
+    windows are removed here too, so names an attacker tries once do not pile up.
     """
+    purge_expired(session)
     now = time.time()
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = RateCounter.__table__

@@ -61,17 +61,23 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
     return token
 
 
-def user_for_token(session: Session, plain: str) -> User | None:
-    """The active user a live token belongs to (None for unknown or revoked tokens)."""
+def live_token(session: Session, plain: str) -> ApiToken | None:
+    """The unrevoked token of an active user, or None; reads only (runs on every API call)."""
     if not plain.startswith(PREFIX) or len(plain) > 200:
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
     if token is None or token.revoked_at is not None:
         return None
     user = session.get(User, token.user_id)
-    if user is None or not user.active:
-        return None
-    now = utcnow()
-    if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
-        token.last_used_at = now
-    return user
+    return token if user is not None and user.active else None
+
+
+def needs_touch(token: ApiToken) -> bool:
+    """``last_used_at`` is kept to the minute, so a busy client does not write on every call."""
+    return token.last_used_at is None or utcnow() - token.last_used_at > TOUCH_EVERY
+
+
+def touch(session: Session, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is not None:
+        token.last_used_at = utcnow()

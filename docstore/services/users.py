@@ -140,6 +140,15 @@ def set_active(session: Session, user: User, active: bool, *, actor: User | None
     )
 
 
+def user_for_admin(session: Session, admin: User | None, user_id: int) -> User:
+    """One account, for those who manage accounts."""
+    roles.require(admin, Capability.ADMINISTER)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    return user
+
+
 def all_users(session: Session, reader: User | None) -> list[User]:
     roles.require(reader, Capability.ADMINISTER)
     return list(session.scalars(select(User).order_by(User.username)))

@@ -94,7 +94,7 @@ class BuildingFileItem(MethodView):
         """One building file with its parcels and the documents you may see."""
         with instance().db.session() as s:
             bf, docs = archive.open_building_file(s, me(), building_file_id)
-            vis = {d.id: archive.open_document(s, me(), d.id).may_download for d in docs}
+            vis = archive.download_rights(s, me(), docs)
             return {
                 **file_json(bf),
                 "parcels": [

@@ -28,10 +28,13 @@ class BuildingFileOut(ma.Schema):
     url = ma.fields.String()
 
 
-class BuildingFileList(ma.Schema):
+class Paged(ma.Schema):
     total = ma.fields.Integer()
     page = ma.fields.Integer()
     per_page = ma.fields.Integer()
+
+
+class BuildingFileList(Paged):
     items = ma.fields.List(ma.fields.Nested(BuildingFileOut))
 
 
@@ -136,10 +139,7 @@ class AuditEventOut(ma.Schema):
     hash = ma.fields.String()
 
 
-class AuditList(ma.Schema):
-    total = ma.fields.Integer()
-    page = ma.fields.Integer()
-    per_page = ma.fields.Integer()
+class AuditList(Paged):
     items = ma.fields.List(ma.fields.Nested(AuditEventOut))
 
 

@@ -19,12 +19,12 @@ from . import (
     formatting,
     images,
     oversight,
+    ratelimit,  # noqa: F401 - registers the bauakte-db:// storage with limits
     searching,
     security,
 )
 from .context import IdConverter, WebState
 from .extensions import babel, csrf, limiter, login_manager, select_locale
-from .ratelimit import DatabaseStorage
 
 VIEWER = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,6 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     )
     app.config.update(settings)
     app.url_map.converters["id"] = IdConverter
-    assert DatabaseStorage.STORAGE_SCHEME  # registered with limits by import
     app.extensions["bauakte"] = WebState(instance, IndexReader(lambda: open_index(instance)))
     security.configure(app, https=config.https)
     csrf.init_app(app)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from docstore.services import archive
+from docstore.services.access import Visibility
 from indexer.search import search
 
 from .context import instance, state
@@ -16,15 +15,6 @@ bp = Blueprint("archive", __name__)
 
 ZOOM_WIDTHS = {1: 800, 2: 1200, 3: 1600}
 """Zoom steps of the viewer and the page-image width each one loads."""
-
-
-@dataclass(frozen=True)
-class DocumentScope:
-    """Search inside one document (already access-checked by the caller)."""
-
-    document_ids: frozenset[int]
-    everything: bool = False
-    building_file_ids: frozenset[int] = frozenset()
 
 
 @bp.route("/")
@@ -60,7 +50,7 @@ def document(document_id: int) -> str:
         doc = view.document
         count = max(doc.page_count, 1)
         number = min(max(request.args.get("page", 1, type=int) or 1, 1), count)
-        page = archive.open_page(s, user, doc.id, number) if doc.page_count else None
+        page = archive.page_of(s, view, number) if doc.page_count else None
         bf = doc.building_file
         archive.record_view(s, user, doc, number)
     zoom = request.args.get("zoom", 1, type=int)
@@ -71,7 +61,7 @@ def document(document_id: int) -> str:
         found = search(
             state().index,
             query,
-            DocumentScope(frozenset({doc.id})),
+            Visibility(document_ids=frozenset({doc.id})),
             per_page=1,
             pages_per_document=count,
         )

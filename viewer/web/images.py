@@ -66,7 +66,7 @@ def download(document_id: int) -> Response:
         name, mime, active = doc.original_name, blob.mime_type, doc.active_content
     store = instance().store
     key = original_key(blob.sha256)
-    size = store.stat(key).size
+    size = blob.size  # known from registration: no round trip to the store
     # "active content" files and anything a browser might run are never shown inline
     mimetype = "application/octet-stream" if active else (mime or _guess(name))
     response = Response(_chunks(store, key, 0, size), mimetype=mimetype, direct_passthrough=True)

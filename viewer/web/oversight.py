@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from docstore.errors import BauakteError
+from docstore.errors import BauakteError, NotFound, UsageError
 from docstore.models import Role, User
 from docstore.services import audit_trail, building_files, second_factor, users
 
@@ -111,13 +111,12 @@ def user_list() -> str | Response | tuple[str, int]:
 @bp.route("/admin/users/<id:user_id>", methods=["POST"])
 def change_user(user_id: int) -> Response:
     with instance().db.transaction() as s:
-        people = {u.id: u for u in users.all_users(s, current_user.user)}
-        person: User | None = people.get(user_id)
-        if person is None:
-            return redirect(url_for("oversight.user_list"))
         try:
+            person = users.user_for_admin(s, current_user.user, user_id)
             _change(s, person, request.form.get("change", ""))
-        except BauakteError as exc:
+        except NotFound:
+            return redirect(url_for("oversight.user_list"))
+        except UsageError as exc:
             flash(str(exc), "error")
             return redirect(url_for("oversight.user_list"))
     flash(_("Konto %(name)s geändert.", name=person.username), "info")
