@@ -92,6 +92,11 @@ SETTINGS: tuple[Setting, ...] = (
         "20 per 10 minutes",
         "Sign-in attempts allowed per address and per account name (Flask-Limiter syntax).",
     ),
+    Setting("session_hours", int, 8, "A browser session ends this many hours after sign-in."),
+    Setting(
+        "session_idle_minutes", int, 60, "A browser session ends after this many idle minutes."
+    ),
+    Setting("api_token_days", int, 90, "An API token expires this many days after creation."),
     Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
     Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
 )

@@ -138,6 +138,10 @@ def load_manifest(path: Path) -> Manifest:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error, RowError) as exc:
         manifest.problems.append(ManifestProblem(name, None, None, f"cannot be read: {exc}"))
         return manifest
+    except RecursionError:  # the JSON parser recurses once per nested bracket
+        reason = "cannot be read: nested too deeply for a list of rows"
+        manifest.problems.append(ManifestProblem(name, None, None, reason))
+        return manifest
     for number, row in rows:
         file_name = str(row.get("file") or "").strip()
         if not file_name:

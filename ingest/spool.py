@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 FILES = "files"
 ORPHAN_SETTLE_SECONDS = 600
 MAX_NAME = 200
+"""Bytes of UTF-8 in a spooled file name (most file systems allow 255)."""
 
 
 def safe_name(name: str) -> str:
@@ -44,8 +45,14 @@ def safe_name(name: str) -> str:
         name = "upload"
     stem, dot, ext = name.rpartition(".")
     if dot and len(ext) <= 10:
-        return stem[: MAX_NAME - len(ext) - 1] + "." + ext
-    return name[:MAX_NAME]
+        return _cut(stem, MAX_NAME - len(ext.encode()) - 1) + "." + ext
+    return _cut(name, MAX_NAME)
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """At most ``max_bytes`` of UTF-8: file systems limit a name's bytes (255), not characters."""
+    cut = text.encode()[:max_bytes].decode(errors="ignore")
+    return cut or "upload"
 
 
 def spool_dir(instance: Instance) -> Path:

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from ..models import RecoveryCode, User, utcnow
-from . import audit, roles
+from . import audit, roles, sessions
 from .roles import Capability
 
 ISSUER = "Bauakte"
@@ -69,6 +69,21 @@ def begin_enrolment(session: Session, user: User, key: str) -> str:
     user.totp_secret = _fernet(key).encrypt(secret.encode()).decode()
     user.totp_confirmed_at = None
     return secret
+
+
+def restart_enrolment(
+    session: Session, user: User, key: str, *, confirmed: sessions.Confirmed
+) -> str:
+    """A signed-in user's own set-up: always a fresh secret, shown only after the password.
+
+    A secret made before the confirmation (perhaps seen by someone holding
+    the session) is thrown away, so nobody else can know the confirmed one.
+    """
+    confirmed.require(user)
+    if enrolled(user):
+        raise UsageError("a second factor is already set up for this account")
+    user.totp_secret = None
+    return begin_enrolment(session, user, key)
 
 
 def provisioning_uri(user: User, key: str) -> str:
@@ -116,15 +131,23 @@ def remaining_recovery_codes(session: Session, user: User) -> int:
     return len(rows.all())
 
 
-def reset(session: Session, user: User, *, actor: User | None) -> None:
-    """Remove the second factor (an admin's help for a lost phone); staff enrol again at sign-in."""
+def reset(
+    session: Session, user: User, *, actor: User | None, confirmed: sessions.Confirmed | None
+) -> None:
+    """Remove the second factor (an admin's help for a lost phone); staff enrol again at sign-in.
+
+    Every session and token of the account ends.  A signed-in admin confirms
+    with their own password and code first (the console needs neither).
+    """
     roles.require(actor, Capability.ADMINISTER)
+    sessions.require_confirmed(actor, confirmed)
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
     for row in session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id)):
         session.delete(row)
     audit.record(session, "second-factor.reset", actor=actor, details={"user": user.username})
+    sessions.end_all(session, user, reason="second-factor reset", actor=actor)
 
 
 def _accept_code(user: User, code: str, key: str) -> bool:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
 from ..models import User
-from . import audit, second_factor, throttle, users
+from . import audit, second_factor, sessions, throttle, users
 
 
 class Outcome(StrEnum):
@@ -34,6 +34,7 @@ class SignInPolicy:
     """Decrypts the stored TOTP secrets (see :mod:`.second_factor`)."""
     max_failures: int = 5
     lockout_seconds: int = 15 * 60
+    lifetime: sessions.Lifetime = field(default_factory=sessions.Lifetime)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,8 @@ class SignInResult:
     user: User | None = None
     retry_after: int = 0
     """Seconds until a locked account may try again."""
+    session_key: str | None = None
+    """The new server-side session's key (for the cookie) when signed in."""
 
 
 def lockout_key(username: str) -> str:
@@ -60,7 +63,7 @@ def sign_in(
         return _failure(session, key, details, policy)
     if second_factor.required(user):
         return SignInResult(Outcome.SECOND_FACTOR, user)
-    return _signed_in(session, user, key, {"address": address})
+    return _signed_in(session, user, key, {"address": address}, policy)
 
 
 def complete_with_code(
@@ -74,7 +77,8 @@ def complete_with_code(
     method = second_factor.verify(session, user, code, policy.secret_key)
     if method is None:
         return _failure(session, key, {**details, "reason": "second factor"}, policy)
-    return _signed_in(session, user, key, {"address": address, "second_factor": method})
+    details = {"address": address, "second_factor": method}
+    return _signed_in(session, user, key, details, policy)
 
 
 def _refuse_if_locked(
@@ -96,25 +100,64 @@ def _failure(session: Session, key: str, details: dict, policy: SignInPolicy) ->
     return SignInResult(Outcome.FAILED)
 
 
-def complete_with_enrolment(session: Session, user: User, *, address: str) -> SignInResult:
+def complete_with_enrolment(
+    session: Session, user: User, *, address: str, policy: SignInPolicy
+) -> SignInResult:
     """Staff who just confirmed their new second factor are signed in by that confirmation."""
     if not second_factor.enrolled(user):
         return SignInResult(Outcome.FAILED)
     details = {"address": address, "second_factor": "enrolment"}
-    return _signed_in(session, user, lockout_key(user.username), details)
+    return _signed_in(session, user, lockout_key(user.username), details, policy)
 
 
-def _signed_in(session: Session, user: User, key: str, details: dict) -> SignInResult:
+def _signed_in(
+    session: Session, user: User, key: str, details: dict, policy: SignInPolicy
+) -> SignInResult:
     throttle.clear(session, key)
     audit.record(session, "sign-in", actor=user, details=details)
-    return SignInResult(Outcome.SIGNED_IN, user)
+    return SignInResult(
+        Outcome.SIGNED_IN, user, session_key=sessions.start(session, user, policy.lifetime)
+    )
 
 
-def sign_out(session: Session, user: User, *, everywhere: bool) -> None:
-    """Sign-out; ``everywhere`` voids every session of the user (see ``session_epoch``)."""
-    if everywhere:
-        user.session_epoch += 1
+def sign_out(session: Session, user: User, session_key: str, *, everywhere: bool) -> None:
+    """End this browser's session; ``everywhere`` ends every session and API token of the user."""
     audit.record(session, "sign-out", actor=user, details={"everywhere": everywhere})
+    if everywhere:
+        sessions.end_all(session, user, reason="sign-out everywhere", actor=user)
+    else:
+        sessions.end(session, session_key)
+
+
+def confirm_identity(
+    session: Session,
+    user: User,
+    password: str,
+    code: str | None,
+    *,
+    address: str,
+    policy: SignInPolicy,
+) -> sessions.Confirmed | None:
+    """Check the password again, and the one-time code if the user has a second factor.
+
+    Failures count toward the same lockout as sign-in, so a stolen session
+    cannot be used to guess the password; the failure that locks the
+    account also ends its sessions.
+    """
+    key = lockout_key(user.username)
+    details = {"username": user.username, "address": address, "reason": "confirmation"}
+    if throttle.count(session, key) >= policy.max_failures:
+        audit.record(session, "sign-in-refused", actor=user, details=details)
+        return None
+    good = users.check_password(user, password)
+    if good and second_factor.enrolled(user):
+        good = second_factor.verify(session, user, code or "", policy.secret_key) is not None
+    if good:
+        throttle.clear(session, key)
+        return sessions.Confirmed(user.id)
+    if _failure(session, key, details, policy).outcome is Outcome.LOCKED:
+        sessions.end_all(session, user, reason="locked", actor=user)
+    return None
 
 
 def _remaining(session: Session, key: str) -> int:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from ..models import ApiToken, User, utcnow
-from . import audit
+from . import audit, sessions
 from .archive import Hidden
 
 PREFIX = "bak_"
@@ -26,13 +26,27 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``; the plain token is returned only here."""
+def create_token(
+    session: Session, user: User, name: str, *, confirmed: sessions.Confirmed, valid_days: int
+) -> tuple[ApiToken, str]:
+    """A new token for ``user``, valid for ``valid_days``; the plain token is returned only here.
+
+    A token reaches the archive with the user's rights for months, so
+    making one takes the password again (``confirmed``).
+    """
+    confirmed.require(user)
     name = name.strip()
     if not name or len(name) > 100:
         raise UsageError("give the token a name of 1 to 100 characters")
     plain = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name, token_hash=_digest(plain))
+    now = utcnow()
+    token = ApiToken(
+        user_id=user.id,
+        name=name,
+        token_hash=_digest(plain),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=valid_days),
+    )
     session.add(token)
     session.flush()
     audit.record(
@@ -41,7 +55,7 @@ def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str
         actor=user,
         target_type="token",
         target_id=token.id,
-        details={"name": name},
+        details={"name": name, "expires_at": token.expires_at.isoformat()},
     )
     return token, plain
 
@@ -62,11 +76,11 @@ def revoke_token(session: Session, user: User, token_id: int) -> ApiToken:
 
 
 def live_token(session: Session, plain: str) -> ApiToken | None:
-    """The unrevoked token of an active user, or None; reads only (runs on every API call)."""
+    """The unrevoked, unexpired token of an active user, or None; reads only (every API call)."""
     if not plain.startswith(PREFIX) or len(plain) > 200:
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(plain)))
-    if token is None or token.revoked_at is not None:
+    if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
     user = session.get(User, token.user_id)
     return token if user is not None and user.active else None

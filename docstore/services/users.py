@@ -9,9 +9,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import Conflict, NotFound, UsageError
+from ..errors import Conflict, NotFound, PermissionDenied, UsageError
 from ..models import Role, User, utcnow
-from . import audit, roles
+from . import audit, roles, sessions
 from .roles import Capability
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -102,6 +102,8 @@ def set_role(session: Session, user: User, role: Role | str, *, actor: User | No
         target_id=user.id,
         details={"username": user.username, "from": old, "to": role.value},
     )
+    # What a session or token was allowed to skip (a second factor) may now be required.
+    sessions.end_all(session, user, reason="role change", actor=actor)
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
@@ -124,6 +126,75 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user
 
 
+def check_password(user: User, password: str) -> bool:
+    """Whether ``password`` is the user's (to confirm a change; signing in uses authenticate)."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def change_password(
+    session: Session,
+    user: User,
+    new_password: str,
+    *,
+    confirmed: sessions.Confirmed,
+    min_password_length: int = 12,
+) -> None:
+    """A user's own change; every session and API token of the account ends."""
+    confirmed.require(user)
+    _replace_password(session, user, new_password, min_password_length, actor=user)
+
+
+def replace_temporary_password(
+    session: Session, user: User, new_password: str, *, min_password_length: int = 12
+) -> None:
+    """The change an admin's reset forced: the temporary password was just given at sign-in."""
+    if not user.must_change_password:
+        raise PermissionDenied("confirm the change with your current password")
+    _replace_password(session, user, new_password, min_password_length, actor=user)
+
+
+def reset_password(
+    session: Session,
+    user: User,
+    temporary: str,
+    *,
+    actor: User | None,
+    confirmed: sessions.Confirmed | None,
+    min_password_length: int = 12,
+) -> None:
+    """An admin sets a temporary password; the user must choose a new one at the next sign-in.
+
+    A signed-in admin confirms with their own password (the console needs none).
+    """
+    roles.require(actor, Capability.ADMINISTER)
+    sessions.require_confirmed(actor, confirmed)
+    _replace_password(session, user, temporary, min_password_length, actor=actor)
+    user.must_change_password = True
+
+
+def _replace_password(
+    session: Session, user: User, password: str, min_length: int, *, actor: User | None
+) -> None:
+    check_password_policy(password, user.username, min_length)
+    if check_password(user, password):
+        raise UsageError("choose a password different from the current one")
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    reason = "password change" if actor is user else "password reset"
+    audit.record(
+        session,
+        "user.password-change" if actor is user else "user.password-reset",
+        actor=actor,
+        target_type="user",
+        target_id=user.id,
+        details={"username": user.username},
+    )
+    sessions.end_all(session, user, reason=reason, actor=actor)
+
+
 def set_active(session: Session, user: User, active: bool, *, actor: User | None) -> None:
     """Disable or re-enable an account; a disabled account's sessions end at once."""
     roles.require(actor, Capability.ADMINISTER)
@@ -132,12 +203,13 @@ def set_active(session: Session, user: User, active: bool, *, actor: User | None
     if user.active == active:
         return
     user.active = active
-    user.session_epoch += 1
     action = "user.enable" if active else "user.disable"
     details = {"username": user.username}
     audit.record(
         session, action, actor=actor, target_type="user", target_id=user.id, details=details
     )
+    if not active:
+        sessions.end_all(session, user, reason="account disabled", actor=actor)
 
 
 def user_for_admin(session: Session, admin: User | None, user_id: int) -> User:

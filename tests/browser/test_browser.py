@@ -7,6 +7,7 @@ import re
 import pyotp
 from playwright.sync_api import Page, expect
 
+from docstore.services import users
 from tests.ingest.samples import text_pdf
 from tests.web.conftest import GRANTED, MARKER, OTHER, PASSWORD, totp_code
 
@@ -101,6 +102,11 @@ def test_clerk_uploads_and_sorts_the_inbox(page: Page, server: Server, tmp_path)
     expect(page.locator("ul.inbox li").filter(has_text="scan-unsortiert.pdf")).to_have_count(0)
 
 
+def _user_id(archive, username: str) -> int:
+    with archive.instance.db.session() as s:
+        return users.get_user(s, username).id
+
+
 def test_staff_pages_are_accessible(page: Page, server: Server) -> None:
     archive = server.archive
     sign_in(page, "admin", archive.secrets["admin"], offset=0)  # enrolment used -1
@@ -112,6 +118,11 @@ def test_staff_pages_are_accessible(page: Page, server: Server) -> None:
         ("users", "/admin/users"),
         ("second-factor", "/account/second-factor"),
         ("api-tokens", "/account/tokens"),
+        ("change-password", "/account/password"),
+        (
+            "credentials",
+            f"/admin/users/{_user_id(archive, 'clerk')}/credentials?change=reset-password",
+        ),
     ]:
         response = page.goto(url)
         assert response is not None and response.status == 200, url

@@ -61,7 +61,8 @@ def test_create_and_role_change_are_audited(session) -> None:
     user = users.create_user(session, "carl", PASSWORD, Role.CITIZEN, actor=admin)
     users.set_role(session, user, "architect", actor=admin)
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
-    assert [e.action for e in events] == ["user.create", "user.create", "user.role_change"]
+    actions = [e.action for e in events]
+    assert actions == ["user.create", "user.create", "user.role_change", "sessions.end-all"]
     assert events[1].actor_name == "admin1"
     assert events[0].actor_name.startswith("console")
     assert '"to":"architect"' in events[2].details

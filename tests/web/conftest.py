@@ -23,7 +23,7 @@ from sqlalchemy import select
 import ingest
 from docstore.instance import Instance
 from docstore.models import BuildingFile, Document, Role, utcnow
-from docstore.services import grants, second_factor, users
+from docstore.services import grants, second_factor, sessions, tokens, users
 from ingest import spool
 from ingest.runner import Outcome
 from tests.ingest.conftest import make_instance
@@ -133,6 +133,14 @@ def enrol(s, username: str, key: str) -> str:
     return secret
 
 
+def make_token(inst: Instance, username: str, days: int = 90) -> str:
+    """An API token as the tokens page makes one after the password was confirmed."""
+    with inst.db.transaction() as s:
+        user = users.get_user(s, username)
+        confirmed = sessions.Confirmed(user.id)
+        return tokens.create_token(s, user, "tests", confirmed=confirmed, valid_days=days)[1]
+
+
 def totp_code(secret: str, offset: int = 0) -> str:
     """The code of the current time step plus ``offset`` (the server accepts -1..+1)."""
     return pyotp.TOTP(secret).at(time.time() + offset * second_factor.STEP_SECONDS)
@@ -194,6 +202,28 @@ def client_as(app: Flask, archive: Archive, signed_in_cookies: dict[str, str]):
             assert response.headers["Location"] == "/", f"sign-in of {username} incomplete"
             signed_in_cookies[username] = client.get_cookie("bauakte_session").value
         client.set_cookie("bauakte_session", signed_in_cookies[username])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def own_session_as(app: Flask, archive: Archive):
+    """own_session_as("clerk") -> a client with a session of its own, made without the forms.
+
+    For tests that end their session (signing out): a staff user's one-time
+    code is accepted once, so the shared session of ``client_as`` must live on.
+    """
+
+    def make(username: str | None) -> FlaskClient:
+        client = app.test_client()
+        if username is None:
+            return client
+        with archive.instance.db.transaction() as s:
+            key = sessions.start(s, users.get_user(s, username), sessions.Lifetime())
+        with client.session_transaction() as cookie:
+            cookie["_user_id"] = key
+            cookie["_fresh"] = True
         return client
 
     return make

@@ -13,7 +13,9 @@ import re
 
 import pytest
 
-from .conftest import GRANT_STATES, GRANTED, MARKER, OTHER
+from viewer.api.auth import token_allowed
+
+from .conftest import GRANT_STATES, GRANTED, MARKER, OTHER, csrf_token, make_token
 
 STAFF = ("clerk", "auditor", "admin")
 PEOPLE = ("anonymous", *STAFF, "architect", *(f"citizen.{s}" for s in GRANT_STATES))
@@ -93,6 +95,7 @@ RULES = {
     "accounts.enrol": ("GET", "/login/enrol", lambda who: 302),
     "accounts.own_second_factor": ("GET", "/account/second-factor", _signed_in),
     "accounts.api_tokens": ("GET", "/account/tokens", _signed_in),
+    "accounts.change_password": ("GET", "/account/password", _signed_in),
     "accounts.revoke_token": ("POST", "/account/tokens/999999/revoke", _not_mine),
     "accounts.language": ("POST", "/language", lambda who: 302),
     "archive.start": ("GET", "/", _signed_in),
@@ -115,6 +118,11 @@ RULES = {
     "oversight.verify": ("POST", "/audit/verify", _auditor),
     "oversight.user_list": ("GET", "/admin/users", _admin),
     "oversight.change_user": ("POST", "/admin/users/999999", lambda who: _admin(who, done=302)),
+    "oversight.credentials": (
+        "GET",
+        "/admin/users/999999/credentials?change=reset-password",
+        lambda who: _admin(who, done=302),
+    ),
     "api-docs.openapi_json": ("GET", "/api/v1/openapi.json", _public),
     "api_files.BuildingFileCollection": ("GET", "/api/v1/building-files", _api(_signed_in)),
     "api_files.BuildingFileItem": ("GET", "/api/v1/building-files/{file}", _api(_expect_view)),
@@ -170,8 +178,8 @@ def _status(client, method: str, url: str) -> int:
 
 
 @pytest.mark.parametrize("who", PEOPLE)
-def test_access_matrix(who: str, archive, client_as) -> None:
-    client = client_as(None if who == "anonymous" else who)
+def test_access_matrix(who: str, archive, own_session_as) -> None:
+    client = own_session_as(None if who == "anonymous" else who)
     failures = []
     for endpoint, (method, template, expect) in RULES.items():
         if method in ("POST", "DELETE"):
@@ -193,6 +201,26 @@ def test_access_matrix(who: str, archive, client_as) -> None:
             got = _status(client, method, _url(template, archive))
             if got != expect(who):
                 failures.append(f"{endpoint}: {got}, expected {expect(who)}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("who", ("clerk", "admin", "auditor", "citizen.download", "citizen.none"))
+def test_a_token_opens_only_the_api_and_its_links(who: str, archive, app) -> None:
+    """A bearer token, no cookie: the API and its image links as the user, the rest anonymous."""
+    bearer = {"Authorization": f"Bearer {make_token(archive.instance, who)}"}
+    client = app.test_client()
+    failures = []
+    for endpoint, (method, template, expect) in RULES.items():
+        as_user = token_allowed(endpoint)
+        expected = expect(who) if as_user else expect("anonymous")
+        data = None
+        if method != "GET":  # a form's CSRF token from an anonymous session, plus the token
+            data = {"csrf_token": csrf_token(client.get("/login").text)}
+        url = _url(template, archive)
+        with client.open(url, method=method, headers=bearer, data=data) as response:
+            got = response.status_code
+        if got != expected:
+            failures.append(f"{endpoint}: {got}, expected {expected}")
     assert failures == []
 
 

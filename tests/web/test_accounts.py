@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
+from urllib.parse import urlencode, urljoin, urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from docstore.models import AuditEvent, RateCounter, Role
@@ -106,18 +109,67 @@ def test_security_headers_and_cookie_flags(app) -> None:
     assert "<script>" not in response.text.replace('<script src="', "")  # no inline script
 
 
-def test_no_open_redirect_after_sign_in(app) -> None:
+TRICKY_NEXT = [
+    "//evil.example/",
+    "/\t/evil.example",
+    "/%09/evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\\/evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+    "/\n/evil.example",
+    "/%0d%0aSet-Cookie:x=1",
+    " //evil.example",
+    "/\x00/evil.example",
+    "///evil.example",
+    "http:/evil.example",
+    "%2F%2Fevil.example",
+]
+
+
+def _lands_on_the_site(location: str) -> bool:
+    """Where a browser goes: it drops tabs and newlines and reads a backslash as a slash."""
+    seen = re.sub(r"[\t\n\r]", "", location).replace("\\", "/")
+    return urlsplit(urljoin("https://bauakte.example/a/", seen)).netloc == "bauakte.example"
+
+
+@pytest.mark.parametrize("target", TRICKY_NEXT)
+def test_no_open_redirect_after_sign_in(app, target) -> None:
     client = app.test_client()
-    page = client.get("/login?next=//evil.example/")
+    url = "/login?" + urlencode({"next": target}, safe="%")
+    page = client.get(url)
     response = client.post(
-        "/login?next=//evil.example/",
+        url,
         data={
             "username": "citizen.active",
             "password": PASSWORD,
             "csrf_token": csrf_token(page.text),
         },
     )
+    assert response.status_code == 302
     assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", TRICKY_NEXT)
+def test_no_open_redirect_from_the_language_switch(app, target) -> None:
+    client = app.test_client()
+    token = csrf_token(client.get("/login").text)
+    response = client.post("/language", data={"lang": "en", "csrf_token": token, "next": target})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location in ("/", target)  # a literal "%09" in a form field is a path on the site
+    assert _lands_on_the_site(location)
+
+
+def test_a_path_on_the_site_is_kept(app) -> None:
+    client = app.test_client()
+    token = csrf_token(client.get("/login").text)
+    response = client.post(
+        "/language", data={"lang": "en", "csrf_token": token, "next": "/search?q=Dach%20gaube"}
+    )
+    assert response.headers["Location"] == "/search?q=Dach%20gaube"
+    assert _lands_on_the_site(response.headers["Location"])
 
 
 def test_english_on_request(app) -> None:

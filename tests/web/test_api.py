@@ -13,14 +13,14 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from docstore.services import tokens, users
+from docstore.models import Role
+from docstore.services import users
 
-from .conftest import GRANTED, MARKER, OTHER, csrf_token
+from .conftest import GRANTED, MARKER, OTHER, PASSWORD, csrf_token, make_token
 
 
 def _token(archive, username: str) -> str:
-    with archive.instance.db.transaction() as s:
-        return tokens.create_token(s, users.get_user(s, username), "tests")[1]
+    return make_token(archive.instance, username)
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -30,11 +30,15 @@ def _bearer(token: str) -> dict[str, str]:
 def test_token_lifecycle(archive, client_as, app) -> None:
     browser = client_as("citizen.active")
     token_form = csrf_token(browser.get("/").text)
-    refused = browser.post("/api/v1/tokens", json={"name": "laptop"})
+    new = {"name": "laptop", "password": PASSWORD}
+    refused = browser.post("/api/v1/tokens", json=new)
     assert refused.status_code == 400  # cookie session without the CSRF header
-    made = browser.post(
-        "/api/v1/tokens", json={"name": "laptop"}, headers={"X-CSRFToken": token_form}
-    )
+    csrf = {"X-CSRFToken": token_form}
+    unconfirmed = browser.post("/api/v1/tokens", json={"name": "laptop"}, headers=csrf)
+    assert unconfirmed.status_code == 422  # the password is required
+    wrong = browser.post("/api/v1/tokens", json={**new, "password": "guess"}, headers=csrf)
+    assert wrong.status_code == 403 and "token" not in wrong.get_json()
+    made = browser.post("/api/v1/tokens", json=new, headers=csrf)
     assert made.status_code == 201
     body = made.get_json()
     secret, token_id = body["token"], body["id"]
@@ -79,7 +83,9 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
     The hypothesis loop is written out because schemathesis' pytest fixture
     integration does not work with pytest 9 (it sets a private node attribute).
     """
-    headers = _bearer(_token(archive, "admin"))
+    with archive.instance.db.transaction() as s:  # its wrong passwords lock only this account
+        users.create_user(s, "api.fuzzer", PASSWORD, Role.ADMIN)
+    headers = _bearer(_token(archive, "api.fuzzer"))
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     checks = [
         not_a_server_error,
@@ -105,11 +111,14 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
 def test_tokens_from_the_account_page(archive, client_as, app) -> None:
     browser = client_as("citizen.download")
     page = browser.get("/account/tokens").text
-    made = browser.post("/account/tokens", data={"csrf_token": csrf_token(page), "name": "NAS"})
+    form = {"csrf_token": csrf_token(page), "name": "NAS"}
+    refused = browser.post("/account/tokens", data={**form, "current_password": "guess"})
+    assert refused.status_code == 401 and "bak_" not in refused.text
+    made = browser.post("/account/tokens", data={**form, "current_password": PASSWORD})
     secret = re.search(r'id="new-token">(bak_[\w-]+)<', made.text).group(1)
     api = app.test_client()
     assert api.get("/api/v1/building-files", headers=_bearer(secret)).status_code == 200
-    token_id = re.search(r"/account/tokens/(\d+)/revoke", made.text).group(1)
+    token_id = re.findall(r"/account/tokens/(\d+)/revoke", made.text)[-1]  # the newest
     again = browser.get("/account/tokens").text
     assert secret not in again  # shown once
     browser.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(again)})

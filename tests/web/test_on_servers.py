@@ -12,13 +12,21 @@ from collections.abc import Iterator
 
 import pytest
 
-from docstore.services import tokens, users
 from ingest import spool
 from tests.conftest import new_bucket
 from tests.ingest.samples import text_pdf
 from viewer.web import create_app
 
-from .conftest import GRANTED, MARKER, Archive, build_archive, csrf_token, signin, totp_code
+from .conftest import (
+    GRANTED,
+    MARKER,
+    Archive,
+    build_archive,
+    csrf_token,
+    make_token,
+    signin,
+    totp_code,
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +61,7 @@ def test_images_downloads_and_api_on_minio(server_archive) -> None:
     whole = client.get(f"/documents/{doc}/download")
     part = client.get(f"/documents/{doc}/download", headers={"Range": "bytes=100-199"})
     assert part.status_code == 206 and part.data == whole.data[100:200]
-    with server_archive.instance.db.transaction() as s:
-        token = tokens.create_token(s, users.get_user(s, "citizen.download"), "t")[1]
+    token = make_token(server_archive.instance, "citizen.download")
     hits = app.test_client().get(
         f"/api/v1/search?q={MARKER}", headers={"Authorization": f"Bearer {token}"}
     )

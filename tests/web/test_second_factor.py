@@ -79,9 +79,14 @@ def test_external_users_may_opt_in(archive, app) -> None:
     name = _new(archive, "citizen.careful", Role.CITIZEN)
     client = app.test_client()
     assert signin(client, name).headers["Location"] == "/"  # optional: not asked for
-    page = client.get("/account/second-factor").text
-    secret = _secret(page)
-    done = _post(client, "/account/second-factor", pyotp.TOTP(secret).now())
+    start = client.get("/account/second-factor").text
+    assert 'id="totp-secret"' not in start  # no secret before the password
+    form = {"csrf_token": csrf_token(start)}
+    wrong = client.post("/account/second-factor", data={**form, "current_password": "guess"})
+    assert wrong.status_code == 401 and 'id="totp-secret"' not in wrong.text
+    page = client.post("/account/second-factor", data={**form, "current_password": PASSWORD})
+    secret = _secret(page.text)
+    done = client.post("/account/second-factor", data={**form, "code": pyotp.TOTP(secret).now()})
     assert "Wiederherstellungscodes" in done.text
     assert signin(app.test_client(), name).headers["Location"] == "/login/code"  # from now on
 

@@ -18,12 +18,21 @@ from ..web.context import instance
 from ..web.extensions import csrf, login_manager
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_ENDPOINTS = frozenset({"images.page_thumbnail", "images.page_image_jpeg", "images.download"})
+"""Outside the API, a token opens only the image and download URLs the API hands out."""
+
+
+def token_allowed(endpoint: str | None) -> bool:
+    """Tokens are for programs: the API and its links, never the HTML pages and forms."""
+    if endpoint is None:
+        return False
+    return endpoint.startswith("api_") or endpoint in TOKEN_ENDPOINTS
 
 
 @login_manager.request_loader
 def user_from_token(req) -> object | None:
     header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):  # also on image and download URLs the API hands out
+    if not header.startswith("Bearer ") or not token_allowed(req.endpoint):
         return None
     from ..web.accounts import SignedIn
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from ..web import bounds
+
 
 class PageQuery(ma.Schema):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 10_000))
@@ -119,12 +121,15 @@ class SearchOut(ma.Schema):
     per_page = ma.fields.Integer()
 
 
+_within_bounds = ma.validate.Range(bounds.EARLIEST_TIME, bounds.LATEST_TIME)
+
+
 class AuditQuery(PageQuery):
     user = ma.fields.String(validate=ma.validate.Length(max=100))
     action = ma.fields.String(validate=ma.validate.Length(max=64))
     building_file_id = ma.fields.Integer(validate=ma.validate.Range(1, 2**31 - 1))
-    since = ma.fields.AwareDateTime(default_timezone=None)
-    until = ma.fields.AwareDateTime(default_timezone=None)
+    since = ma.fields.AwareDateTime(default_timezone=None, validate=_within_bounds)
+    until = ma.fields.AwareDateTime(default_timezone=None, validate=_within_bounds)
 
 
 class AuditEventOut(ma.Schema):
@@ -145,6 +150,18 @@ class AuditList(Paged):
 
 class TokenIn(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(1, 100))
+    password = ma.fields.String(
+        required=True,
+        load_only=True,
+        validate=ma.validate.Length(1, 1000),
+        metadata={"description": "your password again: a token acts with your rights"},
+    )
+    code = ma.fields.String(
+        load_default=None,
+        load_only=True,
+        validate=ma.validate.Length(max=40),
+        metadata={"description": "a one-time code, if your account has a second factor"},
+    )
 
 
 class TokenOut(ma.Schema):
@@ -153,6 +170,7 @@ class TokenOut(ma.Schema):
     created_at = ma.fields.DateTime()
     last_used_at = ma.fields.DateTime(allow_none=True)
     revoked_at = ma.fields.DateTime(allow_none=True)
+    expires_at = ma.fields.DateTime()
 
 
 class NewTokenOut(TokenOut):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
-from docstore.services import tokens
+from docstore.models import User
+from docstore.services import signin, tokens
 
+from ..web.accounts.identity import policy
 from ..web.context import instance
 from .auth import before_api_request, me
 from .schemas import NewTokenOut, TokenIn, TokenOut
@@ -28,9 +31,23 @@ class TokenCollection(MethodView):
     def post(self, args: dict) -> dict:
         """A new token; its secret is in this answer only."""
         with instance().db.transaction() as s:
-            token, plain = tokens.create_token(s, me(), args["name"])
-            fields = ("id", "name", "created_at", "last_used_at", "revoked_at")
-            return {**{f: getattr(token, f) for f in fields}, "token": plain}
+            user = s.get(User, me().id)
+            confirmed = signin.confirm_identity(
+                s,
+                user,
+                args["password"],
+                args["code"],
+                address=request.remote_addr or "",
+                policy=policy(),
+            )
+            if confirmed is not None:
+                days = instance().config.api_token_days
+                token, plain = tokens.create_token(
+                    s, user, args["name"], confirmed=confirmed, valid_days=days
+                )
+                fields = ("id", "name", "created_at", "last_used_at", "revoked_at", "expires_at")
+                return {**{f: getattr(token, f) for f in fields}, "token": plain}
+        abort(403, message="wrong password or one-time code")
 
 
 @blp.route("/tokens/<id:token_id>")

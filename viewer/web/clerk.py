@@ -195,7 +195,7 @@ def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
             error=error,
             now=dt.datetime.now(dt.UTC),
         )
-    return (page, 400) if error else page
+    return (page, 400) if error or form.errors else page
 
 
 def _grant(s, bf, docs: list[Document], form: GrantForm) -> None:

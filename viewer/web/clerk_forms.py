@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from docstore.models import DocumentKind
 
+from .bounds import date_range
 from .formatting import KIND_LABELS
 
 
@@ -38,10 +39,10 @@ class DocumentForm(FlaskForm):
         choices=[SelectChoice(k.value, KIND_LABELS[k.value]) for k in DocumentKind],
     )
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=500)])
-    date = DateField(_l("Datum"), validators=[Optional()])
+    date = DateField(_l("Datum"), validators=[Optional(), date_range()])
     issuer = StringField(_l("Aussteller"), validators=[Optional(), Length(max=200)])
-    issued_on = DateField(_l("Ausgestellt am"), validators=[Optional()])
-    valid_until = DateField(_l("Gültig bis"), validators=[Optional()])
+    issued_on = DateField(_l("Ausgestellt am"), validators=[Optional(), date_range()])
+    valid_until = DateField(_l("Gültig bis"), validators=[Optional(), date_range()])
 
 
 class BuildingFileForm(FlaskForm):
@@ -56,8 +57,10 @@ class BuildingFileForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     username = StringField(_l("Benutzername"), validators=[DataRequired(), Length(max=100)])
-    valid_from = DateField(_l("Gültig ab"), validators=[Optional()])
-    valid_until = DateField(_l("Gültig bis (einschließlich)"), validators=[Optional()])
+    valid_from = DateField(_l("Gültig ab"), validators=[Optional(), date_range()])
+    valid_until = DateField(
+        _l("Gültig bis (einschließlich)"), validators=[Optional(), date_range()]
+    )
     may_download = BooleanField(_l("Download erlauben"))
 
 

@@ -14,8 +14,10 @@ from docstore.errors import BauakteError, NotFound, UsageError
 from docstore.models import Role, User
 from docstore.services import audit_trail, building_files, second_factor, users
 
+from .accounts.confirmation import WRONG, ConfirmForm, confirm
+from .bounds import page_number
 from .context import instance
-from .oversight_forms import NewUserForm, TrailForm
+from .oversight_forms import NewUserForm, ResetPasswordForm, TrailForm
 
 bp = Blueprint("oversight", __name__)
 
@@ -27,24 +29,26 @@ def _signed_in() -> None:
 
 
 @bp.route("/audit")
-def trail() -> str:
+def trail() -> str | tuple[str, int]:
     form = TrailForm(request.args, meta={"csrf": False})
-    wanted = audit_trail.TrailFilter()
     error = None
     with instance().db.session() as s:
         if form.validate():
             wanted, error = _filter(s, form)
+        else:  # a filter that cannot be applied shows nothing rather than everything
+            wanted = audit_trail.TrailFilter(building_file_id=-1)
         page = audit_trail.events(
-            s, current_user.user, wanted, request.args.get("page", 1, type=int)
+            s, current_user.user, wanted, page_number(request.args.get("page", type=int))
         )
         form.action.choices = [("", _("alle"))] + [
             (a, a) for a in audit_trail.actions(s, current_user.user)
         ]
     pages = max(1, -(-page.total // page.per_page))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
+    html = render_template(
         "oversight/trail.html", form=form, page=page, pages=pages, args=args, error=error
     )
+    return (html, 400) if form.errors else html
 
 
 def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter, str | None]:
@@ -108,8 +112,14 @@ def user_list() -> str | Response | tuple[str, int]:
     return (page, 400) if error else page
 
 
+CREDENTIAL_CHANGES = ("reset-second-factor", "reset-password")
+
+
 @bp.route("/admin/users/<id:user_id>", methods=["POST"])
 def change_user(user_id: int) -> Response:
+    change = request.form.get("change", "")
+    if change in CREDENTIAL_CHANGES:  # these ask for the admin's password and code first
+        return redirect(url_for("oversight.credentials", user_id=user_id, change=change))
     with instance().db.transaction() as s:
         try:
             person = users.user_for_admin(s, current_user.user, user_id)
@@ -129,5 +139,50 @@ def _change(s, person: User, change: str) -> None:
         users.set_role(s, person, change.removeprefix("role:"), actor=me)
     elif change in ("disable", "enable"):
         users.set_active(s, person, change == "enable", actor=me)
-    elif change == "reset-second-factor":
-        second_factor.reset(s, person, actor=me)
+
+
+@bp.route("/admin/users/<id:user_id>/credentials", methods=["GET", "POST"])
+def credentials(user_id: int) -> str | Response | tuple[str, int]:
+    """Reset someone's second factor or password, confirmed with the admin's own."""
+    change = request.args.get("change", "")
+    if change not in CREDENTIAL_CHANGES:
+        return redirect(url_for("oversight.user_list"))
+    form = (ResetPasswordForm if change == "reset-password" else ConfirmForm)()
+    error = None
+    with instance().db.transaction() as s:
+        me = s.get(User, current_user.user.id)
+        try:
+            person = users.user_for_admin(s, me, user_id)
+        except NotFound:
+            return redirect(url_for("oversight.user_list"))
+        if form.validate_on_submit():
+            error = _reset_credentials(s, me, person, change, form)
+            if error is None:
+                flash(_("Konto %(name)s geändert.", name=person.username), "info")
+                return redirect(url_for("oversight.user_list"))
+        page = render_template(
+            "oversight/credentials.html", form=form, person=person, change=change, error=error
+        )
+    return (page, 400) if error or form.errors else page
+
+
+def _reset_credentials(s, me: User, person: User, change: str, form) -> str | None:
+    confirmed = confirm(s, me, form)
+    if confirmed is None:
+        return str(WRONG)
+    try:
+        if change == "reset-second-factor":
+            second_factor.reset(s, person, actor=me, confirmed=confirmed)
+        else:
+            minimum = instance().config.password_min_length
+            users.reset_password(
+                s,
+                person,
+                form.temporary.data,
+                actor=me,
+                confirmed=confirmed,
+                min_password_length=minimum,
+            )
+    except UsageError as exc:
+        return str(exc)
+    return None

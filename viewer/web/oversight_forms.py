@@ -9,6 +9,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from docstore.models import Role
 
+from .accounts.confirmation import ConfirmForm
+from .bounds import date_range
+
 ROLE_LABELS = {
     Role.CITIZEN: _l("Bürgerin/Bürger"),
     Role.ARCHITECT: _l("Architektin/Architekt"),
@@ -22,8 +25,8 @@ class TrailForm(FlaskForm):
     user = StringField(_l("Benutzer"), validators=[Optional(), Length(max=100)])
     action = SelectField(_l("Aktion"), validate_choice=False, choices=[])
     aktenzeichen = StringField(_l("Aktenzeichen"), validators=[Optional(), Length(max=64)])
-    since = DateField(_l("Von"), validators=[Optional()])
-    until = DateField(_l("Bis (einschließlich)"), validators=[Optional()])
+    since = DateField(_l("Von"), validators=[Optional(), date_range()])
+    until = DateField(_l("Bis (einschließlich)"), validators=[Optional(), date_range()])
 
 
 class NewUserForm(FlaskForm):
@@ -34,3 +37,11 @@ class NewUserForm(FlaskForm):
         render_kw={"autocomplete": "new-password"},
     )
     role = SelectField(_l("Rolle"), choices=[SelectChoice(r.value, ROLE_LABELS[r]) for r in Role])
+
+
+class ResetPasswordForm(ConfirmForm):
+    temporary = PasswordField(
+        _l("Vorläufiges Passwort (die Person ändert es bei der nächsten Anmeldung)"),
+        validators=[DataRequired(), Length(max=1000)],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -6,18 +6,19 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
 
+from docstore.models import User, utcnow
 from docstore.services import tokens
 
 from ..context import instance
 from . import bp
+from .confirmation import WRONG, ConfirmForm, confirm, needs_code
 
 
-class TokenForm(FlaskForm):
+class TokenForm(ConfirmForm):
     name = StringField(
         _l("Name des Tokens (z. B. das Gerät)"), validators=[DataRequired(), Length(max=100)]
     )
@@ -25,15 +26,35 @@ class TokenForm(FlaskForm):
 
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @login_required
-def api_tokens() -> str:
+def api_tokens() -> str | tuple[str, int]:
     form = TokenForm()
-    created = None
+    created = error = None
     with instance().db.transaction() as s:
+        user = s.get(User, current_user.user.id)
         if form.validate_on_submit():
-            _token, created = tokens.create_token(s, current_user.user, form.name.data)
-            form = TokenForm(formdata=None)
-        listed = tokens.user_tokens(s, current_user.user)
-    return render_template("accounts/api_tokens.html", form=form, tokens=listed, created=created)
+            confirmed = confirm(s, user, form)
+            if confirmed is None:
+                error = str(WRONG)
+            else:
+                days = instance().config.api_token_days
+                _token, created = tokens.create_token(
+                    s, user, form.name.data, confirmed=confirmed, valid_days=days
+                )
+                form = TokenForm(formdata=None)
+        listed = tokens.user_tokens(s, user)
+        page = render_template(
+            "accounts/api_tokens.html",
+            form=form,
+            tokens=listed,
+            created=created,
+            error=error,
+            with_code=needs_code(user),
+            config_days=instance().config.api_token_days,
+            now=utcnow(),
+        )
+    if error:
+        return page, 401
+    return (page, 400) if form.errors else page
 
 
 @bp.route("/account/tokens/<id:token_id>/revoke", methods=["POST"])

@@ -78,7 +78,7 @@ def login() -> str | Response | tuple[str, int]:
     next_url = safe_next(request.args.get("next"))
     if result.outcome is signin.Outcome.SECOND_FACTOR:
         return start_second_factor(result.user, next_url)
-    login_user(SignedIn(result.user))
+    login_user(SignedIn(result.user, result.session_key))
     return redirect(next_url)
 
 
@@ -88,7 +88,7 @@ def logout() -> Response:
     everywhere = request.form.get("everywhere") == "1"
     with instance().db.transaction() as s:
         user = s.get(User, current_user.user.id)
-        signin.sign_out(s, user, everywhere=everywhere)
+        signin.sign_out(s, user, current_user.session_key or "", everywhere=everywhere)
     logout_user()
     session.clear()
     flash(_("Sie sind abgemeldet."), "info")

@@ -28,6 +28,7 @@ from docstore.services import second_factor, signin
 from ..context import instance
 from ..extensions import limiter
 from . import bp
+from .confirmation import WRONG, ConfirmForm, confirm
 from .identity import SignedIn, policy, safe_next
 
 PENDING_SECONDS = 300
@@ -70,11 +71,11 @@ def _pending(s) -> User | None:
     return user
 
 
-def _finish(user: User) -> str:
+def _finish(result: signin.SignInResult) -> str:
     """Sign in with a fresh session; returns where the user was going."""
     next_url = safe_next(session.get("pending", {}).get("next"))
     session.clear()
-    login_user(SignedIn(user))
+    login_user(SignedIn(result.user, result.session_key))
     return next_url
 
 
@@ -92,7 +93,7 @@ def code() -> str | Response | tuple[str, int]:
             s, user, form.code.data, address=request.remote_addr or "", policy=policy()
         )
     if result.outcome is signin.Outcome.SIGNED_IN:
-        return redirect(_finish(result.user))
+        return redirect(_finish(result))
     if result.outcome is signin.Outcome.LOCKED:
         session.pop("pending", None)
         message = _("Zu viele falsche Codes: Das Konto ist vorübergehend gesperrt.")
@@ -116,27 +117,45 @@ def enrol() -> str | Response | tuple[str, int]:
         codes = second_factor.confirm_enrolment(s, user, form.code.data, _key())
         if codes is None:
             return _enrol_page(user, form, str(WRONG_FIRST_CODE)), 401
-        signin.complete_with_enrolment(s, user, address=request.remote_addr or "")
-    return render_template("accounts/recovery_codes.html", codes=codes, next_url=_finish(user))
+        result = signin.complete_with_enrolment(
+            s, user, address=request.remote_addr or "", policy=policy()
+        )
+    return render_template("accounts/recovery_codes.html", codes=codes, next_url=_finish(result))
 
 
 @bp.route("/account/second-factor", methods=["GET", "POST"])
 @login_required
-def own_second_factor() -> str | tuple[str, int]:
-    """Optional for external users: set up a second factor from the account page."""
-    form = CodeForm()
+def own_second_factor() -> str | Response | tuple[str, int]:
+    """Optional for external users: set up a second factor from the account page.
+
+    First the password again; only then a fresh secret and its QR code, and
+    the code from the app confirms it.
+    """
     with instance().db.transaction() as s:
         user = s.get(User, current_user.user.id)
         if second_factor.enrolled(user):
             left = second_factor.remaining_recovery_codes(s, user)
             return render_template("accounts/second_factor_status.html", remaining=left)
-        if user.totp_secret is None:
-            second_factor.begin_enrolment(s, user, _key())
+        if request.method == "POST" and "code" in request.form:
+            return _confirm_own_enrolment(s, user)
+        form = ConfirmForm()
         if not form.validate_on_submit():
-            return _enrol_page(user, form)
-        codes = second_factor.confirm_enrolment(s, user, form.code.data, _key())
-        if codes is None:
-            return _enrol_page(user, form, _("Der Code stimmt nicht.")), 401
+            return render_template("accounts/second_factor_start.html", form=form)
+        confirmed = confirm(s, user, form)
+        if confirmed is None:
+            page = render_template("accounts/second_factor_start.html", form=form, error=WRONG)
+            return page, 401
+        second_factor.restart_enrolment(s, user, _key(), confirmed=confirmed)
+        return _enrol_page(user, CodeForm(formdata=None))
+
+
+def _confirm_own_enrolment(s, user: User) -> str | Response | tuple[str, int]:
+    form = CodeForm()
+    if user.totp_secret is None or not form.validate_on_submit():
+        return redirect(url_for("accounts.own_second_factor"))
+    codes = second_factor.confirm_enrolment(s, user, form.code.data, _key())
+    if codes is None:
+        return _enrol_page(user, form, _("Der Code stimmt nicht.")), 401
     return render_template(
         "accounts/recovery_codes.html", codes=codes, next_url=url_for("archive.start")
     )
