@@ -97,6 +97,19 @@ SETTINGS: tuple[Setting, ...] = (
         "session_idle_minutes", int, 60, "A browser session ends after this many idle minutes."
     ),
     Setting("api_token_days", int, 90, "An API token expires this many days after creation."),
+    Setting("search_max_words", int, 16, "Words (and phrases) one search may have."),
+    Setting(
+        "search_seconds",
+        float,
+        1.0,
+        "Time budget of one search; a search past it is refused with a message.",
+    ),
+    Setting(
+        "search_rate_limit",
+        str,
+        "30 per minute",
+        "Searches allowed per account and per address (Flask-Limiter syntax).",
+    ),
     Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
     Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
 )
@@ -149,6 +162,10 @@ def _convert(setting: Setting, raw: Any, origin: str) -> Any:
             if isinstance(raw, bool):
                 raise ValueError(raw)
             return int(raw)
+        if setting.type is float:
+            if isinstance(raw, bool):
+                raise ValueError(raw)
+            return float(raw)
         if setting.type is bool:
             if isinstance(raw, bool):
                 return raw

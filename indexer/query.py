@@ -8,14 +8,22 @@
     art:baugenehmigung  bezirk:Ehrenfeld  jahr:1990  jahr:1990..2005
 
 Anything malformed (an unknown field, an open quote, a lone OR) is read as
-plain words.  A word with no exact hit anywhere falls back to fuzzy matching
-(edit distance 1, or 2 for words of eight letters or more): the results then
-say they are approximate.
+plain words.  A word with no exact hit among the pages the user may see
+falls back to fuzzy matching (edit distance 1, or 2 for words of eight
+letters or more): the results then say they are approximate.  Whether a
+word exists in pages the user may not see never shows: not in the hits,
+not in the "approximate" flag.
+
+A query has bounds (:class:`Limits`): so many words, so many fuzzy words,
+so many spellings each fuzzy word may expand to, and a deadline; past them
+it is refused with :class:`QueryRefused`, whose code the caller words.
 """
 
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from whoosh import query as q
@@ -32,6 +40,42 @@ _LEX = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _YEARS = re.compile(r"(\d{4})(?:\.\.(\d{4}))?")
 
 
+@dataclass(frozen=True)
+class Limits:
+    max_words: int = 16
+    max_fuzzy_words: int = 4
+    """Words beyond this many without an exact hit are matched exactly only."""
+    max_expansions: int = 64
+    """Spellings one fuzzy word may stand for."""
+    seconds: float = 1.0
+    """Time budget of one search."""
+
+
+class QueryRefused(Exception):
+    """The query is past a bound; ``code`` is stable ('too-many-words', 'too-costly')."""
+
+    def __init__(self, code: str, limit: int | float) -> None:
+        super().__init__(f"{code} (limit {limit})")
+        self.code = code
+        self.limit = limit
+
+
+@dataclass
+class Budget:
+    """The limits of one search and its deadline."""
+
+    limits: Limits = field(default_factory=Limits)
+    deadline: float = field(default=0.0)
+
+    def __post_init__(self) -> None:
+        if not self.deadline:
+            self.deadline = time.monotonic() + self.limits.seconds
+
+    def check(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise QueryRefused("too-costly", self.limits.seconds)
+
+
 @dataclass
 class Parsed:
     query: q.Query
@@ -41,7 +85,36 @@ class Parsed:
     """Documents with any page matching this are left out (``-word``)."""
 
 
-def _word(word: str, searcher: Searcher, fuzzy: list[bool]) -> q.Query | None:
+@dataclass
+class _Context:
+    searcher: Searcher
+    visible: Collection[int] | None
+    """Index documents the user may see; None: all."""
+    budget: Budget
+    fuzzy: list[str] = field(default_factory=list)
+
+
+def _seen(ctx: _Context, fieldname: str, text: str) -> bool:
+    """Whether the term is on a page the user may see (never: anywhere in the index)."""
+    frequency = ctx.searcher.doc_frequency(fieldname, text)
+    if not frequency:
+        return False
+    if ctx.visible is None:
+        return True
+    matcher = ctx.searcher.postings(fieldname, text)
+    if len(ctx.visible) < frequency:  # leap through the postings to each visible page
+        for target in sorted(ctx.visible):
+            if matcher.id() < target:
+                matcher.skip_to(target)
+            if not matcher.is_active():
+                return False
+            if matcher.id() == target:
+                return True
+        return False
+    return any(docnum in ctx.visible for docnum in matcher.all_ids())
+
+
+def _word(word: str, ctx: _Context) -> q.Query | None:
     stemmed = query_term(word)
     if stemmed is None:
         return None
@@ -50,17 +123,38 @@ def _word(word: str, searcher: Searcher, fuzzy: list[bool]) -> q.Query | None:
         q.Term("text", stemmed), q.Term("title", stemmed), q.Term("strasse", stemmed),
         q.Term("exact", folded), q.Term("az", folded), q.Term("flurstueck", folded),
     ]  # fmt: skip
-    present = [t for t in exact if searcher.doc_frequency(t.fieldname, t.text)]
+    present = [t for t in exact if _seen(ctx, t.fieldname, t.text)]
     if present:
         # the unstemmed twin repeats the text field's words: only needed where text has none
         if any(t.fieldname == "text" for t in present):
             present = [t for t in present if t.fieldname != "exact"]
         return present[0] if len(present) == 1 else q.Or(present)
     if folded.isalpha() and len(folded) >= 4:
-        fuzzy.append(True)
-        distance = 1 if len(folded) < 8 else 2
-        return q.FuzzyTerm("exact", folded, maxdist=distance, prefixlength=1)
+        ctx.fuzzy.append(folded)
+        nothing_visible = ctx.visible is not None and not ctx.visible
+        if len(ctx.fuzzy) <= ctx.budget.limits.max_fuzzy_words and not nothing_visible:
+            return _fuzzy(folded, ctx)
     return q.Or(exact)
+
+
+def _fuzzy(folded: str, ctx: _Context) -> q.Query:
+    """The spellings near ``folded`` (at most ``max_expansions``), as plain terms.
+
+    Expanded here rather than by Whoosh's FuzzyTerm so that the number of
+    terms and the time spent walking the lexicon are bounded.
+    """
+    distance = 1 if len(folded) < 8 else 2
+    reader = ctx.searcher.reader()
+    terms: list[str] = []
+    for n, term in enumerate(reader.terms_within("exact", folded, distance, prefix=1)):
+        if n % 256 == 0:
+            ctx.budget.check()
+        terms.append(term)
+        if len(terms) >= ctx.budget.limits.max_expansions:
+            break
+    if not terms:
+        return q.Term("exact", folded)  # matches nothing, like any word that is nowhere
+    return q.Or([q.Term("exact", t) for t in terms])
 
 
 def _phrase(text: str) -> q.Query | None:
@@ -100,11 +194,22 @@ def _field(name: str, value: str) -> q.Query | None:
     return None
 
 
-def parse(text: str, searcher: Searcher) -> Parsed:
-    """Parse ``text``; never raises.  An empty query matches nothing."""
+def parse(
+    text: str,
+    searcher: Searcher,
+    visible: Collection[int] | None = None,
+    budget: Budget | None = None,
+) -> Parsed:
+    """Parse ``text`` for a user who may see ``visible`` (None: everything).
+
+    Never fails on the text itself; raises QueryRefused past the bounds.  An
+    empty query matches nothing.
+    """
+    ctx = _Context(searcher, visible, budget or Budget())
+    if len(_LEX.findall(text)) > ctx.budget.limits.max_words:
+        raise QueryRefused("too-many-words", ctx.budget.limits.max_words)
     musts: list[q.Query] = []
     nots: list[q.Query] = []
-    fuzzy: list[bool] = []
     words: list[str] = []
     pending_or = False
     for match in _LEX.finditer(text):
@@ -122,10 +227,10 @@ def parse(text: str, searcher: Searcher) -> Parsed:
             name, value = token.split(":", 1)
             node = _field(name.lower(), value)
             if node is None:  # unusable value: read as words
-                node = _word(value, searcher, fuzzy) if value else None
+                node = _word(value, ctx) if value else None
         else:
             token = token.strip("\"'()[]{},;:!?")
-            node = _word(token, searcher, fuzzy) if re.search(r"\w", token) else None
+            node = _word(token, ctx) if re.search(r"\w", token) else None
             words.append(token)
         if node is None:
             pending_or = False
@@ -142,4 +247,4 @@ def parse(text: str, searcher: Searcher) -> Parsed:
     if not musts:
         return Parsed(q.NullQuery, False, words)
     query: q.Query = q.And(musts) if len(musts) > 1 else musts[0]
-    return Parsed(query, bool(fuzzy), words, q.Or(nots) if nots else None)
+    return Parsed(query, bool(ctx.fuzzy), words, q.Or(nots) if nots else None)

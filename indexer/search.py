@@ -21,7 +21,7 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from .analysis import TOKEN, word_terms
-from .query import parse
+from .query import Budget, Limits, parse
 
 FACETS = ("kind", "decade", "bezirk")
 
@@ -160,9 +160,11 @@ def search(
     sort: str = "relevance",
     pages_per_document: int = 3,
     snippets: bool = True,
+    limits: Limits | None = None,
 ) -> SearchResults:
+    """Search what ``scope`` may see; raises QueryRefused past ``limits`` (default: Limits())."""
     page = max(1, page)
-    options = (page, per_page, sort, pages_per_document, snippets)
+    options = (page, per_page, sort, pages_per_document, snippets, Budget(limits or Limits()))
     if isinstance(source, IndexReader):
         return _search(source.searcher(), text, scope, *options)
     with source.searcher() as searcher:
@@ -171,10 +173,10 @@ def search(
 
 def _search(
     searcher: Searcher, text: str, scope: Scope, page: int, per_page: int, sort: str,
-    pages_per_document: int, snippets: bool,
+    pages_per_document: int, snippets: bool, budget: Budget,
 ) -> SearchResults:  # fmt: skip
-    parsed = parse(text, searcher)
     allowed = scope_filter(searcher, scope)
+    parsed = parse(text, searcher, allowed, budget)
     if parsed.query is q.NullQuery or allowed == set():
         return SearchResults(0, [], {f: {} for f in FACETS}, parsed.approximate, page, per_page)
     doc_of = _column(searcher, "doc")
@@ -191,6 +193,7 @@ def _search(
             parsed.query, filter=allowed, limit=None, scored=False
         ).docs()
     pages_of: dict[str, list[int]] = {}
+    budget.check()
     for docnum in sorted(matched_pages):  # a document's pages are indexed in page order
         pages_of.setdefault(doc_of[docnum], []).append(docnum)
     for key in excluded:
@@ -210,6 +213,7 @@ def _search(
             scores = _top_pages(searcher, parsed.query, allowed, mask, doc_of, page * per_page)
         ranked = list(dict.fromkeys(doc_of[n] for n in scores))
         shown = ranked[(page - 1) * per_page : page * per_page]
+    budget.check()
     wanted = _highlighted(parsed.query) if snippets else None
     results = [
         _document(searcher, _best_pages(pages_of[d], scores, pages_per_document), scores, wanted)

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+from docstore.errors import UsageError
 from docstore.instance import Instance
 from docstore.models import User
 from docstore.services import access, audit, users
+from indexer.query import Limits, QueryRefused
 from indexer.search import IndexReader, SearchResults, search
 from ingest.indexing import open_index
+
+
+class SearchRefused(UsageError):
+    """A query past its bounds; ``code`` is 'too-many-words' or 'too-costly'."""
+
+    def __init__(self, refused: QueryRefused) -> None:
+        advice = {
+            "too-many-words": f"use at most {refused.limit} words",
+            "too-costly": "use fewer or more exact words",
+        }[refused.code]
+        super().__init__(f"the search was refused: {advice}")
+        self.code = refused.code
+        self.limit = refused.limit
 
 
 def search_as(
@@ -22,18 +37,33 @@ def search_as(
     """Search what ``who`` may see now (None: the console operator, who sees all).
 
     A web worker passes its long-lived ``reader``; the one-shot CLI opens
-    (and checks) the index for this one search.
+    (and checks) the index for this one search.  The search itself reads
+    outside any write transaction (on SQLite a write transaction locks the
+    database for every other writer); its audit event has a short one of
+    its own.  Past the bounds of a query it raises SearchRefused.
     """
     instance.require_schema()
     source = reader if reader is not None else open_index(instance)
-    with instance.db.transaction() as session:
+    with instance.db.session() as session:
         user = users.get_user(session, who) if isinstance(who, str) else who
         scope = access.visibility(session, user) if user else access.EVERYTHING
-        results = search(source, text, scope, page=page, per_page=per_page, sort=sort)
-        audit.record(
-            session,
-            "search",
-            actor=user,
-            details={"query": text, "hits": results.total, "page": page},
+    limits = Limits(
+        max_words=instance.config.search_max_words,
+        seconds=instance.config.search_seconds,
+    )
+    details: dict[str, object] = {"query": text[:500], "page": page}
+    try:
+        results = search(
+            source, text, scope, page=page, per_page=per_page, sort=sort, limits=limits
         )
+    except QueryRefused as exc:
+        refused = SearchRefused(exc)
+        details["refused"] = refused.code
+    else:
+        refused = None
+        details["hits"] = results.total
+    with instance.db.transaction() as session:
+        audit.record(session, "search", actor=user, details=details)
+    if refused is not None:
+        raise refused
     return results

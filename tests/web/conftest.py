@@ -34,6 +34,7 @@ PASSWORD = "web-test-password-2026"
 GRANTED = "63-BA-2020-0001"
 OTHER = "63-BA-2020-0002"
 MARKER = "Dachgaube"  # a word on every page of both files
+PLANTED = "Nachbarsgeheimnis"  # a word in OTHER only
 
 # grant state -> citizen user having it on GRANTED
 GRANT_STATES = ("active", "download", "expired", "future", "revoked", "none", "documents")
@@ -53,12 +54,19 @@ class Archive:
 
 
 def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
-    settings: dict[str, object] = {"signin_rate_limit": "10000 per minute", **overrides}
+    settings: dict[str, object] = {
+        "signin_rate_limit": "10000 per minute",
+        "search_rate_limit": "10000 per minute",
+        **overrides,
+    }
     inst = make_instance(home, ingest_workers=1, **settings)
     batch.mkdir(parents=True, exist_ok=True)
     for az in (GRANTED, OTHER):
+        secret = f" {PLANTED}" if az == OTHER else ""
         text_pdf(
-            batch / f"{az}_baugenehmigung_2020-03-01_Wohnhaus.pdf", pages=3, marker=f"{MARKER} {az}"
+            batch / f"{az}_baugenehmigung_2020-03-01_Wohnhaus.pdf",
+            pages=3,
+            marker=f"{MARKER} {az}{secret}",
         )
         text_pdf(
             batch / f"{az}_statik_2019-05-01_Tragwerk.pdf", pages=2, marker=f"{MARKER} Statik {az}"

@@ -210,15 +210,11 @@ def test_sensitive_changes_need_the_password_again(archive, app) -> None:
     """A stolen session alone can make no token, set up no second factor, change no password."""
     name = _new(archive, "stolen.session")
     thief = _signed_in(app, name)
-    token = thief.post(
-        "/account/tokens", data={**_form(thief, "/account/tokens"), "name": "mine"}
-    )
+    token = thief.post("/account/tokens", data={**_form(thief, "/account/tokens"), "name": "mine"})
     assert token.status_code == 400 and "bak_" not in token.text
     enrolment = thief.get("/account/second-factor").text
     assert 'id="totp-secret"' not in enrolment
-    guessed = thief.post(
-        "/account/second-factor", data={**_form(thief, "/"), "code": "123456"}
-    )
+    guessed = thief.post("/account/second-factor", data={**_form(thief, "/"), "code": "123456"})
     assert guessed.status_code == 302  # nothing to confirm without the password step
     change = thief.post(
         "/account/password",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
-from viewer.search import search_as
+from viewer.search import SearchRefused, search_as
 
 from ..web.context import instance, state
+from ..web.extensions import limit_searches
+from ..web.searching import refusal
 from .auth import before_api_request, me
 from .schemas import SearchOut, SearchQuery
 
@@ -17,17 +19,22 @@ blp.before_request(before_api_request)
 
 @blp.route("/search")
 class Search(MethodView):
+    decorators = (limit_searches,)
+
     @blp.arguments(SearchQuery, location="query")
     @blp.response(200, SearchOut)
     def get(self, args: dict) -> dict:
         """Search what you may see (query syntax as in the search page's help)."""
-        results = search_as(
-            instance(),
-            me(),
-            args["q"],
-            page=args["page"],
-            per_page=args["per_page"],
-            sort=args["sort"],
-            reader=state().index,
-        )
+        try:
+            results = search_as(
+                instance(),
+                me(),
+                args["q"],
+                page=args["page"],
+                per_page=args["per_page"],
+                sort=args["sort"],
+                reader=state().index,
+            )
+        except SearchRefused as exc:
+            abort(400, message=refusal(exc))
         return results.as_json()

@@ -17,6 +17,33 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 babel = Babel()
 
 
+def _search_limit() -> str:
+    from .context import instance
+
+    return instance().config.search_rate_limit
+
+
+def _account_or_address() -> str:
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return f"account:{current_user.user.id}"
+    return get_remote_address() or ""
+
+
+SEARCH_LIMITS = (
+    limiter.shared_limit(_search_limit, scope="search-address"),
+    limiter.shared_limit(_search_limit, scope="search-account", key_func=_account_or_address),
+)
+"""Searches per address and per account, one count for the search page and the API."""
+
+
+def limit_searches(view):
+    for limit in SEARCH_LIMITS:
+        view = limit(view)
+    return view
+
+
 def select_locale() -> str:
     """German unless the visitor chose English (or the browser prefers it and chose nothing)."""
     chosen = session.get("lang")

@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from indexer.search import FACETS
-from viewer.search import search_as
+from viewer.search import SearchRefused, search_as
 
 from .context import instance, state
+from .extensions import limit_searches
 
 bp = Blueprint("searching", __name__)
 
@@ -21,23 +23,27 @@ FACET_FIELDS = {"kind": "art", "decade": "jahr", "bezirk": "bezirk"}
 
 @bp.route("/search")
 @login_required
-def search_page() -> str:
+@limit_searches
+def search_page() -> str | tuple[str, int]:
     query = request.args.get("q", "").strip()[:500]
     sort = "date" if request.args.get("sort") == "date" else "relevance"
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 500)
-    results = None
+    results = refused = None
     if query:
-        results = search_as(
-            instance(),
-            current_user.user,
-            query,
-            page=page,
-            per_page=PER_PAGE,
-            sort=sort,
-            reader=state().index,
-        )
+        try:
+            results = search_as(
+                instance(),
+                current_user.user,
+                query,
+                page=page,
+                per_page=PER_PAGE,
+                sort=sort,
+                reader=state().index,
+            )
+        except SearchRefused as exc:
+            refused = refusal(exc)
     pages = math.ceil(results.total / PER_PAGE) if results else 0
-    return render_template(
+    html = render_template(
         "searching/search.html",
         query=query,
         sort=sort,
@@ -46,7 +52,18 @@ def search_page() -> str:
         results=results,
         facets=FACETS,
         facet_filter=facet_filter,
+        refused=refused,
     )
+    return (html, 400) if refused else html
+
+
+def refusal(exc: SearchRefused) -> str:
+    """The refusal in the visitor's language."""
+    if exc.code == "too-many-words":
+        return _(
+            "Die Suche hat zu viele Wörter. Bitte verwenden Sie höchstens %(num)s.", num=exc.limit
+        )
+    return _("Diese Suche wäre zu aufwendig. Bitte suchen Sie mit weniger oder genaueren Wörtern.")
 
 
 def facet_filter(query: str, facet: str, value: str) -> str:
