@@ -20,8 +20,13 @@ logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are our "brok
 
 OCR_DPI = 300
 MIN_TEXT_LETTERS = 20
-ACTIVE_KEYS = {"/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia"}
-ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute"}
+ACTIVE_KEYS = {
+    "/JS", "/JavaScript", "/Launch", "/EmbeddedFile", "/EmbeddedFiles", "/RichMedia", "/XFA",
+}  # fmt: skip
+ACTIVE_ACTIONS = {
+    "/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/RichMediaExecute", "/GoToE",
+    "/Rendition",
+}  # fmt: skip
 ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
 MAX_OBJECTS_SCANNED = 500_000
 
@@ -63,7 +68,13 @@ def inspect_pdf(path: Path) -> PdfInspection:
 
 
 def has_active_content(reader: PdfReader) -> bool:
-    """JavaScript, launch actions, embedded files or rich media anywhere in the object graph."""
+    """JavaScript, launch actions, embedded files, rich media or XFA anywhere in the object graph.
+
+    The whole graph from the catalogue is walked (pages, annotations, form
+    fields, ``/OpenAction`` and ``/AA`` actions, name trees), and a value
+    given by reference is resolved before it is judged: ``/S 6 0 R`` with
+    object 6 being ``/Launch`` is a launch action like ``/S /Launch``.
+    """
     stack: list[object] = [reader.trailer.get("/Root")]
     seen: set[tuple[int, int]] = set()
     while stack:
@@ -80,6 +91,8 @@ def has_active_content(reader: PdfReader) -> bool:
             for key, value in dict.items(obj):
                 if key in ACTIVE_KEYS:
                     return True
+                if key in ("/S", "/Subtype"):
+                    value = _resolved(value)
                 if key == "/S" and value in ACTIVE_ACTIONS:
                     return True
                 if key == "/Subtype" and value in ACTIVE_SUBTYPES:
@@ -89,6 +102,13 @@ def has_active_content(reader: PdfReader) -> bool:
         elif isinstance(obj, ArrayObject):
             stack.extend(list.__iter__(obj))
     return False
+
+
+def _resolved(value: object, hops: int = 8) -> object:
+    """Follow a chain of references to the object it names (bounded: a loop gives up)."""
+    while isinstance(value, IndirectObject) and hops:
+        value, hops = value.get_object(), hops - 1
+    return value
 
 
 def usable_text(text: str) -> bool:
