@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound, PermissionDenied
 from ..models import BuildingFile, Document, Grant, Page, User, utcnow
-from . import access, audit, roles
+from . import access, audit, roles, throttle
 from .roles import Capability
 
 
@@ -151,11 +151,22 @@ def download_rights(session: Session, user: User, documents: list[Document]) -> 
     return {d.id: vis.covers_download(d) for d in documents}
 
 
+DOWNLOAD_WINDOW_SECONDS = 600
+"""Requests for the same original by the same user within this time are one download."""
+
+
 def for_download(session: Session, user: User, document_id: int) -> Document:
-    """The document whose original the user may download; records the download."""
+    """The document whose original the user may download; records the download.
+
+    A download manager or a PDF viewer fetches a large file as many byte
+    ranges; the trail shows one download for them, not one per range.
+    """
     view = open_document(session, user, document_id)
     if not view.may_download:
         raise Forbidden("this grant allows viewing only, not downloading")
+    key = f"download:{user.id}:{view.document.id}"
+    if throttle.hit(session, key, DOWNLOAD_WINDOW_SECONDS) > 1:
+        return view.document
     audit.record(
         session,
         "document.download",

@@ -14,6 +14,7 @@ from ingest.indexing import open_index
 from . import (
     accounts,
     archive,
+    bidi,
     clerk,
     errors,
     formatting,
@@ -63,6 +64,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     errors.register(app)
     formatting.register(app)
+    bidi.register(app)
     for module in (accounts, archive, clerk, images, oversight, searching):
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions

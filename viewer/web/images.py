@@ -1,9 +1,11 @@
 """Page images, thumbnails and original downloads: bytes behind the same access rules.
 
-Images are private (``Cache-Control: private``) and revalidated by ETag;
-the ETag names the content (the original's hash plus the rendition), so it
-never changes for the same bytes.  Downloads are always attachments, with
-byte ranges for large plans.
+Images are private and revalidated on every use (``private, no-cache``):
+the browser keeps the bytes but asks first, so a revoked grant ends at
+once, and the answer is a cheap 304 while the grant lasts.  The ETag names
+the content (the original's hash plus the rendition), so it never changes
+for the same bytes.  Downloads are always attachments, named with the
+extension of their sniffed type, with byte ranges for large plans.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def _image_response(rendition: Rendition) -> Response:
     etag = hashlib.sha256(rendition.key.encode()).hexdigest()[:32]
     response = Response(rendition.data, mimetype="image/jpeg")
     response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["Cache-Control"] = "private, no-cache"
     return response.make_conditional(request)
 
 
@@ -63,7 +65,8 @@ def download(document_id: int) -> Response:
     with instance().db.transaction() as s:
         doc = archive.for_download(s, current_user.user, document_id)
         blob = doc.blob
-        name, mime, active = doc.original_name, blob.mime_type, doc.active_content
+        mime, active = blob.mime_type, doc.active_content
+        name = download_name(doc.original_name, mime)
     store = instance().store
     key = original_key(blob.sha256)
     size = blob.size  # known from registration: no round trip to the store
@@ -76,7 +79,7 @@ def download(document_id: int) -> Response:
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.set_etag(blob.sha256)
     response.accept_ranges = "bytes"
-    rng = request.range
+    rng = request.range if _range_applies(blob.sha256) else None
     if rng is not None and (bounds := rng.range_for_length(size)) is not None:
         start, stop = bounds
         response.response = _chunks(store, key, start, stop - start)
@@ -92,6 +95,39 @@ def _chunks(store, key: str, start: int, length: int, chunk: int = 1 << 20):
     with store.open(key, start, length) as stream:
         while data := stream.read(chunk):
             yield data
+
+
+def _range_applies(etag: str) -> bool:
+    """RFC 9110 If-Range: a part only of the very same file, else the whole file (200)."""
+    header = request.headers.get("If-Range", "").strip()
+    if not header:
+        return True
+    if header.startswith("W/"):  # a weak validator never matches (strong comparison)
+        return False
+    if_range = request.if_range
+    return if_range.date is None and if_range.etag == etag
+
+
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/tiff": (".tif", ".tiff"),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+"""The extensions a download may keep for its sniffed type; the first is added otherwise."""
+
+
+def download_name(name: str, mime: str | None) -> str:
+    """The uploaded name, with the extension of what the file is (a PDF sent as .html is .pdf)."""
+    wanted = EXTENSIONS.get(mime or "")
+    if wanted is None:
+        return name
+    stem, dot, ext = name.rpartition(".")
+    if dot and f".{ext.lower()}" in wanted:
+        return name
+    if dot and stem and len(ext) <= 10:  # a wrong extension is replaced, not kept in front
+        name = stem
+    return name + wanted[0]
 
 
 def _guess(name: str) -> str:
