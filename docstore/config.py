@@ -112,6 +112,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
     Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
+    Setting(
+        "spool_workers",
+        int,
+        2,
+        "Upload batches ingested side by side, so one long batch does not hold up the others.",
+    ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

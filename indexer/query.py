@@ -138,17 +138,21 @@ def _word(word: str, ctx: _Context) -> q.Query | None:
 
 
 def _fuzzy(folded: str, ctx: _Context) -> q.Query:
-    """The spellings near ``folded`` (at most ``max_expansions``), as plain terms.
+    """The spellings near ``folded`` on pages the user may see (at most ``max_expansions``).
 
     Expanded here rather than by Whoosh's FuzzyTerm so that the number of
-    terms and the time spent walking the lexicon are bounded.
+    terms and the time spent walking the lexicon are bounded; and only
+    visible spellings count toward the cap, so words in files the user may
+    not see can never crowd a visible one out.
     """
     distance = 1 if len(folded) < 8 else 2
     reader = ctx.searcher.reader()
     terms: list[str] = []
     for n, term in enumerate(reader.terms_within("exact", folded, distance, prefix=1)):
-        if n % 256 == 0:
+        if n % 64 == 0:
             ctx.budget.check()
+        if not _seen(ctx, "exact", term):
+            continue
         terms.append(term)
         if len(terms) >= ctx.budget.limits.max_expansions:
             break
@@ -194,6 +198,15 @@ def _field(name: str, value: str) -> q.Query | None:
     return None
 
 
+def _word_count(text: str) -> int:
+    """Words as the bound counts them: each word of a phrase is one (a phrase is a search too)."""
+    count = 0
+    for match in _LEX.finditer(text):
+        phrase = match.group(2)
+        count += max(1, len(phrase.split())) if phrase is not None else 1
+    return count
+
+
 def parse(
     text: str,
     searcher: Searcher,
@@ -206,7 +219,7 @@ def parse(
     empty query matches nothing.
     """
     ctx = _Context(searcher, visible, budget or Budget())
-    if len(_LEX.findall(text)) > ctx.budget.limits.max_words:
+    if _word_count(text) > ctx.budget.limits.max_words:
         raise QueryRefused("too-many-words", ctx.budget.limits.max_words)
     musts: list[q.Query] = []
     nots: list[q.Query] = []

@@ -6,6 +6,7 @@ time and then fails with a clear error instead of corrupting anything.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping
@@ -98,8 +99,21 @@ def apply(ix: Index, changes: Iterable[Change], procs: int = 1) -> int:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    try:
+        writer.commit()
+    except BaseException:
+        _release(writer)  # else every later writer waits for a lock nobody holds
+        raise
     return count
+
+
+def _release(writer: Any) -> None:
+    """After a failed commit: drop the writer's temporary files and its lock, leave the TOC."""
+    with contextlib.suppress(Exception):
+        writer._finish()
+    with contextlib.suppress(Exception):
+        if writer.writelock:
+            writer.writelock.release()
 
 
 def _record(page: Mapping[str, Any] | PageRecord) -> PageRecord:

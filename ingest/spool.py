@@ -114,11 +114,11 @@ def process_pending(instance: Instance, workers: int | None = None, recover: boo
     running, and queues spool folders a crashed request never queued.
     """
     if recover:
-        adopt_orphans(instance)
+        recover_crashed(instance)
     handled = 0
     while True:
         with instance.db.transaction() as s:
-            batch = uploads.claim_next(s, recover=recover and handled == 0)
+            batch = uploads.claim_next(s)
             if batch is None:
                 return handled
             batch_id, token = batch.id, batch.token
@@ -169,13 +169,48 @@ def adopt_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> 
     return adopted
 
 
-def work(instance: Instance, stop: threading.Event, poll: float = 2.0) -> None:
-    """The spool worker's loop: ingest waiting uploads until ``stop`` is set."""
-    recover = True
+def work(
+    instance: Instance, stop: threading.Event, poll: float = 2.0, lanes: int | None = None
+) -> None:
+    """The spool worker: ingest waiting uploads in ``lanes`` batches side by side until ``stop``.
+
+    Each lane claims the next waiting batch for itself (the claim skips
+    batches another lane holds), so a 2,000-page upload occupies one lane
+    while the other clerks' uploads go through the rest.  What a crashed
+    worker left behind is put back in the queue once, before any lane
+    starts: a lane must never take over a batch another lane is running.
+    """
     while not stop.is_set():
         try:
-            process_pending(instance, recover=recover)
-            recover = False
+            recover_crashed(instance)
+            break
+        except Exception:  # a database or storage outage: log, wait, try again
+            log.exception("spool worker: recovery will be retried")
+            stop.wait(poll)
+    count = max(1, lanes or instance.config.spool_workers)
+    threads = [
+        threading.Thread(target=_lane, args=(instance, stop, poll), name=f"spool-lane-{i}")
+        for i in range(count)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
+def recover_crashed(instance: Instance) -> None:
+    """Queue what a crash left: batches still "running", spool folders never queued."""
+    adopt_orphans(instance)
+    with instance.db.transaction() as s:
+        requeued = uploads.requeue_running(s)
+    if requeued:
+        log.warning("spool worker: %d interrupted upload(s) queued again", requeued)
+
+
+def _lane(instance: Instance, stop: threading.Event, poll: float) -> None:
+    while not stop.is_set():
+        try:
+            process_pending(instance)
         except Exception:  # a database or storage outage: log, wait, try again
             log.exception("spool worker: will retry")
         stop.wait(poll)

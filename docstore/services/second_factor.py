@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import time
 
@@ -33,6 +34,8 @@ from .roles import Capability
 ISSUER = "Bauakte"
 RECOVERY_CODES = 10
 STEP_SECONDS = 30
+SIX_DIGITS = re.compile(r"[0-9]{6}")
+"""ASCII digits only: str.isdigit() also takes '١٢٣٤٥٦' or '²', which hmac cannot compare."""
 
 
 def required(user: User) -> bool:
@@ -86,6 +89,12 @@ def restart_enrolment(
     return begin_enrolment(session, user, key)
 
 
+def discard_unconfirmed(user: User) -> None:
+    """Forget a secret that no code has confirmed yet (the next enrolment makes a new one)."""
+    if not enrolled(user):
+        user.totp_secret = None
+
+
 def provisioning_uri(user: User, key: str) -> str:
     totp = pyotp.TOTP(secret_of(user, key))
     return totp.provisioning_uri(name=user.username, issuer_name=ISSUER)
@@ -106,7 +115,7 @@ def verify(session: Session, user: User, code: str, key: str) -> str | None:
     if not enrolled(user):
         return None
     cleaned = code.strip().replace(" ", "")
-    if cleaned.isdigit() and _accept_code(user, cleaned, key):
+    if SIX_DIGITS.fullmatch(cleaned) and _accept_code(user, cleaned, key):
         return "totp"
     digest = _hash(cleaned.lower())
     row = session.scalar(
@@ -152,7 +161,7 @@ def reset(
 
 def _accept_code(user: User, code: str, key: str) -> bool:
     """Check against the previous, current and next time step; never the same step twice."""
-    if not (code.isdigit() and len(code) == 6) or user.totp_secret is None:
+    if not SIX_DIGITS.fullmatch(code) or user.totp_secret is None:
         return False
     totp = pyotp.TOTP(secret_of(user, key))
     now_step = int(time.time()) // STEP_SECONDS

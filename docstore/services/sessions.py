@@ -137,6 +137,8 @@ def end_all(session: Session, user: User, *, reason: str, actor: User | None) ->
         .values(revoked_at=now)
     )
     user.session_epoch += 1
+    if user.totp_confirmed_at is None:  # a half-done enrolment: its QR code may have been seen
+        user.totp_secret = None
     audit.record(
         session,
         "sessions.end-all",

@@ -62,6 +62,7 @@ def sign_in(
     if user is None:
         return _failure(session, key, details, policy)
     if second_factor.required(user):
+        second_factor.discard_unconfirmed(user)  # whoever saw an earlier QR code: not this one
         return SignInResult(Outcome.SECOND_FACTOR, user)
     return _signed_in(session, user, key, {"address": address}, policy)
 

@@ -36,8 +36,8 @@ def create_token(
     """
     confirmed.require(user)
     name = name.strip()
-    if not name or len(name) > 100:
-        raise UsageError("give the token a name of 1 to 100 characters")
+    if not name or len(name) > 100 or not name.isprintable():
+        raise UsageError("give the token a name of 1 to 100 printable characters")
     plain = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(

@@ -43,17 +43,12 @@ def create_batch(
     return batch
 
 
-def claim_next(session: Session, *, recover: bool = False) -> UploadBatch | None:
-    """The oldest waiting batch, marked running.
-
-    With ``recover`` (a spool worker starting up) a batch a crashed worker
-    left "running" is taken too, and first.
-    """
-    wanted = [UploadStatus.QUEUED.value] + ([UploadStatus.RUNNING.value] if recover else [])
+def claim_next(session: Session) -> UploadBatch | None:
+    """The oldest waiting batch, marked running; one another worker holds is skipped."""
     batch = session.scalar(
         select(UploadBatch)
-        .where(UploadBatch.status.in_(wanted))
-        .order_by(UploadBatch.status.desc(), UploadBatch.id)  # "running" sorts before "queued"
+        .where(UploadBatch.status == UploadStatus.QUEUED.value)
+        .order_by(UploadBatch.id)
         .options(selectinload(UploadBatch.files))
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -61,6 +56,16 @@ def claim_next(session: Session, *, recover: bool = False) -> UploadBatch | None
     if batch is not None:
         batch.status = UploadStatus.RUNNING.value
     return batch
+
+
+def requeue_running(session: Session) -> int:
+    """Batches a crashed worker left "running" wait again (at the spool worker's start only)."""
+    result = session.execute(
+        update(UploadBatch)
+        .where(UploadBatch.status == UploadStatus.RUNNING.value)
+        .values(status=UploadStatus.QUEUED.value)
+    )
+    return result.rowcount or 0
 
 
 def record_outcome(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 import pytest
+import whoosh.writing
 
 from indexer.records import PageRecord
 from indexer.search import search
@@ -147,3 +149,20 @@ def test_narrow_permission_path_agrees_with_the_filtered_search(ix, monkeypatch,
     wide = search(ix, text, scope)
     assert narrow.as_json() == wide.as_json()
     assert narrow.total == len(narrow.results)
+
+
+def test_a_failed_commit_releases_the_index_lock(ix, monkeypatch) -> None:
+    """A commit that fails (a full disk, say) must not keep the lock: the next writer waits 60 s."""
+    real = whoosh.writing.SegmentWriter._commit_toc
+
+    def full_disk(self, segments):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(whoosh.writing.SegmentWriter, "_commit_toc", full_disk)
+    with pytest.raises(OSError) as failed:  # kept: its traceback keeps the writer alive,
+        apply(ix, [Change(5, [page(5, 1, "Kellerfenster", 5)])])  # as a logger's record would
+    monkeypatch.setattr(whoosh.writing.SegmentWriter, "_commit_toc", real)
+    started = time.monotonic()
+    assert apply(ix, [Change(5, [page(5, 1, "Kellerfenster", 5)])]) == 1
+    assert time.monotonic() - started < 5
+    assert failed.value.errno == 28

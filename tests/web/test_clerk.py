@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+import time
 
+import pytest
 from sqlalchemy import select, update
 
 from docstore.models import Document, Role, UploadBatch, UploadStatus
 from docstore.services import users
 from ingest import spool
-from tests.ingest.samples import text_pdf
+from tests.ingest.samples import multipage_tiff, text_pdf
 
 from .conftest import GRANTED, PASSWORD, csrf_token, signin
 
@@ -206,3 +209,35 @@ def test_a_spool_folder_the_server_never_queued_is_adopted(archive, client_as, t
     with archive.instance.db.session() as s:
         batch = s.scalar(select(UploadBatch).where(UploadBatch.token == folder.name))
         assert batch.uploader_id is None and batch.files[0].outcome == "accepted"
+
+
+@pytest.mark.slow
+def test_a_long_upload_does_not_hold_up_another_clerks(archive, tmp_path) -> None:
+    """Two lanes: a short batch queued after a long one is done while the long one runs."""
+    inst = archive.instance
+    with inst.db.session() as s:
+        clerk = users.get_user(s, "clerk")
+    long_scan = multipage_tiff(tmp_path / "long.tif", pages=4)  # OCR, page by page
+    short = text_pdf(tmp_path / "short.pdf", pages=1, marker="Kurzer Brief Fallrohr")
+    with long_scan.open("rb") as f:
+        first = spool.receive(inst, clerk, [("long.tif", f)])
+    with short.open("rb") as f:
+        second = spool.receive(inst, clerk, [("short.pdf", f)])
+    stop = threading.Event()
+    worker = threading.Thread(
+        target=spool.work, args=(inst, stop), kwargs={"poll": 0.2, "lanes": 2}
+    )
+    worker.start()
+    try:
+        deadline = time.monotonic() + 120
+        statuses = {}
+        while time.monotonic() < deadline:
+            with inst.db.session() as s:
+                statuses = {b: s.get(UploadBatch, b).status for b in (first, second)}
+            if statuses[second] == "done":
+                break
+            time.sleep(0.1)
+        assert statuses == {first: "running", second: "done"}
+    finally:
+        stop.set()
+        worker.join()

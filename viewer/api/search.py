@@ -36,5 +36,5 @@ class Search(MethodView):
                 reader=state().index,
             )
         except SearchRefused as exc:
-            abort(400, message=refusal(exc))
+            abort(400, message=refusal(exc.code, exc.limit))
         return results.as_json()

@@ -7,9 +7,11 @@ from flask_login import current_user, login_required
 
 from docstore.services import archive
 from docstore.services.access import Visibility
+from indexer.query import Limits, QueryRefused
 from indexer.search import search
 
 from .context import instance, state
+from .searching import refusal
 
 bp = Blueprint("archive", __name__)
 
@@ -43,7 +45,7 @@ def building_file(building_file_id: int) -> str:
 
 @bp.route("/documents/<id:document_id>")
 @login_required
-def document(document_id: int) -> str:
+def document(document_id: int) -> str | tuple[str, int]:
     user = current_user.user
     with instance().db.transaction() as s:
         view = archive.open_document(s, user, document_id)
@@ -56,17 +58,13 @@ def document(document_id: int) -> str:
     zoom = request.args.get("zoom", 1, type=int)
     zoom = zoom if zoom in ZOOM_WIDTHS else 1
     query = request.args.get("q", "").strip()[:500]
-    hits = None
+    hits = refused = None
     if query:
-        found = search(
-            state().index,
-            query,
-            Visibility(document_ids=frozenset({doc.id})),
-            per_page=1,
-            pages_per_document=count,
-        )
-        hits = found.results[0].pages if found.results else []
-    return render_template(
+        try:
+            hits = _hits_in(doc.id, query, count)
+        except QueryRefused as exc:
+            refused = refusal(exc.code, exc.limit)
+    html = render_template(
         "archive/document.html",
         doc=doc,
         bf=bf,
@@ -79,4 +77,20 @@ def document(document_id: int) -> str:
         width=ZOOM_WIDTHS[zoom],
         query=query,
         hits=hits,
+        refused=refused,
     )
+    return (html, 400) if refused else html
+
+
+def _hits_in(document_id: int, query: str, count: int) -> list:
+    """The pages of one document that match (bounded like every search; scope: this document)."""
+    config = instance().config
+    found = search(
+        state().index,
+        query,
+        Visibility(document_ids=frozenset({document_id})),
+        per_page=1,
+        pages_per_document=count,
+        limits=Limits(max_words=config.search_max_words, seconds=config.search_seconds),
+    )
+    return found.results[0].pages if found.results else []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -34,6 +35,9 @@ from .clerk_forms import (
 )
 from .context import instance
 from .formatting import rejection
+
+DOCUMENT_ID = re.compile(r"[0-9]{1,10}")
+"""A document id as a form sends it (ASCII digits: not '²', not 5,000 nines)."""
 
 bp = Blueprint("clerk", __name__)
 log = logging.getLogger(__name__)
@@ -139,7 +143,7 @@ def assign(document_id: int) -> Response | tuple[str, int]:
 
 
 @bp.route("/documents/<id:document_id>/edit", methods=["GET", "POST"])
-def edit_document(document_id: int) -> str | Response:
+def edit_document(document_id: int) -> str | Response | tuple[str, int]:
     with instance().db.transaction() as s:
         doc: Document = archive.open_document(s, current_user.user, document_id).document
         form = DocumentForm(obj=doc)
@@ -148,11 +152,12 @@ def edit_document(document_id: int) -> str | Response:
                 documents.update_document(s, doc, actor=current_user.user, **changed)
             flash(_("Gespeichert."), "info")
             return redirect(url_for("archive.document", document_id=doc.id))
-        return render_template("clerk/edit_document.html", form=form, doc=doc)
+        page = render_template("clerk/edit_document.html", form=form, doc=doc)
+    return (page, 400) if form.errors else page
 
 
 @bp.route("/files/<id:building_file_id>/edit", methods=["GET", "POST"])
-def edit_building_file(building_file_id: int) -> str | Response:
+def edit_building_file(building_file_id: int) -> str | Response | tuple[str, int]:
     with instance().db.transaction() as s:
         bf, _docs = archive.open_building_file(s, current_user.user, building_file_id)
         form = BuildingFileForm(obj=bf)
@@ -161,7 +166,8 @@ def edit_building_file(building_file_id: int) -> str | Response:
                 building_files.update_building_file(s, bf, actor=current_user.user, **changed)
             flash(_("Gespeichert."), "info")
             return redirect(url_for("archive.building_file", building_file_id=bf.id))
-        return render_template("clerk/edit_building_file.html", form=form, bf=bf)
+        page = render_template("clerk/edit_building_file.html", form=form, bf=bf)
+    return (page, 400) if form.errors else page
 
 
 def _changes(form, obj: object, fields: tuple[str, ...]) -> dict[str, object]:
@@ -200,7 +206,7 @@ def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
 
 def _grant(s, bf, docs: list[Document], form: GrantForm) -> None:
     user: User = users.get_user(s, form.username.data.strip())
-    wanted = {int(v) for v in request.form.getlist("documents") if v.isdigit()}
+    wanted = {int(v) for v in request.form.getlist("documents") if DOCUMENT_ID.fullmatch(v)}
     listed = [d for d in docs if d.id in wanted]
     zone = ZoneInfo(instance().config.timezone)
     start = _local_midnight(form.valid_from.data, zone) if form.valid_from.data else None

@@ -8,7 +8,7 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from docstore.errors import NotFound, PermissionDenied, ServiceUnavailable, UsageError
@@ -70,6 +70,11 @@ def register(app: Flask) -> None:
         if exc.code == 404:
             return not_found(exc)
         if exc.code == 403:
+            said = (getattr(exc, "data", None) or {}).get("message")
+            if request.path.startswith("/api/") and (
+                said or exc.description != Forbidden.description
+            ):
+                return _page(403, "Forbidden", said or exc.description)  # for programs: the reason
             return _page(403, _("Nicht erlaubt"), _("Ihr Konto darf diese Seite nicht öffnen."))
         data = getattr(exc, "data", None) or {}
         message = data.get("message") or exc.description or ""

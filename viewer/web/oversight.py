@@ -109,7 +109,7 @@ def user_list() -> str | Response | tuple[str, int]:
             roles=list(Role),
             enrolled=second_factor.enrolled,
         )
-    return (page, 400) if error else page
+    return (page, 400) if error or form.errors else page
 
 
 CREDENTIAL_CHANGES = ("reset-second-factor", "reset-password")

@@ -41,7 +41,7 @@ def search_page() -> str | tuple[str, int]:
                 reader=state().index,
             )
         except SearchRefused as exc:
-            refused = refusal(exc)
+            refused = refusal(exc.code, exc.limit)
     pages = math.ceil(results.total / PER_PAGE) if results else 0
     html = render_template(
         "searching/search.html",
@@ -57,12 +57,10 @@ def search_page() -> str | tuple[str, int]:
     return (html, 400) if refused else html
 
 
-def refusal(exc: SearchRefused) -> str:
-    """The refusal in the visitor's language."""
-    if exc.code == "too-many-words":
-        return _(
-            "Die Suche hat zu viele Wörter. Bitte verwenden Sie höchstens %(num)s.", num=exc.limit
-        )
+def refusal(code: str, limit: float) -> str:
+    """A refused search (a QueryRefused code) in the visitor's language."""
+    if code == "too-many-words":
+        return _("Die Suche hat zu viele Wörter. Bitte verwenden Sie höchstens %(num)s.", num=limit)
     return _("Diese Suche wäre zu aufwendig. Bitte suchen Sie mit weniger oder genaueren Wörtern.")
 
 
