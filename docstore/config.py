@@ -69,7 +69,20 @@ SETTINGS: tuple[Setting, ...] = (
         "ingest_timeout",
         int,
         900,
-        "Seconds one file may take in its worker before it is rejected as 'resource limit'.",
+        "Seconds one file may take in its worker, plus ingest_page_seconds for each of its "
+        "pages, before it is rejected as 'resource limit'.",
+    ),
+    Setting(
+        "ingest_page_seconds",
+        int,
+        10,
+        "Seconds added to ingest_timeout per page of a file (an OCR'd scan takes 0.5-3 s).",
+    ),
+    Setting(
+        "ingest_max_pages",
+        int,
+        10_000,
+        "Most pages one file may have; a longer file is rejected as 'resource limit'.",
     ),
     Setting(
         "ingest_memory_limit_mb",

@@ -478,5 +478,8 @@ class UploadFile(Base):
     """None while waiting; then accepted, duplicate, rejected or failed."""
     reason: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[int | None] = mapped_column(Integer)
+    pages_done: Mapped[int | None] = mapped_column(Integer)
+    """Pages the worker has finished, while it is on the file (a long scan shows its progress)."""
+    pages_total: Mapped[int | None] = mapped_column(Integer)
 
     batch: Mapped[UploadBatch] = relationship(back_populates="files")

@@ -29,19 +29,31 @@ from .watch import watch
 
 
 class _RichProgress:
+    """Files done of all, and pages done including those of the files still in a worker."""
+
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.task = None
         self.pages = 0
+        self.running: dict[str, int] = {}
 
     def start(self, total: int) -> None:
         self.task = self.progress.add_task("ingest", total=total, pages=0, rate="")
 
+    def pages_done(self, path: str, done: int, total: int) -> None:
+        self.running[path] = done
+        self._show()
+
     def file_done(self, report: FileReport) -> None:
+        self.running.pop(report.path, None)
         self.pages += report.pages
+        self._show(advance=1)
+
+    def _show(self, advance: int = 0) -> None:
+        pages = self.pages + sum(self.running.values())
         elapsed = self.progress.tasks[0].elapsed or 0.0
-        rate = f"{self.pages / elapsed:.1f} pages/s" if elapsed > 0 and self.pages else ""
-        self.progress.update(self.task, advance=1, pages=self.pages, rate=rate)
+        rate = f"{pages / elapsed:.1f} pages/s" if elapsed > 0 and pages else ""
+        self.progress.update(self.task, advance=advance, pages=pages, rate=rate)
 
 
 def _summary_table(report: IngestReport) -> Table:

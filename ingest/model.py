@@ -87,6 +87,7 @@ class DocumentMetadata:
 class Limits:
     image_max_pixels: int = 300_000_000
     ocr_languages: str = "deu+eng"
+    max_pages: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,14 @@ class WorkerTask:
     size: int
     storage_url: str
     limits: Limits = field(default_factory=Limits)
+
+
+@dataclass(frozen=True)
+class PageProgress:
+    """Sent by a worker before the first page (``done`` 0) and after each page it finishes."""
+
+    done: int
+    total: int
 
 
 @dataclass

@@ -2,8 +2,9 @@
 
 A few long-lived workers, started from a fork server (safe although the main
 process has threads and database connections), take one file at a time over
-a pipe.  Each worker limits its own address space; the parent kills a worker
-that overruns a file's time.  A worker that dies for any reason (out of
+a pipe.  Each worker limits its own address space and reports each page it
+finishes; the parent kills a worker that overruns a file's time, which grows
+with the file's pages once the worker has counted them.  A worker that dies for any reason (out of
 memory, a crash inside a C library, the kill) costs only the file it was on:
 it is replaced and the batch goes on.  A ``concurrent.futures`` pool cannot
 promise that: one dead worker breaks it.  Workers are recycled after
@@ -22,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from .model import Processed, Rejected, TransientFailure, WorkerTask
+from .model import PageProgress, Processed, Rejected, TransientFailure, WorkerTask
 from .ocr import MissingDependency
 
 TASKS_PER_WORKER = 100
@@ -37,6 +38,11 @@ _context.set_forkserver_preload(["__main__", "ingest.process"])
 class WorkerLimits:
     timeout: float
     memory_bytes: int
+    page_seconds: float = 0.0
+    """Added to ``timeout`` for each page of the file, as soon as the worker reports the count."""
+
+    def seconds_for(self, pages: int) -> float:
+        return self.timeout + self.page_seconds * pages
 
 
 @dataclass
@@ -50,11 +56,11 @@ class WorkerResult:
     """The worker's own peak resident memory so far."""
 
 
-def _process(task: WorkerTask) -> WorkerResult:
+def _process(task: WorkerTask, conn: Connection) -> WorkerResult:
     from .process import process_file
 
     try:
-        return WorkerResult(processed=process_file(task))
+        return WorkerResult(processed=process_file(task, lambda p: conn.send(p)))
     except Rejected as exc:
         return WorkerResult(rejected=exc)
     except MemoryError:
@@ -76,7 +82,7 @@ def _worker_main(conn: Connection, memory_bytes: int) -> None:
             return
         if task is None:
             return
-        result = _process(task)
+        result = _process(task, conn)
         result.peak_rss_mb = _peak_rss_mb()
         try:
             conn.send(result)
@@ -104,7 +110,9 @@ class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
     index: int | None = None
+    started: float = 0.0
     deadline: float = 0.0
+    pages: int = 0
     tasks: int = 0
 
     @property
@@ -125,8 +133,10 @@ def run_tasks(
     workers: int,
     limits: WorkerLimits,
     on_result: Callable[[int, WorkerResult], None],
+    on_progress: Callable[[int, PageProgress], None] | None = None,
 ) -> None:
-    """Run every task in a worker, ``workers`` at a time, reporting each as it finishes."""
+    """Run every task in a worker, ``workers`` at a time, reporting each as it finishes
+    (and, to ``on_progress``, each page as the worker finishes it)."""
     pending = iter(tasks)
     pool: list[_Worker] = []
     exhausted = False
@@ -150,8 +160,12 @@ def run_tasks(
             busy = [w for w in pool if w.busy]
             if not busy:
                 return
-            for index, result in _collect(busy, limits):
-                on_result(index, result)
+            for index, message in _collect(busy, limits):
+                if isinstance(message, PageProgress):
+                    if on_progress is not None:
+                        on_progress(index, message)
+                else:
+                    on_result(index, message)
             pool = [w for w in pool if w.busy or w.process.is_alive()]
     finally:
         for worker in pool:
@@ -161,33 +175,53 @@ def run_tasks(
 def _assign(worker: _Worker, index: int, task: WorkerTask, limits: WorkerLimits) -> None:
     worker.conn.send(task)
     worker.index = index
-    worker.deadline = time.monotonic() + limits.timeout
+    worker.started = time.monotonic()
+    worker.pages = 0
+    worker.deadline = worker.started + limits.timeout
     worker.tasks += 1
 
 
-def _collect(busy: list[_Worker], limits: WorkerLimits) -> list[tuple[int, WorkerResult]]:
-    """Wait for the first results, deaths or time-outs; free those workers."""
+def _collect(
+    busy: list[_Worker], limits: WorkerLimits
+) -> list[tuple[int, WorkerResult | PageProgress]]:
+    """Wait for the first results, page reports, deaths or time-outs; free the finished workers.
+
+    A page report of a new page count moves the worker's deadline: the time
+    limit is ``timeout`` plus ``page_seconds`` for each page of the file.
+    """
     timeout = max(0.0, min(w.deadline for w in busy) - time.monotonic())
     ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=timeout)
-    done: list[tuple[int, WorkerResult]] = []
+    done: list[tuple[int, WorkerResult | PageProgress]] = []
     now = time.monotonic()
     for worker in busy:
-        result = None
+        message = None
         if worker.conn in ready:
             with contextlib.suppress(EOFError, OSError):
-                result = worker.conn.recv()
+                message = worker.conn.recv()
+        if isinstance(message, PageProgress):
+            if message.total != worker.pages:
+                worker.pages = message.total
+                worker.deadline = worker.started + limits.seconds_for(message.total)
+            done.append((worker.index, message))  # type: ignore[arg-type]
+            continue
+        result = message
         if result is None and worker.process.sentinel in ready:
             worker.process.join(timeout=10)
             result = _died(worker.process.exitcode)
         if result is None and now >= worker.deadline:
             _retire(worker, kill=True)
-            result = WorkerResult(
-                rejected=Rejected("resource limit", f"took longer than {limits.timeout:.0f} s")
-            )
+            result = WorkerResult(rejected=_overran(limits, worker.pages))
         if result is not None:
             done.append((worker.index, result))  # type: ignore[arg-type]
             worker.index = None
     return done
+
+
+def _overran(limits: WorkerLimits, pages: int) -> Rejected:
+    seconds = limits.seconds_for(pages)
+    if pages and limits.page_seconds:
+        return Rejected("resource limit", f"took longer than {seconds:.0f} s for {pages} pages")
+    return Rejected("resource limit", f"took longer than {seconds:.0f} s")
 
 
 def _retire(worker: _Worker, kill: bool = False) -> None:

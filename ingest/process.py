@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 
 from storage import StorageError, derived_key, open_store, original_key
 
 from .failpoints import pause_at
-from .images import image_pages
-from .model import FileKind, Processed, TransientFailure, WorkerTask
+from .images import count_frames, image_pages
+from .model import FileKind, PageProgress, Processed, Rejected, TransientFailure, WorkerTask
 from .pdf import RenderedPage, inspect_pdf, pdf_pages
 
 
@@ -23,16 +24,30 @@ def page_prefix(number: int) -> str:
     return f"p{number:04d}"
 
 
-def process_file(task: WorkerTask) -> Processed:
+def process_file(
+    task: WorkerTask, report: Callable[[PageProgress], None] | None = None
+) -> Processed:
+    """``report`` hears the page count before the first page and each page as it is done."""
     path = task.source.location
     active = False
     if task.kind is FileKind.PDF:
-        active = inspect_pdf(path).active_content
+        inspection = inspect_pdf(path)
+        active, total = inspection.active_content, inspection.pages
         pages = pdf_pages(path, task.limits.ocr_languages)
     else:
+        total = count_frames(path, task.limits.image_max_pixels)
         pages = image_pages(path, task.limits.image_max_pixels, task.limits.ocr_languages)
+    if total > task.limits.max_pages:
+        raise Rejected(
+            "resource limit", f"{total:,} pages, above the limit of {task.limits.max_pages:,}"
+        )
 
-    rendered: list[RenderedPage] = list(pages)
+    report = report or (lambda progress: None)
+    report(PageProgress(0, total))
+    rendered: list[RenderedPage] = []
+    for page in pages:
+        rendered.append(page)
+        report(PageProgress(len(rendered), total))
     derived: dict[str, bytes] = {}
     for page in rendered:
         prefix = page_prefix(page.info.number)

@@ -37,6 +37,7 @@ from .model import (
     FileReport,
     Limits,
     Outcome,
+    PageProgress,
     Processed,
     Rejected,
     SourceFile,
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 
 class ProgressSink(Protocol):
     def start(self, total: int) -> None: ...
+
+    def pages_done(self, path: str, done: int, total: int) -> None:
+        """A worker finished page ``done`` of ``total`` (0 when it has counted them)."""
 
     def file_done(self, report: FileReport) -> None: ...
 
@@ -107,6 +111,10 @@ class _Batch:
         if self.progress is not None:
             self.progress.file_done(report)
 
+    def pages_done(self, index: int, progress: PageProgress) -> None:
+        if self.progress is not None:
+            self.progress.pages_done(self.sources[index].path, progress.done, progress.total)
+
     def reject(self, index: int, source: SourceFile, exc: Rejected, sha: str | None) -> None:
         if sha is not None or source.location.exists():
             quarantine(source, exc.reason, exc.detail, sha, self.instance.config.quarantine_dir)
@@ -139,12 +147,18 @@ def run(
     if progress is not None:
         progress.start(len(sources))
 
-    limits = Limits(image_max_pixels=config.image_max_pixels, ocr_languages=config.ocr_languages)
+    limits = Limits(
+        image_max_pixels=config.image_max_pixels,
+        ocr_languages=config.ocr_languages,
+        max_pages=config.ingest_max_pages,
+    )
     for index, source in enumerate(sources):
         _check(batch, index, source, manifests, limits)
 
     worker_limits = WorkerLimits(
-        timeout=float(config.ingest_timeout), memory_bytes=config.ingest_memory_limit_mb << 20
+        timeout=float(config.ingest_timeout),
+        memory_bytes=config.ingest_memory_limit_mb << 20,
+        page_seconds=float(config.ingest_page_seconds),
     )
     count = workers or config.ingest_workers or os.cpu_count() or 1
     run_tasks(
@@ -152,6 +166,7 @@ def run(
         count,
         worker_limits,
         lambda i, result: _finish(batch, i, result),
+        batch.pages_done,
     )
     for index, first in batch.copies:
         _resolve_copy(batch, index, first)

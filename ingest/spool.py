@@ -21,7 +21,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from docstore.errors import UsageError
+from sqlalchemy.exc import SQLAlchemyError
+
+from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
 from docstore.models import User
 from docstore.services import uploads
@@ -217,14 +219,30 @@ def _lane(instance: Instance, stop: threading.Event, poll: float) -> None:
 
 
 class _Recorder:
-    """Writes each file's outcome as soon as it is known: the status page is live."""
+    """Writes each file's outcome as soon as it is known, and its pages as the worker goes:
+    the status page is live.  Page counts are written at most every ``PAGE_WRITE_SECONDS``
+    per file, so a 2,000-page scan costs a few hundred small updates, not 2,000."""
+
+    PAGE_WRITE_SECONDS = 2.0
 
     def __init__(self, instance: Instance, batch_id: int) -> None:
         self.instance = instance
         self.batch_id = batch_id
+        self.written: dict[str, float] = {}
 
     def start(self, total: int) -> None:
         pass
+
+    def pages_done(self, path: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done not in (0, total) and now - self.written.get(path, 0.0) < self.PAGE_WRITE_SECONDS:
+            return
+        self.written[path] = now
+        try:
+            with self.instance.db.transaction() as s:
+                uploads.record_pages(s, self.batch_id, Path(path).name, done, total)
+        except (ServiceUnavailable, SQLAlchemyError):  # a courtesy: an outage must not stop it
+            log.warning("upload %s: progress of %s not recorded", self.batch_id, path)
 
     def file_done(self, report: FileReport) -> None:
         document = report.document_id or report.duplicate_of

@@ -83,6 +83,15 @@ def record_outcome(
     )
 
 
+def record_pages(session: Session, batch_id: int, name: str, done: int, total: int) -> None:
+    """How far the worker has got with a file (shown on the status page while it runs)."""
+    session.execute(
+        update(UploadFile)
+        .where(UploadFile.batch_id == batch_id, UploadFile.name == name)
+        .values(pages_done=done, pages_total=total)
+    )
+
+
 def finish(session: Session, batch_id: int) -> None:
     """Close the batch; a file the pipeline never reported on is marked failed, not left open."""
     session.execute(

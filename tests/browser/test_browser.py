@@ -8,7 +8,7 @@ import pyotp
 from playwright.sync_api import Page, expect
 
 from docstore.services import users
-from tests.ingest.samples import text_pdf
+from tests.ingest.samples import multipage_tiff, text_pdf
 from tests.web.conftest import GRANTED, MARKER, OTHER, PASSWORD, totp_code
 
 from .conftest import Server, look
@@ -100,6 +100,18 @@ def test_clerk_uploads_and_sorts_the_inbox(page: Page, server: Server, tmp_path)
         f"liegt jetzt in der Bauakte {GRANTED}"
     )
     expect(page.locator("ul.inbox li").filter(has_text="scan-unsortiert.pdf")).to_have_count(0)
+    # a long scan: the status page shows how many of its pages are done while it runs
+    scan = multipage_tiff(tmp_path / "bauzeichnungen.tif", pages=6)
+    page.get_by_role("link", name="Hochladen", exact=True).click()
+    page.get_by_label("Dateien (PDF, TIFF, JPEG, PNG)").set_input_files([scan])
+    page.get_by_role("button", name="Hochladen").click()
+    outcome = page.locator("#upload-files tbody tr .outcome")
+    expect(outcome).to_contain_text(
+        re.compile(r"in Arbeit\s*[0-5] von 6 Seiten fertig"), timeout=60_000
+    )
+    look(page, "upload-status-pages")
+    expect(page.locator("#upload-state")).to_have_text("abgeschlossen", timeout=90_000)
+    expect(outcome).to_have_text("übernommen")
 
 
 def _user_id(archive, username: str) -> int:

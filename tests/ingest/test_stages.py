@@ -85,7 +85,7 @@ def test_time_and_memory_limits_reject_only_that_file(tmp_path, hostile_batch) -
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "scan.png").write_bytes((hostile_batch / "scan.png").read_bytes())
-    inst = make_instance(tmp_path / "slow", ingest_timeout=0)
+    inst = make_instance(tmp_path / "slow", ingest_timeout=0, ingest_page_seconds=0)
     [report] = ingest.run([folder], inst).files
     assert report.outcome is Outcome.REJECTED
     assert report.reason == "resource limit: took longer than 0 s"

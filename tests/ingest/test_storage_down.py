@@ -26,6 +26,9 @@ class StopAfterFirst:
     def start(self, total: int) -> None:
         pass
 
+    def pages_done(self, path: str, done: int, total: int) -> None:
+        pass
+
     def file_done(self, report) -> None:
         self.seen += 1
         if self.seen == 1:

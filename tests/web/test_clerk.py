@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select, update
 
 from docstore.models import Document, Role, UploadBatch, UploadStatus
-from docstore.services import users
+from docstore.services import uploads, users
 from ingest import spool
 from tests.ingest.samples import multipage_tiff, text_pdf
 
@@ -60,6 +60,25 @@ def test_upload_goes_through_the_spool_with_a_status_per_file(archive, client_as
     assert list(spool.spool_dir(archive.instance).iterdir()) == []  # nothing left behind
     hits = clerk.get("/search?q=Hinterhaus").text
     assert "1 Dokument gefunden" in hits  # indexed by the ingest's own sync
+
+
+def test_a_long_file_shows_its_pages_while_the_worker_is_on_it(archive, client_as, tmp_path):
+    clerk = client_as("clerk")
+    scan = multipage_tiff(tmp_path / "scan.tif", pages=3).read_bytes()
+    response = _upload(clerk, [(scan, "plan.tif")])
+    batch_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with archive.instance.db.transaction() as s:  # as the spool worker records it
+        uploads.record_pages(s, batch_id, "plan.tif", 1, 3)
+    page = clerk.get(f"/upload/{batch_id}").text
+    assert "in Arbeit" in page and "1 von 3 Seiten fertig" in page
+    assert '<progress max="3" value="1"' in page
+    token = csrf_token(page)
+    clerk.post("/language", data={"lang": "en", "csrf_token": token, "next": "/upload"})
+    assert "1 of 3 pages done" in clerk.get(f"/upload/{batch_id}").text
+    assert spool.process_pending(archive.instance) == 1
+    [done] = clerk.get(f"/upload/{batch_id}/status.json").get_json()["files"]
+    assert (done["outcome"], done["pages_done"], done["pages_total"]) == ("accepted", 3, 3)
+    assert "3 of 3 pages done" not in clerk.get(f"/upload/{batch_id}").text  # the outcome instead
 
 
 def test_a_broken_manifest_refuses_the_upload(archive, client_as, tmp_path) -> None:

@@ -37,12 +37,26 @@
     body.files.forEach(function (file) {
       var row = document.querySelector('#upload-files tr[data-name="' + CSS.escape(file.name) + '"]');
       if (!row) { return; }
-      var key = file.outcome || "waiting";
+      var working = !file.outcome && file.pages_total;
+      var key = file.outcome || (working ? "working" : "waiting");
       var cell = row.querySelector(".outcome");
       cell.className = "outcome outcome-" + key;
       cell.textContent = labels[key] || key;
+      if (working) { cell.appendChild(pages(file.pages_done || 0, file.pages_total)); }
       row.querySelector(".reason").textContent = file.reason || "";
     });
+  }
+  function pages(done, total) {
+    var span = document.createElement("span");
+    var bar = document.createElement("progress");
+    span.className = "pages";
+    bar.max = total;
+    bar.value = done;
+    bar.setAttribute("aria-hidden", "true");
+    span.appendChild(bar);
+    span.appendChild(document.createTextNode(" " + (labels.pages || "{done} / {total}")
+      .replace("{done}", done).replace("{total}", total)));
+    return span;
   }
   function poll() {
     if (state.dataset.status === "done") { return; }

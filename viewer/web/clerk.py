@@ -107,6 +107,8 @@ def upload_status_json(batch_id: int) -> Response:
                     "outcome": f.outcome,
                     "reason": rejection(f.reason),
                     "document_id": f.document_id,
+                    "pages_done": f.pages_done,
+                    "pages_total": f.pages_total,
                 }
                 for f in batch.files
             ],
