@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from search_corpus import corpus, queries
 
 from indexer.analysis import fold
-from indexer.search import IndexReader, search
+from indexer.reader import IndexReader
+from indexer.search import search
 from indexer.store import IndexStore
 from indexer.writer import apply
 

@@ -9,9 +9,7 @@ paging only ever count what the user may see.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any, Protocol
@@ -22,6 +20,7 @@ from whoosh.searching import Searcher
 
 from .analysis import TOKEN, word_terms
 from .query import Budget, Limits, parse
+from .reader import IndexReader
 
 FACETS = ("kind", "decade", "bezirk")
 
@@ -117,39 +116,6 @@ def _positions(searcher: Searcher, name: str) -> dict[str, list[int]]:
     return cache[name]
 
 
-class IndexReader:
-    """A long-lived searcher over the live generation, refreshed when the index changes.
-
-    Opening a Whoosh searcher reads every segment's files; doing that once per
-    query would cost more than the search itself.
-    """
-
-    def __init__(self, open_index: Callable[[], Index]) -> None:
-        self._open = open_index
-        self._index: Index | None = None
-        self._searcher: Searcher | None = None
-        self._lock = threading.Lock()
-
-    def searcher(self) -> Searcher:
-        with self._lock:
-            if self._searcher is None:
-                self._index = self._open()
-                self._searcher = self._index.searcher()
-            elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
-            return self._searcher
-
-    def reopen(self) -> None:
-        """After a rebuild switched generations."""
-        with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._searcher = None
-
-    def close(self) -> None:
-        self.reopen()
-
-
 def search(
     source: Index | IndexReader,
     text: str,
@@ -165,8 +131,6 @@ def search(
     """Search what ``scope`` may see; raises QueryRefused past ``limits`` (default: Limits())."""
     page = max(1, page)
     options = (page, per_page, sort, pages_per_document, snippets, Budget(limits or Limits()))
-    if isinstance(source, IndexReader):
-        return _search(source.searcher(), text, scope, *options)
     with source.searcher() as searcher:
         return _search(searcher, text, scope, *options)
 
@@ -296,7 +260,9 @@ def _column(searcher: Searcher, name: str):
     """
     cache = searcher.__dict__.setdefault("_bauakte_columns", {})
     if name not in cache:
-        cache[name] = list(searcher.reader().column_reader(name))
+        reader = searcher.reader()
+        # an index with no segment yet (a fresh instance) has no columns at all
+        cache[name] = list(reader.column_reader(name)) if reader.doc_count_all() else []
     return cache[name]
 
 

@@ -14,7 +14,9 @@ import gc
 import logging
 import os
 import shutil
+import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -28,6 +30,11 @@ POINTER = "CURRENT"
 VERSION_FILE = "BAUAKTE_SCHEMA"
 SCHEMA_VERSION = "4"
 """Bump when the schema or the analysis changes: older generations are then rebuilt."""
+ATTEMPTS = 4
+"""Tries before an index is called unusable: a committing writer deletes the files of the
+segments it merged (and the old table of contents), so a reader that listed them a moment
+earlier finds them gone.  Whoosh retries that inside ``Index.reader`` only; ``open_dir``
+and a first read can meet it too.  A damaged index fails every try."""
 
 
 def _release_damaged_files() -> None:
@@ -39,6 +46,17 @@ def _release_damaged_files() -> None:
 
 class IndexUnusable(RuntimeError):
     """The index is missing or damaged; rebuild it (``bauakte reindex``)."""
+
+
+def _settled(attempt: Callable[[], Index]) -> Index:
+    for n in range(ATTEMPTS):
+        try:
+            return attempt()
+        except IndexUnusable:
+            if n == ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * (n + 1))
+    raise AssertionError("unreachable")
 
 
 class IndexStore:
@@ -54,6 +72,13 @@ class IndexStore:
         return self.root / name
 
     def open(self) -> Index:
+        return _settled(self._open_once)
+
+    def check(self) -> Index:
+        """Open the index and read every segment once; IndexUnusable if anything fails."""
+        return _settled(self._check_once)
+
+    def _open_once(self) -> Index:
         path = self.current_path
         if path is None or not whoosh_index.exists_in(str(path)):
             raise IndexUnusable(f"no search index in {self.root}")
@@ -73,9 +98,8 @@ class IndexStore:
         _release_damaged_files()  # after the except block, so the traceback is gone
         raise IndexUnusable(f"search index in {path} cannot be opened: {problem}")
 
-    def check(self) -> Index:
-        """Open the index and read every segment once; IndexUnusable if anything fails."""
-        ix = self.open()
+    def _check_once(self) -> Index:
+        ix = self._open_once()
         try:
             with ix.searcher() as searcher:
                 for reader, _ in searcher.reader().leaf_readers():

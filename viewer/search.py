@@ -7,7 +7,8 @@ from docstore.instance import Instance
 from docstore.models import User
 from docstore.services import access, audit, users
 from indexer.query import Limits, QueryRefused
-from indexer.search import IndexReader, SearchResults, search
+from indexer.reader import IndexReader
+from indexer.search import SearchResults, search
 from ingest.indexing import open_index
 
 

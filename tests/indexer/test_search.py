@@ -166,3 +166,47 @@ def test_a_failed_commit_releases_the_index_lock(ix, monkeypatch) -> None:
     assert apply(ix, [Change(5, [page(5, 1, "Kellerfenster", 5)])]) == 1
     assert time.monotonic() - started < 5
     assert failed.value.errno == 28
+
+
+def test_searches_in_threads_survive_commits_that_merge_segments(tmp_path) -> None:
+    """One shared reader, many threads, a writer committing (and merging) all the while:
+    a refresh must never close a segment another thread is still searching."""
+    import threading
+
+    from indexer.reader import IndexReader
+
+    store = IndexStore(tmp_path / "index")
+    ix = store.create_empty()
+    reader = IndexReader(store.open)
+    errors: list[BaseException] = []
+    totals: list[int] = []
+    stop = threading.Event()
+
+    def searching() -> None:
+        while not stop.is_set():
+            try:
+                totals.append(search(reader, "Dachgeschoss", ALL).total)
+            except BaseException as exc:  # any failure fails the test
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=searching) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        for n in range(1, 41):
+            apply(ix, [Change(n, [page(n, 1, f"Dachgeschoss Ausbau {n}", 1)])])
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    reader.close()
+    assert errors == []
+    assert totals and max(totals) <= 40
+    assert search(store.open(), "Dachgeschoss", ALL).total == 40
+
+
+def test_a_fresh_empty_index_finds_nothing_without_failing(tmp_path) -> None:
+    ix = IndexStore(tmp_path / "index").create_empty()
+    results = search(ix, "Dachgeschoss", ALL)
+    assert results.total == 0 and results.results == []

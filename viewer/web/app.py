@@ -8,7 +8,7 @@ from flask import Flask
 
 from docstore.config import load_config
 from docstore.instance import Instance
-from indexer.search import IndexReader
+from indexer.reader import IndexReader
 from ingest.indexing import open_index
 
 from . import (

@@ -8,7 +8,7 @@ from flask import current_app
 from werkzeug.routing import IntegerConverter
 
 from docstore.instance import Instance
-from indexer.search import IndexReader
+from indexer.reader import IndexReader
 
 
 @dataclass

@@ -1,0 +1,74 @@
+"""One long-lived searcher per process, shared by threads, renewed when the index changes.
+
+Opening a Whoosh searcher reads every segment's files; doing that once per
+query would cost more than the search itself.  Threads lease the current
+searcher (as Lucene's SearcherManager does): after a commit the next lease
+gets a newly opened searcher, and the old one is closed when its last
+lease ends.  Whoosh's own ``Searcher.refresh`` cannot be used here: it
+shares segment readers between old and new searcher and closes the rest
+while other threads may still be searching them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from whoosh.index import Index
+from whoosh.searching import Searcher
+
+
+@dataclass
+class _Lease:
+    searcher: Searcher
+    users: int = 0
+    retired: bool = False
+
+
+class IndexReader:
+    def __init__(self, open_index: Callable[[], Index]) -> None:
+        self._open = open_index
+        self._index: Index | None = None
+        self._current: _Lease | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def searcher(self) -> Iterator[Searcher]:
+        """The latest searcher, kept open until the block ends."""
+        with self._lock:
+            lease = self._latest()
+            lease.users += 1
+        try:
+            yield lease.searcher
+        finally:
+            with self._lock:
+                lease.users -= 1
+                if lease.retired and lease.users == 0:
+                    lease.searcher.close()
+
+    def _latest(self) -> _Lease:
+        current = self._current
+        if current is not None and current.searcher.up_to_date():
+            return current
+        if current is None or self._index is None:
+            self._index = self._open()
+        self._retire()
+        self._current = _Lease(self._index.searcher())
+        return self._current
+
+    def _retire(self) -> None:
+        if self._current is not None:
+            self._current.retired = True
+            if self._current.users == 0:
+                self._current.searcher.close()
+            self._current = None
+
+    def reopen(self) -> None:
+        """After a rebuild switched generations: the next lease opens the live one."""
+        with self._lock:
+            self._retire()
+
+    def close(self) -> None:
+        self.reopen()
