@@ -15,6 +15,7 @@ from html import escape
 from typing import Any, Protocol
 
 from whoosh import query as q
+from whoosh.collectors import FilterCollector, WrappingCollector
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
@@ -146,15 +147,15 @@ def _search(
     doc_of = _column(searcher, "doc")
     excluded: set[str] = set()
     if parsed.exclude is not None:  # "-word" leaves out whole documents, not pages
-        unwanted = searcher.search(parsed.exclude, filter=allowed, limit=None, scored=False)
+        unwanted = _bounded(searcher, budget, parsed.exclude, allowed, limit=None, scored=False)
         excluded = {doc_of[n] for n in unwanted.docs()}
     within: dict[int, float] | None = None
     if allowed is not None and len(allowed) * NARROW <= searcher.doc_count_all():
-        within = _scored_within(searcher, parsed.query, allowed)  # every hit, scored, at once
+        within = _scored_within(searcher, parsed.query, allowed, budget)  # all hits, scored
         matched_pages = within.keys()
     else:  # every matching page, unscored, for the totals and facets (columns, not stored fields)
-        matched_pages = searcher.search(
-            parsed.query, filter=allowed, limit=None, scored=False
+        matched_pages = _bounded(
+            searcher, budget, parsed.query, allowed, limit=None, scored=False
         ).docs()
     pages_of: dict[str, list[int]] = {}
     budget.check()
@@ -174,7 +175,9 @@ def _search(
             scores = dict(sorted(((n, within[n]) for n in kept), key=lambda item: -item[1]))
         else:
             mask = _docnums(searcher, "doc", excluded) if excluded else None
-            scores = _top_pages(searcher, parsed.query, allowed, mask, doc_of, page * per_page)
+            scores = _top_pages(
+                searcher, budget, parsed.query, allowed, mask, doc_of, page * per_page
+            )
         ranked = list(dict.fromkeys(doc_of[n] for n in scores))
         shown = ranked[(page - 1) * per_page : page * per_page]
     budget.check()
@@ -188,9 +191,45 @@ def _search(
 
 NARROW = 8
 """A permission filter leaving at most 1/NARROW of the index is walked page by page."""
+CLOCK_EVERY = 256
+"""Matches between two looks at the clock: often enough to end a search on time, rarely
+enough to cost nothing measurable."""
 
 
-def _scored_within(searcher: Searcher, query: q.Query, allowed: set[int]) -> dict[int, float]:
+class _Deadline(WrappingCollector):
+    """Ends a Whoosh search that runs past the budget's deadline (QueryRefused).
+
+    A clock check every CLOCK_EVERY matches, in this thread: Whoosh's own
+    TimeLimitCollector needs a timer thread per search or SIGALRM, which a
+    threaded web worker cannot share.
+    """
+
+    def __init__(self, child, budget: Budget) -> None:
+        super().__init__(child)
+        self.budget = budget
+
+    def matches(self):
+        for n, docnum in enumerate(self.child.matches()):
+            if n % CLOCK_EVERY == 0:
+                self.budget.check()
+            yield docnum
+
+
+def _bounded(searcher: Searcher, budget: Budget, query, allowed, mask=None, **kwargs):
+    """``searcher.search`` within the budget.
+
+    The permission filter wraps the deadline, never the other way round: a
+    wrapper around Whoosh's FilterCollector would collect past the filter.
+    """
+    inner = _Deadline(searcher.collector(**kwargs), budget)
+    outer = inner if allowed is None and mask is None else FilterCollector(inner, allowed, mask)
+    searcher.search_with_collector(query, outer)
+    return outer.results()
+
+
+def _scored_within(
+    searcher: Searcher, query: q.Query, allowed: set[int], budget: Budget
+) -> dict[int, float]:
     """Score of every page in ``allowed`` that matches, by leaping the matcher to each one.
 
     For a user who may see a few building files, skipping straight to their
@@ -206,7 +245,9 @@ def _scored_within(searcher: Searcher, query: q.Query, allowed: set[int]) -> dic
         if not targets:
             continue
         matcher = query.matcher(leaf, context)
-        for target in targets:
+        for n, target in enumerate(targets):
+            if n % CLOCK_EVERY == 0:
+                budget.check()
             if not matcher.is_active():
                 break
             if matcher.id() < target:
@@ -218,7 +259,7 @@ def _scored_within(searcher: Searcher, query: q.Query, allowed: set[int]) -> dic
     return found
 
 
-def _top_pages(searcher, query, allowed, mask, doc_of, needed: int) -> dict[int, float]:
+def _top_pages(searcher, budget, query, allowed, mask, doc_of, needed: int) -> dict[int, float]:
     """Scores of the best pages, best first, enough of them to rank ``needed`` documents.
 
     Asks for a few pages per wanted document and widens the window only when
@@ -228,7 +269,7 @@ def _top_pages(searcher, query, allowed, mask, doc_of, needed: int) -> dict[int,
     """
     window = needed * 3
     while True:
-        top = searcher.search(query, filter=allowed, mask=mask, limit=window)
+        top = _bounded(searcher, budget, query, allowed, mask, limit=window)
         documents = {doc_of[hit.docnum] for hit in top}
         if len(documents) >= needed or top.scored_length() < window:
             return {hit.docnum: hit.score for hit in top}

@@ -210,3 +210,25 @@ def test_a_fresh_empty_index_finds_nothing_without_failing(tmp_path) -> None:
     ix = IndexStore(tmp_path / "index").create_empty()
     results = search(ix, "Dachgeschoss", ALL)
     assert results.total == 0 and results.results == []
+
+
+def test_the_time_budget_ends_the_whoosh_search_itself_and_keeps_the_filter(tmp_path) -> None:
+    """The deadline is checked while Whoosh collects matches, not only between phases;
+    and the permission filter still applies with the deadline in the collector chain."""
+    from indexer.query import Budget, QueryRefused, parse
+    from indexer.search import _bounded
+
+    ix = IndexStore(tmp_path / "index").create_empty()
+    apply(ix, [Change(n, [page(n, 1, f"Garage Nummer {n}", n % 7 + 1)]) for n in range(1, 701)])
+    with ix.searcher() as searcher:
+        query = parse("Garage", searcher, None, Budget()).query
+        assert len(searcher.search(query, limit=None)) == 700
+        for allowed in (None, {0, 5, 699}, set(range(0, 700, 3))):
+            for mask in (None, {5, 6}):
+                expected = searcher.search(query, filter=allowed, mask=mask, limit=None)
+                got = _bounded(searcher, Budget(), query, allowed, mask, limit=None)
+                assert sorted(got.docs()) == sorted(expected.docs())
+        spent = Budget(deadline=time.monotonic() - 1)
+        with pytest.raises(QueryRefused) as refused:
+            _bounded(searcher, spent, query, None, limit=None, scored=False)
+        assert refused.value.code == "too-costly"
