@@ -28,8 +28,15 @@ class _Lease:
 
 
 class IndexReader:
-    def __init__(self, open_index: Callable[[], Index]) -> None:
+    """``live`` names the live generation (a rebuild in another process switches it);
+    when it changes, the next lease opens the index again."""
+
+    def __init__(
+        self, open_index: Callable[[], Index], live: Callable[[], object] | None = None
+    ) -> None:
         self._open = open_index
+        self._live = live or (lambda: None)
+        self._generation: object = None
         self._index: Index | None = None
         self._current: _Lease | None = None
         self._lock = threading.Lock()
@@ -50,10 +57,15 @@ class IndexReader:
 
     def _latest(self) -> _Lease:
         current = self._current
+        generation = self._live()
+        if generation != self._generation:
+            self._retire()
+            current = None
         if current is not None and current.searcher.up_to_date():
             return current
         if current is None or self._index is None:
             self._index = self._open()
+            self._generation = generation
         self._retire()
         self._current = _Lease(self._index.searcher())
         return self._current

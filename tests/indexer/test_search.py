@@ -232,3 +232,21 @@ def test_the_time_budget_ends_the_whoosh_search_itself_and_keeps_the_filter(tmp_
         with pytest.raises(QueryRefused) as refused:
             _bounded(searcher, spent, query, None, limit=None, scored=False)
         assert refused.value.code == "too-costly"
+
+
+def test_the_shared_reader_follows_a_rebuild_into_a_new_generation(tmp_path) -> None:
+    """A rebuild in another process switches CURRENT; the web worker's reader must follow,
+    or it would search the old generation (and never see a later ingest) for good."""
+    from indexer.reader import IndexReader
+
+    store = IndexStore(tmp_path / "index")
+    apply(store.create_empty(), [Change(1, [page(1, 1, "Dachgeschoss alt", 1)])])
+    reader = IndexReader(store.open, live=lambda: store.current_path)
+    assert search(reader, "Dachgeschoss", ALL).total == 1
+    path, rebuilt = store.new_generation()
+    apply(rebuilt, [Change(n, [page(n, 1, f"Dachgeschoss {n}", 1)]) for n in (1, 2, 3)])
+    store.switch_to(path)
+    assert search(reader, "Dachgeschoss", ALL).total == 3
+    apply(store.open(), [Change(4, [page(4, 1, "Dachgeschoss neu", 1)])])  # a later ingest
+    assert search(reader, "Dachgeschoss", ALL).total == 4
+    reader.close()

@@ -9,7 +9,7 @@ from flask import Flask
 from docstore.config import load_config
 from docstore.instance import Instance
 from indexer.reader import IndexReader
-from ingest.indexing import open_index
+from ingest.indexing import index_store, open_index
 
 from . import (
     accounts,
@@ -56,7 +56,10 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     )
     app.config.update(settings)
     app.url_map.converters["id"] = IdConverter
-    app.extensions["bauakte"] = WebState(instance, IndexReader(lambda: open_index(instance)))
+    app.extensions["bauakte"] = WebState(
+        instance,
+        IndexReader(lambda: open_index(instance), live=lambda: index_store(instance).current_path),
+    )
     security.configure(app, https=config.https)
     csrf.init_app(app)
     login_manager.init_app(app)
