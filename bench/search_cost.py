@@ -31,7 +31,6 @@ import argparse
 import http.client
 import os
 import random
-import re
 import signal
 import socket
 import string
@@ -45,15 +44,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sqlalchemy import select
-from viewer_load import Tally, pct, prepare, start_server
+from viewer_load import Tally, bench_user, pct, prepare, sign_in, start_server
 
 from docstore.config import load_config
 from docstore.instance import Instance
-from docstore.models import BuildingFile, Role
-from docstore.services import grants, users
 
-PASSWORD = "bench-reader-password-2026"
 ATTACKER = "bench.attacker"
 WORDS = ["Baugenehmigung", "Statik", "Dachgeschoss", "Garage", "Lageplan", "Bauantrag",
          "Abnahme", "Standsicherheit", "Wohnhaus", "Brandschutz", "Keller", "Fenster"]  # fmt: skip
@@ -64,38 +59,14 @@ def readers(home: Path, count: int) -> list[str]:
     instance = Instance(load_config({"home": home}, environ={}))
     names = [f"bench.reader{i}" for i in range(count)]
     with instance.db.transaction() as s:
-        files = list(s.scalars(select(BuildingFile)))
         for name in [*names, ATTACKER]:
-            try:
-                users.get_user(s, name)
-            except Exception:
-                user = users.create_user(s, name, PASSWORD, Role.CITIZEN)
-                if name != ATTACKER:
-                    for bf in files:
-                        grants.grant_access(s, user, bf, actor=None)
+            bench_user(s, name, every_file=name != ATTACKER)
     instance.close()
     return names
 
 
 def connect(port: int, source: str) -> http.client.HTTPConnection:
     return http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=(source, 0))
-
-
-def sign_in(port: int, source: str, username: str) -> str:
-    conn = connect(port, source)
-    conn.request("GET", "/login")
-    response = conn.getresponse()
-    page = response.read().decode()
-    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token})
-    conn.request("POST", "/login", body, {"Cookie": cookie,
-                 "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
-    response = conn.getresponse()
-    response.read()
-    if response.status != 302:
-        raise SystemExit(f"sign-in of {username} failed: {response.status}")
-    return response.getheader("Set-Cookie").split(";", 1)[0]
 
 
 def get(conn_box: list, port: int, source: str, url: str, cookie: str) -> tuple[int, float]:
@@ -206,8 +177,8 @@ def main() -> None:
         port = s.getsockname()[1]
     server = start_server(home, port, 2, 8)
     try:
-        cookies = [sign_in(port, f"127.0.0.{10 + i}", n) for i, n in enumerate(names)]
-        attack_cookie = sign_in(port, "127.0.0.2", ATTACKER)
+        cookies = [sign_in(port, n, f"127.0.0.{10 + i}") for i, n in enumerate(names)]
+        attack_cookie = sign_in(port, ATTACKER, "127.0.0.2")
         quiet_s, quiet_v, _ = phase(port, cookies, pages, args.seconds, args.pace)
         print(line("quiet: searches", quiet_s))
         print(line("quiet: page views", quiet_v))

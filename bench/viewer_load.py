@@ -82,6 +82,16 @@ def report(name: str, tally: Tally, seconds: float) -> float:
     return rate
 
 
+def bench_user(session, username: str, every_file: bool) -> None:
+    """A citizen for the bench (made once), with a grant to every building file if asked."""
+    try:
+        users.get_user(session, username)
+    except Exception:
+        user = users.create_user(session, username, PASSWORD, Role.CITIZEN)
+        for bf in session.scalars(select(BuildingFile)) if every_file else ():
+            grants.grant_access(session, user, bf, actor=None)
+
+
 def prepare(home: Path) -> list[tuple[int, int]]:
     """The reader with a grant to every file; returns (document, page) of every page."""
     instance = Instance(load_config({"home": home}, environ={}))
@@ -91,12 +101,7 @@ def prepare(home: Path) -> list[tuple[int, int]]:
     with instance.db.transaction() as s:
         if s.scalar(select(Document.id).limit(1)) is None:
             raise SystemExit("the instance holds no documents")
-        try:
-            reader = users.get_user(s, READER)
-        except Exception:
-            reader = users.create_user(s, READER, PASSWORD, Role.CITIZEN)
-            for bf in s.scalars(select(BuildingFile)):
-                grants.grant_access(s, reader, bf, actor=None)
+        bench_user(s, READER, every_file=True)
         pages = [(d.id, n) for d in s.scalars(select(Document)) for n in range(1, d.page_count + 1)]
     instance.close()
     return pages
@@ -122,20 +127,22 @@ def start_server(home: Path, port: int, workers: int, threads: int) -> subproces
     raise SystemExit("bauakte serve did not start")
 
 
-def sign_in(port: int) -> str:
-    conn = http.client.HTTPConnection("127.0.0.1", port)
+def sign_in(port: int, username: str = READER, source: str | None = None) -> str:
+    """A session cookie; ``source`` is the local address to connect from (its own rate limit)."""
+    where = (source, 0) if source else None
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=where)
     conn.request("GET", "/login")
     response = conn.getresponse()
     page = response.read().decode()
     cookie = response.getheader("Set-Cookie").split(";", 1)[0]
     token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    body = urllib.parse.urlencode({"username": READER, "password": PASSWORD, "csrf_token": token})
+    body = urllib.parse.urlencode({"username": username, "password": PASSWORD, "csrf_token": token})
     conn.request("POST", "/login", body, {"Cookie": cookie,
                  "Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
     response = conn.getresponse()
     response.read()
     if response.status != 302:
-        raise SystemExit(f"sign-in failed: {response.status}")
+        raise SystemExit(f"sign-in of {username} failed: {response.status}")
     return response.getheader("Set-Cookie").split(";", 1)[0]
 
 

@@ -49,14 +49,12 @@ class IndexUnusable(RuntimeError):
 
 
 def _settled(attempt: Callable[[], Index]) -> Index:
-    for n in range(ATTEMPTS):
+    for n in range(1, ATTEMPTS):
         try:
             return attempt()
         except IndexUnusable:
-            if n == ATTEMPTS - 1:
-                raise
-            time.sleep(0.05 * (n + 1))
-    raise AssertionError("unreachable")
+            time.sleep(0.05 * n)
+    return attempt()  # the last try's IndexUnusable is the caller's
 
 
 class IndexStore:

@@ -4,9 +4,9 @@ A few long-lived workers, started from a fork server (safe although the main
 process has threads and database connections), take one file at a time over
 a pipe.  Each worker limits its own address space and reports each page it
 finishes; the parent kills a worker that overruns a file's time, which grows
-with the file's pages once the worker has counted them.  A worker that dies for any reason (out of
-memory, a crash inside a C library, the kill) costs only the file it was on:
-it is replaced and the batch goes on.  A ``concurrent.futures`` pool cannot
+with the file's pages once the worker has counted them.  A worker that dies
+for any reason (out of memory, a crash inside a C library, the kill) costs
+only the file it was on: it is replaced and the batch goes on.  A ``concurrent.futures`` pool cannot
 promise that: one dead worker breaks it.  Workers are recycled after
 ``TASKS_PER_WORKER`` files and after a file that ran out of memory.
 """

@@ -25,6 +25,12 @@ class SearchRefused(UsageError):
         self.limit = refused.limit
 
 
+def search_limits(instance: Instance) -> Limits:
+    """The bounds of every search a user starts, from the instance's settings."""
+    config = instance.config
+    return Limits(max_words=config.search_max_words, seconds=config.search_seconds)
+
+
 def search_as(
     instance: Instance,
     who: str | User | None,
@@ -49,10 +55,7 @@ def search_as(
     with instance.db.session() as session:
         user = users.get_user(session, who) if isinstance(who, str) else who
         scope = access.visibility(session, user) if user else access.EVERYTHING
-    limits = Limits(
-        max_words=instance.config.search_max_words,
-        seconds=instance.config.search_seconds,
-    )
+    limits = search_limits(instance)
     details: dict[str, object] = {"query": text[:500], "page": page}
     try:
         results = search(

@@ -76,19 +76,19 @@ def record_outcome(
     reason: str | None,
     document_id: int | None,
 ) -> None:
-    session.execute(
-        update(UploadFile)
-        .where(UploadFile.batch_id == batch_id, UploadFile.name == name)
-        .values(outcome=outcome, reason=reason, document_id=document_id)
-    )
+    _update_file(session, batch_id, name, outcome=outcome, reason=reason, document_id=document_id)
 
 
 def record_pages(session: Session, batch_id: int, name: str, done: int, total: int) -> None:
     """How far the worker has got with a file (shown on the status page while it runs)."""
+    _update_file(session, batch_id, name, pages_done=done, pages_total=total)
+
+
+def _update_file(session: Session, batch_id: int, name: str, **values: object) -> None:
     session.execute(
         update(UploadFile)
         .where(UploadFile.batch_id == batch_id, UploadFile.name == name)
-        .values(pages_done=done, pages_total=total)
+        .values(**values)
     )
 
 

@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 
 from docstore.services import archive
 from docstore.services.access import Visibility
-from indexer.query import Limits, QueryRefused
+from indexer.query import QueryRefused
 from indexer.search import search
+from viewer.search import search_limits
 
 from .context import instance, state
 from .searching import refusal
@@ -84,13 +85,12 @@ def document(document_id: int) -> str | tuple[str, int]:
 
 def _hits_in(document_id: int, query: str, count: int) -> list:
     """The pages of one document that match (bounded like every search; scope: this document)."""
-    config = instance().config
     found = search(
         state().index,
         query,
         Visibility(document_ids=frozenset({document_id})),
         per_page=1,
         pages_per_document=count,
-        limits=Limits(max_words=config.search_max_words, seconds=config.search_seconds),
+        limits=search_limits(instance()),
     )
     return found.results[0].pages if found.results else []
