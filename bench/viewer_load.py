@@ -46,6 +46,7 @@ from docstore.config import load_config
 from docstore.instance import Instance
 from docstore.models import BuildingFile, Document, Role
 from docstore.services import grants, users
+from docstore.services.actors import CONSOLE
 from ingest.demo import run_demo
 
 READER, PASSWORD = "bench.reader", "bench-reader-password-2026"
@@ -87,9 +88,9 @@ def bench_user(session, username: str, every_file: bool) -> None:
     try:
         users.get_user(session, username)
     except Exception:
-        user = users.create_user(session, username, PASSWORD, Role.CITIZEN)
+        user = users.create_user(session, username, PASSWORD, Role.CITIZEN, actor=CONSOLE)
         for bf in session.scalars(select(BuildingFile)) if every_file else ():
-            grants.grant_access(session, user, bf, actor=None)
+            grants.grant_access(session, user, bf, actor=CONSOLE)
 
 
 def prepare(home: Path) -> list[tuple[int, int]]:

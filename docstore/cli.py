@@ -9,9 +9,11 @@ import click
 from rich.console import Console
 from rich.progress import Progress
 
+from .config import settings_markdown
 from .errors import IntegrityFailure, UsageError
 from .instance import Instance
 from .services import audit, building_files, fixity, grants, users
+from .services.actors import CONSOLE
 
 console = Console()
 
@@ -27,8 +29,12 @@ def config_group() -> None:
 
 
 @config_group.command("show")
-def config_show() -> None:
+@click.option("--markdown", is_flag=True, help="Print the README's table of settings instead.")
+def config_show(markdown: bool) -> None:
     """Every setting with its value and where it came from (secrets masked)."""
+    if markdown:
+        click.echo(settings_markdown(), nl=False)
+        return
     for setting, value, source in _instance().config.shown():
         click.echo(f"{setting.name} = {value}")
         click.echo(f"    source: {source}; override with {setting.env}")
@@ -78,6 +84,7 @@ def user_add(
             name,
             password,
             parsed,
+            actor=CONSOLE,
             display_name=display_name,
             email=email,
             min_password_length=inst.config.password_min_length,
@@ -94,7 +101,7 @@ def user_role(name: str, role: str) -> None:
     inst.require_schema()
     with inst.db.transaction() as session:
         user = users.get_user(session, name)
-        users.set_role(session, user, role, actor=None)
+        users.set_role(session, user, role, actor=CONSOLE)
         click.echo(f"{user.username} is now {user.role}")
 
 
@@ -142,7 +149,7 @@ def grant_cmd(
             session,
             user,
             bf,
-            actor=None,
+            actor=CONSOLE,
             valid_from=_day_start(start_day, inst) if start_day else None,
             valid_until=_day_start(last_day + dt.timedelta(days=1), inst) if last_day else None,
             may_download=download,
@@ -166,7 +173,7 @@ def revoke_cmd(username: str, aktenzeichen: str) -> None:
     with inst.db.transaction() as session:
         user = users.get_user(session, username)
         bf = building_files.get_by_aktenzeichen(session, aktenzeichen)
-        count = grants.revoke_access(session, user, bf, actor=None)
+        count = grants.revoke_access(session, user, bf, actor=CONSOLE)
     if count == 0:
         raise UsageError(f"{username} has no active grant on {aktenzeichen}")
     click.echo(f"revoked {count} grant(s) of {username} on {aktenzeichen}")

@@ -50,7 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
         "storage_url",
         str,
         "file://{home}/objects",
-        "Object store: file:///folder or s3://ACCESS:SECRET@host:port/bucket?secure=false.",
+        "Object store: file:///folder or s3://ACCESS:SECRET@host:port/bucket?secure=false "
+        "(optional region, retries, connect_timeout, read_timeout).",
         secret=True,
     ),
     Setting("index_dir", Path, "{home}/index", "Folder of the Whoosh search index."),
@@ -96,7 +97,26 @@ SETTINGS: tuple[Setting, ...] = (
         300_000_000,
         "Largest image (pixels) accepted; an A0 plan at 400 dpi has 248 million.",
     ),
+    Setting(
+        "pdf_inflation_max_ratio",
+        int,
+        100,
+        "A PDF whose streams inflate to more than this many times its size (and past "
+        "pdf_inflation_min_mb) is rejected as 'too large / decompression bomb'.",
+    ),
+    Setting(
+        "pdf_inflation_min_mb",
+        int,
+        100,
+        "Inflated size in MiB below which a PDF is never judged a decompression bomb.",
+    ),
     Setting("ocr_languages", str, "deu+eng", "Tesseract languages for OCR."),
+    Setting(
+        "ocr_page_seconds",
+        int,
+        300,
+        "Seconds tesseract may take for one page before the file is rejected as 'resource limit'.",
+    ),
     Setting("signin_max_failures", int, 5, "Failed sign-ins before an account is locked."),
     Setting("signin_lockout_minutes", int, 15, "How long a locked account stays locked."),
     Setting(
@@ -133,6 +153,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def settings_markdown() -> str:
+    """The README's table of settings, made from ``SETTINGS`` (a test keeps them equal)."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = str(s.default).replace("{home}", "<home>") if s.default != "" else "(none)"
+        if s.type is bool:
+            default = str(s.default).lower()
+        meaning = s.help.replace("|", "\\|")
+        rows.append(f"| `{s.env}` | `{default}` | {meaning} |")
+    return "\n".join(rows) + "\n"
 
 
 @dataclass(frozen=True)

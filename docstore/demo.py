@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from .models import Role, User, utcnow
 from .services import building_files, grants, users
+from .services.actors import CONSOLE
 
 DEMO_PASSWORD = "demo-Bauakte-2026"
 
@@ -138,7 +139,7 @@ def seed(session: Session) -> DemoReport:
         az = spec.pop("aktenzeichen")
         bf = building_files.find_by_aktenzeichen(session, az)
         if bf is None:
-            bf = building_files.create_building_file(session, az, **spec)  # type: ignore[arg-type]
+            bf = building_files.create_building_file(session, az, actor=CONSOLE, **spec)  # type: ignore[arg-type]
             report.building_files.append(f"{az} ({bf.address})")
         files[az] = bf
     people: dict[str, User] = {}
@@ -146,7 +147,9 @@ def seed(session: Session) -> DemoReport:
     for name, role, display in USERS:
         existing = session.query(User).filter_by(username=name).one_or_none()
         if existing is None:
-            existing = users.create_user(session, name, DEMO_PASSWORD, role, display_name=display)
+            existing = users.create_user(
+                session, name, DEMO_PASSWORD, role, actor=CONSOLE, display_name=display
+            )
             created = True
         people[name] = existing
         note = ", sets up a one-time-code app at first sign-in" if existing.is_staff else ""

@@ -79,8 +79,9 @@ def ingest_cmd(
 ):
     """Ingest files and folders of scanned building files.
 
-    Exit status: 0 when every file was accepted or was a duplicate, 1 when any
-    was rejected (see the report and the quarantine folder) or failed (rerun).
+    Exit status: 0 when every file was accepted, a duplicate or skipped (system
+    files such as Thumbs.db), 1 when any was rejected (see the report and the
+    quarantine folder) or failed (Bauakte's fault, see the log: rerun).
     With --watch, runs until interrupted (Ctrl-C or SIGTERM).
     """
     inst = click.get_current_context().find_object(Instance)
@@ -112,7 +113,7 @@ def ingest_cmd(
     else:
         out = Console()
         for f in report.files:
-            if f.outcome in (Outcome.REJECTED, Outcome.FAILED):
+            if f.outcome in (Outcome.REJECTED, Outcome.FAILED, Outcome.SKIPPED):
                 out.print(
                     f"{f.outcome.value}: {f.path!r}: {f.reason}", markup=False, highlight=False
                 )

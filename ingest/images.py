@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from . import ocr
-from .model import PageInfo, Rejected
+from .model import Limits, PageInfo, Rejected
 from .pdf import RenderedPage
 from .render import renditions_from_image
 
@@ -47,7 +47,8 @@ def count_frames(path: Path, limit: int) -> int:
         return getattr(image, "n_frames", 1)
 
 
-def image_pages(path: Path, limit: int, languages: str) -> Iterator[RenderedPage]:
+def image_pages(path: Path, limits: Limits) -> Iterator[RenderedPage]:
+    limit = limits.image_max_pixels
     with _open(path, limit) as image:
         frames = getattr(image, "n_frames", 1)
         for index in range(frames):
@@ -68,7 +69,7 @@ def image_pages(path: Path, limit: int, languages: str) -> Iterator[RenderedPage
                 Image.DecompressionBombWarning,
             ) as exc:
                 raise Rejected("broken", f"page {index + 1} cannot be decoded: {exc}") from None
-            yield _page(frame, index + 1, original_size, image.info.get("dpi"), languages)
+            yield _page(frame, index + 1, original_size, image.info.get("dpi"), limits)
 
 
 def _decode(image: Image.Image) -> Image.Image:
@@ -86,13 +87,15 @@ def _decode(image: Image.Image) -> Image.Image:
 
 
 def _page(
-    frame: Image.Image, number: int, size: tuple[int, int], dpi_info, languages: str
+    frame: Image.Image, number: int, size: tuple[int, int], dpi_info, limits: Limits
 ) -> RenderedPage:
     dpi = None
     if isinstance(dpi_info, tuple) and dpi_info and dpi_info[0]:
         dpi = round(float(dpi_info[0])) or None
     decoded_dpi = round(dpi * frame.width / size[0]) if dpi else None  # after a draft decode
-    result = ocr.recognise(frame, languages, dpi=decoded_dpi)
+    result = ocr.recognise(
+        frame, limits.ocr_languages, dpi=decoded_dpi, timeout=limits.ocr_page_seconds
+    )
     info = PageInfo(
         number=number,
         width_px=size[0],

@@ -18,7 +18,9 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     FAILED = "failed"
-    """A transient fault (storage or database down): rerun the batch."""
+    """Not the file's fault (storage or database down, an internal error): rerun the batch."""
+    SKIPPED = "skipped"
+    """Operating-system litter in a folder (.DS_Store, Thumbs.db): not a document."""
 
 
 class FileKind(StrEnum):
@@ -47,6 +49,14 @@ class Rejected(Exception):
 
 class TransientFailure(Exception):
     """Not the file's fault (storage down, database busy): rerun later."""
+
+
+class ToolFailure(Exception):
+    """A program Bauakte runs (tesseract) failed on input Bauakte made: our fault, retried."""
+
+
+class MissingDependency(RuntimeError):
+    """A program, library or language pack is not installed; the message says which package."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +97,10 @@ class DocumentMetadata:
 class Limits:
     image_max_pixels: int = 300_000_000
     ocr_languages: str = "deu+eng"
+    ocr_page_seconds: float = 300
     max_pages: int = 10_000
+    inflation_max_ratio: int = 100
+    inflation_min_bytes: int = 100 << 20
 
 
 @dataclass(frozen=True)

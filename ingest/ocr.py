@@ -22,14 +22,11 @@ from pathlib import Path
 
 from PIL import Image
 
-OCR_PAGE_TIMEOUT = 300
+from .model import MissingDependency, Rejected, ToolFailure
+
 MAX_OCR_PIXELS = 40_000_000
 """Larger images (big plans) are scaled down to this before OCR: plans carry
 little text and tesseract's time and memory grow with the pixel count."""
-
-
-class MissingDependency(RuntimeError):
-    """A program or language pack is not installed; the message says which package."""
 
 
 @dataclass(frozen=True)
@@ -51,9 +48,16 @@ class OcrResult:
     """Mean word confidence, 0..100; None when no word was found."""
 
 
+@dataclass(frozen=True)
+class Tesseract:
+    path: str
+    """The program the probe found on ``PATH``: the one every page is then run with."""
+    version: str
+
+
 @functools.cache
-def probe(languages: str, command: str = "tesseract") -> str:
-    """Check the program and every language; returns the tesseract version line."""
+def probe(languages: str, command: str = "tesseract") -> Tesseract:
+    """Check the program and every language; a missing one names the package to install."""
     exe = shutil.which(command)
     if exe is None:
         raise MissingDependency(
@@ -68,12 +72,22 @@ def probe(languages: str, command: str = "tesseract") -> str:
                 f"tesseract language pack {lang!r} is missing: install Debian's "
                 f"'tesseract-ocr-{lang}' package"
             )
-    return (version.stdout or version.stderr).splitlines()[0]
+    if listed.returncode != 0:
+        raise ToolFailure(f"{exe} --list-langs exited with code {listed.returncode}")
+    lines = (version.stdout or version.stderr).splitlines()
+    return Tesseract(exe, lines[0] if lines else "tesseract (unknown version)")
 
 
-def recognise(image: Image.Image, languages: str, dpi: int | None = None) -> OcrResult:
-    """OCR one page image; word boxes are returned relative to its size."""
-    probe(languages)
+def recognise(
+    image: Image.Image, languages: str, dpi: int | None = None, timeout: float = 300
+) -> OcrResult:
+    """OCR one page image; word boxes are returned relative to its size.
+
+    tesseract reads an image Bauakte wrote itself, so its failing is Bauakte's
+    fault (``ToolFailure``: the file is retried), while running past ``timeout``
+    is the page's (``Rejected('resource limit')``).
+    """
+    program = probe(languages).path
     width, height = image.size
     scale = 1.0
     if width * height > MAX_OCR_PIXELS:
@@ -84,16 +98,21 @@ def recognise(image: Image.Image, languages: str, dpi: int | None = None) -> Ocr
     with tempfile.TemporaryDirectory(prefix="bauakte-ocr-") as tmp:
         source = Path(tmp) / "page.pgm"  # uncompressed: nothing to encode or decode
         image.save(source)
-        cmd = ["tesseract", str(source), "stdout", "-l", languages, "--psm", "3"]
+        cmd = [program, str(source), "stdout", "-l", languages, "--psm", "3"]
         if dpi:
             cmd += ["--dpi", str(max(70, round(dpi * scale)))]
         cmd.append("tsv")
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, env=env, timeout=OCR_PAGE_TIMEOUT
-        )
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise Rejected(
+                "resource limit", f"OCR of a page took longer than {timeout:g} s"
+            ) from None
     if done.returncode != 0:
-        raise RuntimeError(f"tesseract failed: {done.stderr.strip()[:300]}")
+        raise ToolFailure(
+            f"{program} exited with code {done.returncode}: {done.stderr.strip()[:300]}"
+        )
     return parse_tsv(done.stdout, image.size)
 
 

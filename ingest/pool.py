@@ -23,8 +23,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 
-from .model import PageProgress, Processed, Rejected, TransientFailure, WorkerTask
-from .ocr import MissingDependency
+from .model import (
+    MissingDependency,
+    PageProgress,
+    Processed,
+    Rejected,
+    ToolFailure,
+    TransientFailure,
+    WorkerTask,
+)
 
 TASKS_PER_WORKER = 100
 
@@ -52,11 +59,15 @@ class WorkerResult:
     processed: Processed | None = None
     rejected: Rejected | None = None
     failed: str | None = None
+    traceback: str | None = None
+    """For a failure in Bauakte's own code: the whole traceback, for the runner's log."""
     peak_rss_mb: float | None = None
     """The worker's own peak resident memory so far."""
 
 
 def _process(task: WorkerTask, conn: Connection) -> WorkerResult:
+    """The file's faults are caught where the parsers are called and arrive as
+    ``Rejected``; anything else is Bauakte's own fault: failed, logged, retried."""
     from .process import process_file
 
     try:
@@ -67,9 +78,13 @@ def _process(task: WorkerTask, conn: Connection) -> WorkerResult:
         return WorkerResult(rejected=Rejected("resource limit", "the file needs too much memory"))
     except (TransientFailure, MissingDependency) as exc:
         return WorkerResult(failed=str(exc))
-    except Exception as exc:  # a parser choking on hostile input
-        detail = "".join(traceback.format_exception_only(exc)).strip()[:300]
-        return WorkerResult(rejected=Rejected("broken", detail))
+    except ToolFailure as exc:
+        return WorkerResult(failed=f"internal error: {exc}", traceback=traceback.format_exc())
+    except Exception as exc:
+        return WorkerResult(
+            failed=f"internal error: {type(exc).__name__}: {str(exc)[:200]}",
+            traceback=traceback.format_exc(),
+        )
 
 
 def _worker_main(conn: Connection, memory_bytes: int) -> None:

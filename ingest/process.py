@@ -17,7 +17,8 @@ from storage import StorageError, derived_key, open_store, original_key
 from .failpoints import pause_at
 from .images import count_frames, image_pages
 from .model import FileKind, PageProgress, Processed, Rejected, TransientFailure, WorkerTask
-from .pdf import RenderedPage, inspect_pdf, pdf_pages
+from .pdf import RenderedPage, pdf_pages
+from .pdf_inspect import inspect_pdf
 
 
 def page_prefix(number: int) -> str:
@@ -31,12 +32,12 @@ def process_file(
     path = task.source.location
     active = False
     if task.kind is FileKind.PDF:
-        inspection = inspect_pdf(path)
+        inspection = inspect_pdf(path, task.limits)
         active, total = inspection.active_content, inspection.pages
-        pages = pdf_pages(path, task.limits.ocr_languages)
+        pages = pdf_pages(path, task.limits)
     else:
         total = count_frames(path, task.limits.image_max_pixels)
-        pages = image_pages(path, task.limits.image_max_pixels, task.limits.ocr_languages)
+        pages = image_pages(path, task.limits)
     if total > task.limits.max_pages:
         raise Rejected(
             "resource limit", f"{total:,} pages, above the limit of {task.limits.max_pages:,}"

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
+from docstore.services.actors import CONSOLE
 from docstore.services.documents import (
     FileAssignment,
     NewDocument,
@@ -36,11 +37,13 @@ from .model import (
     DocumentMetadata,
     FileReport,
     Limits,
+    MissingDependency,
     Outcome,
     PageProgress,
     Processed,
     Rejected,
     SourceFile,
+    ToolFailure,
     WorkerTask,
 )
 from .pool import WorkerLimits, WorkerResult, run_tasks
@@ -134,11 +137,12 @@ def run(
     config = instance.config
     try:
         ocr.probe(config.ocr_languages)
-    except ocr.MissingDependency as exc:
+    except (MissingDependency, ToolFailure) as exc:
         raise UsageError(str(exc)) from None
     instance.require_schema()
 
-    sources, problems = discover([str(p) for p in paths])
+    found = discover([str(p) for p in paths])
+    sources = found.files
     manifests = _Manifests(Path(manifest) if manifest else None)
     batch = _Batch(instance, source_label, progress)
     batch.sources = sources
@@ -150,7 +154,10 @@ def run(
     limits = Limits(
         image_max_pixels=config.image_max_pixels,
         ocr_languages=config.ocr_languages,
+        ocr_page_seconds=float(config.ocr_page_seconds),
         max_pages=config.ingest_max_pages,
+        inflation_max_ratio=config.pdf_inflation_max_ratio,
+        inflation_min_bytes=config.pdf_inflation_min_mb << 20,
     )
     for index, source in enumerate(sources):
         _check(batch, index, source, manifests, limits)
@@ -174,7 +181,8 @@ def run(
     if any(r is not None and r.outcome is Outcome.ACCEPTED for r in batch.reports):
         _sync_index(instance)
     report.files = [r for r in batch.reports if r is not None]
-    report.files += [FileReport(p, Outcome.REJECTED, reason) for p, reason in problems]
+    report.files += [FileReport(p, Outcome.REJECTED, reason) for p, reason in found.problems]
+    report.files += [FileReport(p, Outcome.SKIPPED, reason) for p, reason in found.skipped]
     report.manifest_problems = manifests.problems(sources)
     return report
 
@@ -273,6 +281,13 @@ def _finish(batch: _Batch, index: int, result: WorkerResult) -> None:
     if result.rejected is not None:
         batch.reject(index, source, result.rejected, sha)
     elif result.failed is not None:
+        if result.traceback:
+            log.error(
+                "%s: %s (it stays for the next run)\n%s",
+                source.path,
+                result.failed,
+                result.traceback,
+            )
         batch.done(index, FileReport(source.path, Outcome.FAILED, result.failed, sha256=sha))
     elif result.processed is not None:
         batch.done(index, _register(batch, pending, result.processed))
@@ -306,7 +321,9 @@ def _register(batch: _Batch, pending: _Pending, processed: Processed) -> FileRep
     for attempt in range(2):
         try:
             with batch.instance.db.transaction() as session:
-                registered = register_document(session, new)
+                # the pipeline acts as the server's operator; an upload's
+                # uploader is on record with the upload batch
+                registered = register_document(session, new, actor=CONSOLE)
                 session.flush()
                 pause_at("register.flushed")
             pause_at("register.committed")

@@ -27,6 +27,7 @@ from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
 from docstore.models import User
 from docstore.services import uploads
+from docstore.services.actors import CONSOLE
 
 from .metadata import MANIFEST_NAMES, load_manifest
 from .model import FileReport
@@ -165,7 +166,7 @@ def adopt_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> 
         data = [(f.name, f.stat().st_size) for f in files if f.name.lower() not in MANIFEST_NAMES]
         manifest = next((f.name for f in files if f.name.lower() in MANIFEST_NAMES), None)
         with instance.db.transaction() as s:
-            batch = uploads.create_batch(s, None, folder.name, data, manifest)
+            batch = uploads.create_batch(s, CONSOLE, folder.name, data, manifest)
         log.warning("spool folder %s had no batch; queued as upload %s", folder.name, batch.id)
         adopted += 1
     return adopted

@@ -3,9 +3,10 @@
 A file is taken only when it is complete: its size and modification time
 have not changed for ``settle`` seconds, and its name is not a temporary one
 (scanners write ``.part``/``.tmp`` files or hidden names and rename them when
-done).  After its batch, each handled file moves into ``done/`` or
-``rejected/`` inside the hot folder (with a ``.reason.txt`` beside a rejected
-one); a file that failed for a transient reason stays and is retried.  A
+done), and it is no operating-system litter (``Thumbs.db``).  After its batch,
+each handled file moves into ``done/`` or ``rejected/`` inside the hot folder
+(with a ``.reason.txt`` beside a rejected one); a file that failed (a server
+down, a fault of Bauakte's own) stays and is retried.  A
 restart picks up where the last run stopped; a file that was ingested but not
 yet moved is recognised as a duplicate and moved then, so nothing is
 registered twice.
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from docstore.instance import Instance
 
+from .discover import os_litter
 from .metadata import MANIFEST_NAMES
 from .model import Outcome
 from .runner import IngestReport, run
@@ -43,7 +45,7 @@ def _candidates(folder: Path) -> list[Path]:
         name = entry.name
         if not entry.is_file(follow_symlinks=False) or name in MANIFEST_NAMES:
             continue
-        if name.startswith(".") or name.lower().endswith(TEMPORARY_SUFFIXES):
+        if name.startswith(".") or name.lower().endswith(TEMPORARY_SUFFIXES) or os_litter(name):
             continue
         found.append(Path(entry.path))
     return found

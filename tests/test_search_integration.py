@@ -17,6 +17,7 @@ import ingest
 from docstore.models import AuditEvent, Document, Grant, Page, Role, utcnow
 from docstore.services import building_files, documents, grants, users
 from docstore.services import outbox as documents_outbox
+from docstore.services.actors import CONSOLE
 from ingest.indexing import index_store, open_index, reindex, sync_index
 from tests.conftest import BAUAKTE
 from tests.ingest.conftest import instance  # noqa: F401 - the fixture
@@ -38,8 +39,8 @@ def make_batch(folder: Path, files: int = 6) -> Path:
 def archive(instance, tmp_path):  # noqa: F811
     ingest.run([make_batch(tmp_path / "batch")], instance)
     with instance.db.transaction() as s:
-        clerk = users.create_user(s, "clerk.one", PASSWORD, Role.CLERK)
-        citizen = users.create_user(s, "citizen.one", PASSWORD, Role.CITIZEN)
+        clerk = users.create_user(s, "clerk.one", PASSWORD, Role.CLERK, actor=CONSOLE)
+        citizen = users.create_user(s, "citizen.one", PASSWORD, Role.CITIZEN, actor=CONSOLE)
         bf = building_files.get_by_aktenzeichen(s, "63-BA-2020-0003")
         grants.grant_access(
             s, citizen, bf, actor=clerk, valid_until=utcnow() + dt.timedelta(days=1)
@@ -64,25 +65,26 @@ def test_external_user_sees_only_granted_file_until_it_expires(archive) -> None:
     assert [(e.actor_name, json.loads(e.details)["hits"]) for e in events][-2:] == [
         ("citizen.one", 0), ("citizen.one", 0)
     ]  # fmt: skip
+    assert search_as(archive, None, "Baugenehmigung").total == 0  # not signed in: nothing
 
 
 def test_edits_and_deletes_reach_search_through_the_outbox(archive) -> None:
     with archive.db.transaction() as s:
         doc = s.scalar(select(Document).where(Document.original_name.like("63-BA-2020-0001%")))
-        documents.update_document(s, doc, actor=None, title="Abbruchgenehmigung Scheune",
+        documents.update_document(s, doc, actor=CONSOLE, title="Abbruchgenehmigung Scheune",
                                   kind="bescheinigung")  # fmt: skip
         gone = s.scalar(select(Document).where(Document.original_name.like("63-BA-2020-0002%")))
         gone_id = gone.id
-        documents.delete_document(s, gone, actor=None)
-    assert search_as(archive, None, "Scheune").total == 0  # not yet synced
+        documents.delete_document(s, gone, actor=CONSOLE)
+    assert search_as(archive, CONSOLE, "Scheune").total == 0  # not yet synced
     assert sync_index(archive) == 2
-    edited = search_as(archive, None, "Scheune")
+    edited = search_as(archive, CONSOLE, "Scheune")
     assert [r.kind for r in edited.results] == ["bescheinigung"]
-    assert search_as(archive, None, "abbruch").total == 1  # compound part of the new title
+    assert search_as(archive, CONSOLE, "abbruch").total == 1  # compound part of the new title
     assert gone_id not in [
-        r.document_id for r in search_as(archive, None, "Baugenehmigung").results
+        r.document_id for r in search_as(archive, CONSOLE, "Baugenehmigung").results
     ]
-    assert search_as(archive, None, "Baugenehmigung").total == 5
+    assert search_as(archive, CONSOLE, "Baugenehmigung").total == 5
     assert sync_index(archive) == 0  # the outbox is drained
 
 
@@ -90,14 +92,14 @@ def test_moves_and_address_edits_reach_search(archive) -> None:
     with archive.db.transaction() as s:
         target = building_files.get_by_aktenzeichen(s, "63-BA-2020-0003")
         doc = s.scalar(select(Document).where(Document.original_name.like("63-BA-2020-0004%")))
-        documents.assign_document(s, doc, target, actor=None)
-        building_files.update_building_file(s, target, actor=None, street="Rosenweg",
+        documents.assign_document(s, doc, target, actor=CONSOLE)
+        building_files.update_building_file(s, target, actor=CONSOLE, street="Rosenweg",
                                             district="Nippes")  # fmt: skip
     sync_index(archive)
     moved = search_as(archive, "citizen.one", "Baugenehmigung")  # the grant covers the new home
     assert moved.total == 2
     assert {r.address for r in moved.results} == {"Rosenweg"}
-    assert search_as(archive, None, "strasse:Rosenweg bezirk:Nippes").total == 2
+    assert search_as(archive, CONSOLE, "strasse:Rosenweg bezirk:Nippes").total == 2
 
 
 # Whoosh keeps the handle of the segment it failed to read until it is collected.
@@ -109,7 +111,7 @@ def test_damaged_index_is_rebuilt_from_the_database(archive) -> None:
     for seg in segments:
         with seg.open("r+b") as f:
             f.truncate(seg.stat().st_size // 3)
-    results = search_as(archive, None, "Dachgeschoss")
+    results = search_as(archive, CONSOLE, "Dachgeschoss")
     assert results.total == 6
     assert index_store(archive).current_path != path
     open_index(archive)  # healthy now
@@ -119,7 +121,7 @@ def test_missing_index_is_rebuilt(archive) -> None:
     import shutil
 
     shutil.rmtree(archive.config.index_dir)
-    assert search_as(archive, None, "Dachgeschoss").total == 6
+    assert search_as(archive, CONSOLE, "Dachgeschoss").total == 6
 
 
 class Searching:
@@ -135,7 +137,7 @@ class Searching:
     def _run(self) -> None:
         while not self.stop.is_set():
             try:
-                self.totals.append(search_as(self.instance, None, "Dachgeschoss").total)
+                self.totals.append(search_as(self.instance, CONSOLE, "Dachgeschoss").total)
             except BaseException as exc:  # any failure fails the test
                 self.errors.append(exc)
                 return
@@ -161,7 +163,7 @@ def test_search_while_ingest_writes(archive, tmp_path) -> None:
         ingest.run([more], archive)
     assert searching.errors == []
     assert searching.totals and min(searching.totals) >= 6 and max(searching.totals) <= 14
-    assert search_as(archive, None, "Dachgeschoss").total == 14
+    assert search_as(archive, CONSOLE, "Dachgeschoss").total == 14
 
 
 def test_cli_search_json(archive) -> None:
@@ -218,7 +220,7 @@ def test_two_writers_never_corrupt_the_index(archive) -> None:
         p.join(timeout=300)
     assert [p.exitcode for p in procs] == [0, 0]
     index_store(archive).check()
-    assert search_as(archive, None, "Dachgeschoss").total == 6
+    assert search_as(archive, CONSOLE, "Dachgeschoss").total == 6
     with archive.db.session() as s:
         pages = s.scalar(select(func.count()).select_from(Page))
     assert open_index(archive).doc_count() == pages  # no page twice, none lost

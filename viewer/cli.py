@@ -17,6 +17,7 @@ from docstore import cli as docstore_cli
 from docstore.config import load_config
 from docstore.errors import BauakteError
 from docstore.instance import Instance
+from docstore.services.actors import CONSOLE
 from ingest import cli as ingest_cli
 from ingest.demo import run_demo
 from ingest.indexing import ensure_index, reindex, sync_index
@@ -78,7 +79,8 @@ def demo_cmd() -> None:
 def search_cmd(query: str, as_json: bool, limit: int, page: int, sort: str, as_user: str | None):
     """Search the archive (as an auditor would, or --as USER)."""
     inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
-    results = search_as(inst, as_user, query, page=page, per_page=limit, sort=sort)
+    who = as_user if as_user is not None else CONSOLE
+    results = search_as(inst, who, query, page=page, per_page=limit, sort=sort)
     if as_json:
         click.echo(json.dumps(results.as_json(), ensure_ascii=False, indent=2))
         return

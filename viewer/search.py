@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from docstore.errors import UsageError
 from docstore.instance import Instance
-from docstore.models import User
 from docstore.services import access, audit, users
+from docstore.services.actors import Actor
 from indexer.query import Limits, QueryRefused
 from indexer.reader import IndexReader
 from indexer.search import SearchResults, search
@@ -33,7 +33,7 @@ def search_limits(instance: Instance) -> Limits:
 
 def search_as(
     instance: Instance,
-    who: str | User | None,
+    who: str | Actor | None,
     text: str,
     *,
     page: int = 1,
@@ -41,7 +41,7 @@ def search_as(
     sort: str = "relevance",
     reader: IndexReader | None = None,
 ) -> SearchResults:
-    """Search what ``who`` may see now (None: the console operator, who sees all).
+    """Search what ``who`` (a user name, a user, the console, or None: nobody) may see now.
 
     A web worker passes its long-lived ``reader``; the one-shot CLI opens
     (and checks) the index for this one search.  The search itself reads
@@ -53,8 +53,8 @@ def search_as(
         instance.require_schema()
     source = reader if reader is not None else open_index(instance)
     with instance.db.session() as session:
-        user = users.get_user(session, who) if isinstance(who, str) else who
-        scope = access.visibility(session, user) if user else access.EVERYTHING
+        actor = users.get_user(session, who) if isinstance(who, str) else who
+        scope = access.visibility(session, actor)
     limits = search_limits(instance)
     details: dict[str, object] = {"query": text[:500], "page": page}
     try:
@@ -68,7 +68,7 @@ def search_as(
         refused = None
         details["hits"] = results.total
     with instance.db.transaction() as session:
-        audit.record(session, "search", actor=user, details=details)
+        audit.record(session, "search", actor=actor, details=details)
     if refused is not None:
         raise refused
     return results

@@ -5,7 +5,8 @@ architect) sees what an active grant gives: a whole building file, or only
 the documents a grant lists.  A grant is active from ``valid_from`` until
 (excluding) ``valid_until`` and until it is revoked; an expired or future
 grant gives nothing.  The web app, the API, the CLI and the search filter all
-ask here, so they cannot disagree.
+ask here, so they cannot disagree.  The console operator sees everything,
+nobody (``None``) sees nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Document, Grant, GrantDocument, User, utcnow
+from ..models import Document, Grant, GrantDocument, utcnow
+from .actors import Actor, Console
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,9 @@ def active_grants_clause(at: dt.datetime):
     )
 
 
-def visibility(session: Session, user: User | None, at: dt.datetime | None = None) -> Visibility:
+def visibility(session: Session, user: Actor | None, at: dt.datetime | None = None) -> Visibility:
+    if isinstance(user, Console):
+        return EVERYTHING
     if user is None or not user.active:
         return NOTHING
     if user.is_staff:
@@ -105,7 +109,7 @@ def visibility(session: Session, user: User | None, at: dt.datetime | None = Non
 
 
 def visible_building_file_ids(
-    session: Session, user: User | None, at: dt.datetime | None = None
+    session: Session, user: Actor | None, at: dt.datetime | None = None
 ) -> frozenset[int] | None:
     """Building files the user may open (None means: all of them).
 
@@ -126,12 +130,12 @@ def visible_building_file_ids(
 
 
 def can_view(
-    session: Session, user: User | None, document: Document, at: dt.datetime | None = None
+    session: Session, user: Actor | None, document: Document, at: dt.datetime | None = None
 ) -> bool:
     return visibility(session, user, at).covers(document)
 
 
 def can_download(
-    session: Session, user: User | None, document: Document, at: dt.datetime | None = None
+    session: Session, user: Actor | None, document: Document, at: dt.datetime | None = None
 ) -> bool:
     return visibility(session, user, at).covers_download(document)

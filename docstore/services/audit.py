@@ -12,7 +12,6 @@ and its audit record commit together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
 import json
 from collections.abc import Mapping
@@ -22,7 +21,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import AuditChainHead, AuditEvent, User, utcnow
+from ..models import AuditChainHead, AuditEvent, utcnow
+from .actors import Actor, actor_name, user_id_of
 
 GENESIS_HASH = "0" * 64
 
@@ -51,33 +51,29 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
-def console_actor() -> str:
-    """Who acted when no signed-in user did: the operating-system account at the console."""
-    try:
-        return f"console:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "console"
-
-
 def record(
     session: Session,
     action: str,
     *,
-    actor: User | None = None,
+    actor: Actor | None,
     target_type: str | None = None,
     target_id: object = None,
     building_file_id: int | None = None,
     details: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
+    """Append one event to the chain inside the caller's transaction.
+
+    ``actor`` is required: the console, a user, or None for a visitor who is
+    not signed in (a failed sign-in).
+    """
     head = session.execute(
         select(AuditChainHead).where(AuditChainHead.id == 1).with_for_update()
     ).scalar_one()
     event = AuditEvent(
         seq=head.last_seq + 1,
         occurred_at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_name=actor.username if actor is not None else console_actor(),
+        actor_id=user_id_of(actor),
+        actor_name=actor_name(actor),
         action=action,
         target_type=target_type,
         target_id=None if target_id is None else str(target_id),

@@ -6,8 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
-from ..models import BuildingFile, Parcel, User
+from ..models import BuildingFile, Parcel
 from . import audit, roles
+from .actors import Actor
 from .roles import Capability
 
 
@@ -30,11 +31,12 @@ def create_building_file(
     session: Session,
     aktenzeichen: str,
     *,
-    actor: User | None = None,
+    actor: Actor,
     parcels: list[tuple[str, str | None, str]] | None = None,
     **fields: object,
 ) -> BuildingFile:
     """Create a building file; ``parcels`` as (Gemarkung, Flur, Flurstück)."""
+    roles.require(actor, Capability.INGEST)
     bf = BuildingFile(aktenzeichen=aktenzeichen.strip(), **fields)
     for gemarkung, flur, flurstueck in parcels or []:
         bf.parcels.append(Parcel(gemarkung=gemarkung, flur=flur, flurstueck=flurstueck))
@@ -56,7 +58,7 @@ EDITABLE = ("street", "house_number", "postcode", "municipality", "district", "y
 
 
 def update_building_file(
-    session: Session, bf: BuildingFile, *, actor: User | None, **changes: object
+    session: Session, bf: BuildingFile, *, actor: Actor, **changes: object
 ) -> None:
     """Edit a building file; each of its documents is queued for the search index."""
     roles.require(actor, Capability.EDIT)

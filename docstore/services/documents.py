@@ -21,9 +21,9 @@ from ..models import (
     OutboxOp,
     Page,
     Parcel,
-    User,
 )
 from . import audit, outbox, roles
+from .actors import Actor
 from .building_files import create_building_file, find_by_aktenzeichen
 from .roles import Capability
 
@@ -87,8 +87,9 @@ def existing_document(session: Session, sha256: str) -> int | None:
     )
 
 
-def register_document(session: Session, new: NewDocument) -> Registered:
+def register_document(session: Session, new: NewDocument, *, actor: Actor) -> Registered:
     """Register ``new`` unless its bytes are already there (then: the existing document)."""
+    roles.require(actor, Capability.INGEST)
     duplicate = existing_document(session, new.sha256)
     if duplicate is not None:
         return Registered(duplicate, duplicate, None)
@@ -101,7 +102,7 @@ def register_document(session: Session, new: NewDocument) -> Registered:
                 storage_key=new.storage_key,
             )
         )
-    bf = _building_file(session, new.assignment) if new.assignment else None
+    bf = _building_file(session, new.assignment, actor) if new.assignment else None
     doc = Document(
         building_file_id=bf.id if bf else None,
         blob_sha256=new.sha256,
@@ -132,6 +133,7 @@ def register_document(session: Session, new: NewDocument) -> Registered:
     audit.record(
         session,
         "document.ingest",
+        actor=actor,
         target_type="document",
         target_id=doc.id,
         building_file_id=doc.building_file_id,
@@ -147,7 +149,7 @@ def register_document(session: Session, new: NewDocument) -> Registered:
     return Registered(doc.id, None, bf.aktenzeichen if bf else None)
 
 
-def _building_file(session: Session, a: FileAssignment) -> BuildingFile:
+def _building_file(session: Session, a: FileAssignment, actor: Actor) -> BuildingFile:
     """Match by Aktenzeichen; create if new; fill in what the file did not know yet."""
     bf = find_by_aktenzeichen(session, a.aktenzeichen)
     if bf is None:
@@ -155,6 +157,7 @@ def _building_file(session: Session, a: FileAssignment) -> BuildingFile:
         return create_building_file(
             session,
             a.aktenzeichen,
+            actor=actor,
             parcels=parcels,  # type: ignore[arg-type]
             street=a.street,
             house_number=a.house_number,
@@ -179,9 +182,7 @@ def _building_file(session: Session, a: FileAssignment) -> BuildingFile:
 EDITABLE = ("kind", "title", "date", "issuer", "issued_on", "valid_until")
 
 
-def update_document(
-    session: Session, doc: Document, *, actor: User | None, **changes: object
-) -> None:
+def update_document(session: Session, doc: Document, *, actor: Actor, **changes: object) -> None:
     """Edit a document's metadata; search learns of it through the outbox."""
     roles.require(actor, Capability.EDIT)
     unknown = set(changes) - set(EDITABLE)
@@ -205,7 +206,7 @@ def update_document(
 
 
 def assign_document(
-    session: Session, doc: Document, building_file: BuildingFile | None, *, actor: User | None
+    session: Session, doc: Document, building_file: BuildingFile | None, *, actor: Actor
 ) -> None:
     """Move a document to a building file (or back to the inbox)."""
     roles.require(actor, Capability.INGEST)
@@ -223,7 +224,7 @@ def assign_document(
     outbox.enqueue(session, doc.id)
 
 
-def delete_document(session: Session, doc: Document, *, actor: User | None) -> None:
+def delete_document(session: Session, doc: Document, *, actor: Actor) -> None:
     """Remove a document and its pages (the original stays: originals are immutable)."""
     roles.require(actor, Capability.EDIT)
     audit.record(

@@ -11,6 +11,7 @@ from ..errors import UsageError
 from ..models import BuildingFile, Document, Grant, GrantDocument, User, utcnow
 from . import audit, roles
 from .access import active_grants_clause
+from .actors import Actor, user_id_of
 from .roles import Capability
 
 
@@ -19,7 +20,7 @@ def grant_access(
     user: User,
     building_file: BuildingFile,
     *,
-    actor: User | None,
+    actor: Actor,
     valid_from: dt.datetime | None = None,
     valid_until: dt.datetime | None = None,
     may_download: bool = False,
@@ -40,7 +41,7 @@ def grant_access(
         valid_from=valid_from,
         valid_until=valid_until,
         may_download=may_download,
-        created_by_id=actor.id if actor else None,
+        created_by_id=user_id_of(actor),
     )
     grant.documents = [GrantDocument(document_id=d.id) for d in documents or []]
     session.add(grant)
@@ -65,7 +66,7 @@ def grant_access(
 
 
 def revoke_access(
-    session: Session, user: User, building_file: BuildingFile, *, actor: User | None
+    session: Session, user: User, building_file: BuildingFile, *, actor: Actor
 ) -> int:
     """Revoke every active grant of ``user`` on ``building_file``; returns how many."""
     roles.require(actor, Capability.GRANT)
@@ -80,7 +81,7 @@ def revoke_access(
     ).all()
     for grant in grants:
         grant.revoked_at = now
-        grant.revoked_by_id = actor.id if actor else None
+        grant.revoked_by_id = user_id_of(actor)
         audit.record(
             session,
             "grant.revoke",

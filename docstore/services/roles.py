@@ -1,7 +1,8 @@
 """What each role may do besides seeing documents (which :mod:`.access` decides).
 
-The console operator (actor None) may do everything: whoever runs the CLI
-on the server already holds the database.
+The console operator (:data:`.actors.CONSOLE`) may do everything: whoever
+runs the CLI on the server already holds the database.  Nobody (``None``)
+may do anything.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from ..errors import PermissionDenied
-from ..models import Role, User
+from ..models import Role
+from .actors import Actor, Console, actor_name
 
 
 class Capability(StrEnum):
@@ -34,13 +36,15 @@ ALLOWED: dict[Capability, frozenset[Role]] = {
 }
 
 
-def can(user: User | None, capability: Capability) -> bool:
-    if user is None:
+def can(actor: Actor | None, capability: Capability) -> bool:
+    if isinstance(actor, Console):
         return True
-    return user.active and user.role in ALLOWED[capability]
+    if actor is None:
+        return False
+    return actor.active and actor.role in ALLOWED[capability]
 
 
-def require(user: User | None, capability: Capability) -> None:
-    if not can(user, capability):
-        who = user.username if user else "?"
-        raise PermissionDenied(f"{who} ({user.role if user else '?'}) may not {capability.value}")
+def require(actor: Actor | None, capability: Capability) -> None:
+    if not can(actor, capability):
+        role = f" ({actor.role})" if actor is not None and not isinstance(actor, Console) else ""
+        raise PermissionDenied(f"{actor_name(actor)}{role} may not {capability.value}")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from ..errors import UsageError
 from ..models import RecoveryCode, User, utcnow
 from . import audit, roles, sessions
+from .actors import Actor
 from .roles import Capability
 
 ISSUER = "Bauakte"
@@ -141,7 +142,7 @@ def remaining_recovery_codes(session: Session, user: User) -> int:
 
 
 def reset(
-    session: Session, user: User, *, actor: User | None, confirmed: sessions.Confirmed | None
+    session: Session, user: User, *, actor: Actor, confirmed: sessions.Confirmed | None
 ) -> None:
     """Remove the second factor (an admin's help for a lost phone); staff enrol again at sign-in.
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from ..errors import PermissionDenied
 from ..models import ApiToken, User, UserSession, utcnow
 from . import audit
+from .actors import Actor, Console
 
 TOUCH_EVERY = dt.timedelta(minutes=1)
 
@@ -49,9 +50,9 @@ class Confirmed:
             raise PermissionDenied("confirm with your own password first")
 
 
-def require_confirmed(actor: User | None, confirmed: Confirmed | None) -> None:
+def require_confirmed(actor: Actor, confirmed: Confirmed | None) -> None:
     """A signed-in actor must have confirmed with their password; the console needs not."""
-    if actor is None:
+    if isinstance(actor, Console):
         return
     if confirmed is None:
         raise PermissionDenied("confirm with your own password first")
@@ -120,7 +121,7 @@ def end(session: Session, key: str) -> None:
     session.execute(delete(UserSession).where(UserSession.key_hash == _digest(key)))
 
 
-def end_all(session: Session, user: User, *, reason: str, actor: User | None) -> None:
+def end_all(session: Session, user: User, *, reason: str, actor: Actor) -> None:
     """End every session and API token of ``user``.
 
     Called for "sign out everywhere", a password change or reset, a role

@@ -87,16 +87,18 @@ def _refuse_if_locked(
 ) -> SignInResult | None:
     if throttle.count(session, key) < policy.max_failures:
         return None
-    audit.record(session, "sign-in-refused", details={**details, "reason": "locked"})
+    audit.record(session, "sign-in-refused", actor=None, details={**details, "reason": "locked"})
     return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
 
 
 def _failure(session: Session, key: str, details: dict, policy: SignInPolicy) -> SignInResult:
     """Count the failure; the one that reaches the limit locks the account."""
     failures = throttle.hit(session, key, policy.lockout_seconds)
-    audit.record(session, "sign-in-failed", details=details)
+    audit.record(session, "sign-in-failed", actor=None, details=details)
     if failures >= policy.max_failures:
-        audit.record(session, "account-locked", details={**details, "failures": failures})
+        audit.record(
+            session, "account-locked", actor=None, details={**details, "failures": failures}
+        )
         return SignInResult(Outcome.LOCKED, retry_after=_remaining(session, key))
     return SignInResult(Outcome.FAILED)
 

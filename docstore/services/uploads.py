@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..models import UploadBatch, UploadFile, UploadStatus, User, utcnow
 from . import audit, roles
+from .actors import Actor, user_id_of
 from .archive import Hidden
 from .roles import Capability
 
 
 def create_batch(
     session: Session,
-    uploader: User | None,
+    uploader: Actor,
     token: str,
     files: list[tuple[str, int]],
     manifest_name: str | None,
@@ -26,7 +27,7 @@ def create_batch(
     roles.require(uploader, Capability.INGEST)
     batch = UploadBatch(
         token=token,
-        uploader_id=uploader.id if uploader else None,
+        uploader_id=user_id_of(uploader),
         manifest_name=manifest_name,
         files=[UploadFile(name=name, size=size) for name, size in files],
     )

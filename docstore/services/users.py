@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from ..errors import Conflict, NotFound, PermissionDenied, UsageError
 from ..models import Role, User, utcnow
 from . import audit, roles, sessions
+from .actors import Actor, user_id_of
 from .roles import Capability
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -46,7 +47,7 @@ def create_user(
     password: str,
     role: Role | str,
     *,
-    actor: User | None = None,
+    actor: Actor,
     display_name: str | None = None,
     email: str | None = None,
     min_password_length: int = 12,
@@ -87,7 +88,7 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
-def set_role(session: Session, user: User, role: Role | str, *, actor: User | None) -> None:
+def set_role(session: Session, user: User, role: Role | str, *, actor: Actor) -> None:
     roles.require(actor, Capability.ADMINISTER)
     role = parse_role(role) if isinstance(role, str) else role
     old = user.role
@@ -161,7 +162,7 @@ def reset_password(
     user: User,
     temporary: str,
     *,
-    actor: User | None,
+    actor: Actor,
     confirmed: sessions.Confirmed | None,
     min_password_length: int = 12,
 ) -> None:
@@ -176,17 +177,18 @@ def reset_password(
 
 
 def _replace_password(
-    session: Session, user: User, password: str, min_length: int, *, actor: User | None
+    session: Session, user: User, password: str, min_length: int, *, actor: Actor
 ) -> None:
     check_password_policy(password, user.username, min_length)
     if check_password(user, password):
         raise UsageError("choose a password different from the current one")
     user.password_hash = hash_password(password)
     user.must_change_password = False
-    reason = "password change" if actor is user else "password reset"
+    own = user_id_of(actor) == user.id
+    reason = "password change" if own else "password reset"
     audit.record(
         session,
-        "user.password-change" if actor is user else "user.password-reset",
+        "user.password-change" if own else "user.password-reset",
         actor=actor,
         target_type="user",
         target_id=user.id,
@@ -195,10 +197,10 @@ def _replace_password(
     sessions.end_all(session, user, reason=reason, actor=actor)
 
 
-def set_active(session: Session, user: User, active: bool, *, actor: User | None) -> None:
+def set_active(session: Session, user: User, active: bool, *, actor: Actor) -> None:
     """Disable or re-enable an account; a disabled account's sessions end at once."""
     roles.require(actor, Capability.ADMINISTER)
-    if actor is not None and actor.id == user.id and not active:
+    if user_id_of(actor) == user.id and not active:
         raise UsageError("you cannot disable your own account")
     if user.active == active:
         return
@@ -212,7 +214,7 @@ def set_active(session: Session, user: User, active: bool, *, actor: User | None
         sessions.end_all(session, user, reason="account disabled", actor=actor)
 
 
-def user_for_admin(session: Session, admin: User | None, user_id: int) -> User:
+def user_for_admin(session: Session, admin: Actor, user_id: int) -> User:
     """One account, for those who manage accounts."""
     roles.require(admin, Capability.ADMINISTER)
     user = session.get(User, user_id)
@@ -221,6 +223,6 @@ def user_for_admin(session: Session, admin: User | None, user_id: int) -> User:
     return user
 
 
-def all_users(session: Session, reader: User | None) -> list[User]:
+def all_users(session: Session, reader: Actor) -> list[User]:
     roles.require(reader, Capability.ADMINISTER)
     return list(session.scalars(select(User).order_by(User.username)))

@@ -9,6 +9,7 @@ from docstore.db import Database
 from docstore.migrate import upgrade
 from docstore.models import BuildingFile, Role, User
 from docstore.services import building_files, users
+from docstore.services.actors import CONSOLE
 
 PASSWORD = "correct-horse-battery"
 
@@ -29,10 +30,16 @@ def session(db: Database) -> Iterator[Session]:
 
 
 def make_user(session: Session, name: str, role: Role) -> User:
-    return users.create_user(session, name, PASSWORD, role)
+    return users.create_user(session, name, PASSWORD, role, actor=CONSOLE)
 
 
 def make_file(session: Session, az: str) -> BuildingFile:
     return building_files.create_building_file(
-        session, az, street="Hauptstraße", house_number="1", postcode="50667", municipality="Köln"
+        session,
+        az,
+        street="Hauptstraße",
+        house_number="1",
+        postcode="50667",
+        municipality="Köln",
+        actor=CONSOLE,
     )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from docstore.errors import PermissionDenied, UsageError
 from docstore.models import AuditEvent, Blob, Document, Role, utcnow
 from docstore.services import access, grants
+from docstore.services.actors import CONSOLE
 from tests.docstore.conftest import make_file, make_user
 
 
@@ -106,18 +107,22 @@ def test_deactivated_user_sees_nothing(session, world) -> None:
 
 def test_grant_rules(session, world) -> None:
     with pytest.raises(UsageError, match="staff"):
-        grants.grant_access(session, world["clerk"], world["files"][0], actor=None)
+        grants.grant_access(session, world["clerk"], world["files"][0], actor=CONSOLE)
     with pytest.raises(UsageError, match="end before it starts"):
         grants.grant_access(
             session,
             world["citizen"],
             world["files"][0],
-            actor=None,
+            actor=CONSOLE,
             valid_until=utcnow() - dt.timedelta(days=1),
         )
     with pytest.raises(PermissionDenied, match="may not grant"):
         grants.grant_access(session, world["citizen"], world["files"][0], actor=world["other"])
     with pytest.raises(UsageError, match="does not belong"):
         grants.grant_access(
-            session, world["citizen"], world["files"][0], actor=None, documents=[world["docs"][1]]
+            session,
+            world["citizen"],
+            world["files"][0],
+            actor=CONSOLE,
+            documents=[world["docs"][1]],
         )

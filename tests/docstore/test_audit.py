@@ -11,13 +11,19 @@ from sqlalchemy import select, update
 from docstore.db import Database
 from docstore.models import AuditEvent
 from docstore.services import audit
+from docstore.services.actors import CONSOLE
 
 
 def append(db: Database, n: int, tag: str = "t") -> None:
     for i in range(n):
         with db.transaction() as s:
             audit.record(
-                s, "test.event", target_type="thing", target_id=f"{tag}{i}", details={"i": i}
+                s,
+                "test.event",
+                actor=CONSOLE,
+                target_type="thing",
+                target_id=f"{tag}{i}",
+                details={"i": i},
             )
 
 
@@ -39,7 +45,7 @@ def test_intact_chain_verifies(db: Database) -> None:
 
 def test_action_and_audit_commit_together(db: Database) -> None:
     with pytest.raises(RuntimeError), db.transaction() as s:
-        audit.record(s, "test.rolled_back")
+        audit.record(s, "test.rolled_back", actor=CONSOLE)
         raise RuntimeError("the action failed")
     append(db, 1)
     assert verify(db).ok

@@ -25,7 +25,7 @@ BAD = {
     "broken.pdf": "broken",
     "truncated.pdf": "broken",
     "bomb.png": "too large / decompression bomb",
-    "streambomb.pdf": "resource limit",
+    "streambomb.pdf": "too large / decompression bomb",
     "invoice.pdf": "unsupported type",  # an ELF binary with a harmless name
     "archive.zip": "unsupported type",
     "notes.txt": "unsupported type",

@@ -113,14 +113,77 @@ def stream_bomb_pdf(path: Path, inflated_gb: float = 3.0) -> Path:
     block = b" " * (1 << 20)
     parts = [compressor.compress(block) for _ in range(int(inflated_gb * 1024))]
     parts.append(compressor.flush())
-    content = b"".join(parts)
+    return raw_pdf(path, b"".join(parts), b"/Filter /FlateDecode")
+
+
+def nested_bomb_pdf(path: Path, inflated_mb: int = 600) -> Path:
+    """A PDF of a few kilobytes whose content is deflated twice and inflates to ``inflated_mb``."""
+    compressor = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    once = b"".join(compressor.compress(block) for _ in range(inflated_mb)) + compressor.flush()
+    return raw_pdf(path, zlib.compress(once, 9), b"/Filter [/FlateDecode /FlateDecode]")
+
+
+def compressible_pdf(path: Path, inflated_mb: int) -> Path:
+    """Harmless text drawn again and again: a content stream that deflates very well."""
+    line = b"BT /F1 10 Tf 72 700 Td (Baugenehmigung Lindenstrasse) Tj ET\n"
+    content = line * (inflated_mb * (1 << 20) // len(line))
+    return raw_pdf(path, zlib.compress(content, 9), b"/Filter /FlateDecode")
+
+
+def huge_image_pdf(path: Path, width: int = 40_000, height: int = 40_000) -> Path:
+    """A page whose image claims 1.6 billion pixels (its data is a few bytes)."""
+    image = (
+        b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+    )
+    data = zlib.compress(b"\xff" * 1024)
+    return raw_pdf(
+        path,
+        b"q 500 0 0 500 0 0 cm /Im1 Do Q",
+        resources=b"/XObject << /Im1 5 0 R >>",
+        extra=[image % (width, height, len(data)) + data + b"\nendstream"],
+    )
+
+
+def type3_pdf(path: Path, text: str) -> Path:
+    """Text in a Type3 font with glyph names but no /ToUnicode: pdfium reads control codes,
+    pypdf reads the text (it maps the glyph names)."""
+    letters = sorted(set(text) - {" "})
+    codes = {ch: i + 1 for i, ch in enumerate(letters)}
+    names = b" ".join(b"/" + ch.encode() for ch in letters)
+    encoded = b"".join(b" " if ch == " " else b"\\%03o" % codes[ch] for ch in text)
+    procs = b" ".join(b"/" + ch.encode() + b" 6 0 R" for ch in letters)
+    font = (
+        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 600 700] "
+        b"/FontMatrix [0.001 0 0 0.001 0 0] /CharProcs << %s >> "
+        b"/Encoding << /Type /Encoding /Differences [1 %s] >> "
+        b"/FirstChar 1 /LastChar %d /Widths [%s] /Resources << >> >>"
+    ) % (procs, names, len(letters), b" ".join([b"600"] * len(letters)))
+    glyph = b"600 0 0 0 600 700 d1 0 0 600 700 re f"
+    return raw_pdf(
+        path,
+        b"BT /F1 12 Tf 72 700 Td (" + encoded + b") Tj ET",
+        resources=b"/Font << /F1 5 0 R >>",
+        extra=[font, b"<< /Length %d >>\nstream\n" % len(glyph) + glyph + b"\nendstream"],
+    )
+
+
+def raw_pdf(
+    path: Path,
+    content: bytes,
+    filters: bytes = b"",
+    resources: bytes = b"",
+    extra: list[bytes] | None = None,
+) -> Path:
+    """One page drawn by ``content`` (objects 1-4); ``extra`` objects are numbered from 5."""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(content)
-        + content
-        + b"\nendstream",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << %s >> >>" % resources,
+        b"<< /Length %d %s >>\nstream\n" % (len(content), filters) + content + b"\nendstream",
+        *(extra or []),
     ]
     out = io.BytesIO()
     out.write(b"%PDF-1.7\n")

@@ -15,7 +15,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from ingest.pdf import inspect_pdf
+from ingest.pdf_inspect import inspect_pdf
 
 from .samples import text_pdf
 

@@ -135,17 +135,17 @@ def test_hostile_file_names(instance, hostile_batch, tmp_path) -> None:
     for i, name in enumerate(names):
         (folder / name).write_bytes(data + b"%" + str(i).encode())
     (folder / "bad..pdf").write_bytes(b"%PDF-1.4 not really")
-    (folder / ".~lock.scan.pdf#").write_bytes(b"scanner's lock file: hidden, skipped")
+    (folder / ".~lock.scan.pdf#").write_bytes(b"an office program's lock file: hidden")
     (folder / "sub").mkdir()
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "given.pdf").write_bytes(data + b"%given")
     dotted = f"{folder}/sub/../../other/given.pdf"
     report = ingest.run([folder, dotted, folder / names[0]], instance)
     files = by_name(report)
-    assert ".~lock.scan.pdf#" not in files
+    assert files[".~lock.scan.pdf#"].reason.startswith("unsupported type")  # hidden, reported
     assert files["given.pdf"].path == dotted  # reported as given
     assert files["given.pdf"].outcome is Outcome.ACCEPTED
-    assert len(report.files) == len(names) + 2  # a file given twice is processed once
+    assert len(report.files) == len(names) + 3  # a file given twice is processed once
     for name in names:
         assert files[name].outcome is Outcome.ACCEPTED, files[name]
     with instance.db.session() as s:

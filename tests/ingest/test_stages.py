@@ -9,8 +9,9 @@ import pytest
 
 import ingest
 from ingest import ocr
-from ingest.model import FileKind, Outcome, Rejected
-from ingest.pdf import inspect_pdf, usable_text
+from ingest.model import FileKind, MissingDependency, Outcome, Rejected
+from ingest.pdf import usable_text
+from ingest.pdf_inspect import inspect_pdf
 from ingest.sniff import sniff
 from tests.conftest import BAUAKTE
 from tests.ingest import samples
@@ -64,9 +65,9 @@ def test_ocr_reads_german_with_boxes() -> None:
 
 
 def test_missing_ocr_program_or_language_names_the_package() -> None:
-    with pytest.raises(ocr.MissingDependency, match="tesseract-ocr-tlh"):
+    with pytest.raises(MissingDependency, match="tesseract-ocr-tlh"):
         ocr.probe("deu+tlh")
-    with pytest.raises(ocr.MissingDependency, match="install Debian's 'tesseract-ocr'"):
+    with pytest.raises(MissingDependency, match="install Debian's 'tesseract-ocr'"):
         ocr.probe("deu", command="no-such-tesseract")
 
 
@@ -91,7 +92,10 @@ def test_time_and_memory_limits_reject_only_that_file(tmp_path, hostile_batch) -
     assert report.reason == "resource limit: took longer than 0 s"
     inst.close()
 
-    inst = make_instance(tmp_path / "small", ingest_memory_limit_mb=300)
+    # the bomb check let through, so that the memory limit is what stops it
+    inst = make_instance(
+        tmp_path / "small", ingest_memory_limit_mb=300, pdf_inflation_max_ratio=10**9
+    )
     (folder / "text.pdf").write_bytes((hostile_batch / "owner-only.pdf").read_bytes())
     (folder / "bomb.pdf").write_bytes((hostile_batch / "streambomb.pdf").read_bytes())
     files = {f.path.rsplit("/", 1)[-1]: f for f in ingest.run([folder], inst).files}

@@ -24,6 +24,7 @@ import ingest
 from docstore.instance import Instance
 from docstore.models import BuildingFile, Document, Role, utcnow
 from docstore.services import grants, second_factor, sessions, tokens, users
+from docstore.services.actors import CONSOLE
 from ingest import spool
 from ingest.runner import Outcome
 from tests.ingest.conftest import make_instance
@@ -76,9 +77,9 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
     now = utcnow()
     day = dt.timedelta(days=1)
     with inst.db.transaction() as s:
-        clerk = users.create_user(s, "clerk", PASSWORD, Role.CLERK)
-        users.create_user(s, "auditor", PASSWORD, Role.AUDITOR)
-        users.create_user(s, "admin", PASSWORD, Role.ADMIN)
+        clerk = users.create_user(s, "clerk", PASSWORD, Role.CLERK, actor=CONSOLE)
+        users.create_user(s, "auditor", PASSWORD, Role.AUDITOR, actor=CONSOLE)
+        users.create_user(s, "admin", PASSWORD, Role.ADMIN, actor=CONSOLE)
         secrets = {
             name: enrol(s, name, inst.config.secret_key) for name in ("clerk", "auditor", "admin")
         }
@@ -91,10 +92,10 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
             for az, bf in files.items()
         }
         people = {
-            state: users.create_user(s, f"citizen.{state}", PASSWORD, Role.CITIZEN)
+            state: users.create_user(s, f"citizen.{state}", PASSWORD, Role.CITIZEN, actor=CONSOLE)
             for state in GRANT_STATES
         }
-        users.create_user(s, "architect", PASSWORD, Role.ARCHITECT)
+        users.create_user(s, "architect", PASSWORD, Role.ARCHITECT, actor=CONSOLE)
         grants.grant_access(s, people["active"], granted, actor=clerk, valid_until=now + day)
         grants.grant_access(s, people["download"], granted, actor=clerk, may_download=True)
         grants.grant_access(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from docstore.models import AuditEvent, RateCounter, Role
 from docstore.services import users
+from docstore.services.actors import CONSOLE
 from viewer.web import create_app
 
 from .conftest import PASSWORD, build_archive, csrf_token, signin
@@ -18,7 +19,7 @@ from .conftest import PASSWORD, build_archive, csrf_token, signin
 
 def _new_user(archive, name: str, role: Role = Role.CITIZEN) -> str:
     with archive.instance.db.transaction() as s:
-        users.create_user(s, name, PASSWORD, role)
+        users.create_user(s, name, PASSWORD, role, actor=CONSOLE)
     return name
 
 

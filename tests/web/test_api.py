@@ -15,6 +15,7 @@ from schemathesis.checks import (
 
 from docstore.models import Role
 from docstore.services import users
+from docstore.services.actors import CONSOLE
 
 from .conftest import GRANTED, MARKER, OTHER, PASSWORD, csrf_token, make_token
 
@@ -84,7 +85,7 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
     integration does not work with pytest 9 (it sets a private node attribute).
     """
     with archive.instance.db.transaction() as s:  # its wrong passwords lock only this account
-        users.create_user(s, "api.fuzzer", PASSWORD, Role.ADMIN)
+        users.create_user(s, "api.fuzzer", PASSWORD, Role.ADMIN, actor=CONSOLE)
     headers = _bearer(_token(archive, "api.fuzzer"))
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     checks = [

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from docstore.models import Document, Role, UploadBatch, UploadStatus
 from docstore.services import uploads, users
+from docstore.services.actors import CONSOLE
 from ingest import spool
 from tests.ingest.samples import multipage_tiff, text_pdf
 
@@ -174,7 +175,7 @@ def test_editing_metadata_updates_the_page_and_search(archive, client_as) -> Non
 
 def test_granting_and_revoking_access_from_the_file_page(archive, client_as, app) -> None:
     with archive.instance.db.transaction() as s:
-        users.create_user(s, "citizen.new", PASSWORD, Role.CITIZEN)
+        users.create_user(s, "citizen.new", PASSWORD, Role.CITIZEN, actor=CONSOLE)
     clerk = client_as("clerk")
     url = f"/files/{archive.files[GRANTED]}/grants"
     page = clerk.get(url).text

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from docstore.models import Role, User
 from docstore.services import users
+from docstore.services.actors import CONSOLE
 
 from .conftest import GRANTED, PASSWORD, csrf_token
 
@@ -98,7 +99,7 @@ def fuzz_people(archive) -> dict[str, int]:
         people += [(f"fuzz.{r.value}", r) for r in (Role.CLERK, Role.AUDITOR, Role.ADMIN)]
         for name, role in people:  # their own: a lockout the fuzzing causes ends only theirs
             found = s.scalar(select(User).where(User.username == name))
-            ids[name] = (found or users.create_user(s, name, PASSWORD, role)).id
+            ids[name] = (found or users.create_user(s, name, PASSWORD, role, actor=CONSOLE)).id
     return ids
 
 

@@ -10,6 +10,7 @@ import pytest
 import viewer.search
 from docstore.models import Role
 from docstore.services import access, audit, users
+from docstore.services.actors import CONSOLE
 from indexer.query import Limits, QueryRefused, parse
 from indexer.search import scope_filter, search
 from ingest.indexing import open_index
@@ -89,7 +90,7 @@ def test_a_search_holds_no_write_lock(archive, monkeypatch) -> None:
     time.sleep(0.2)
     started = time.monotonic()
     with archive.instance.db.transaction() as s:
-        audit.record(s, "test.write-during-search")
+        audit.record(s, "test.write-during-search", actor=CONSOLE)
     waited = time.monotonic() - started
     searching.join()
     assert waited < 0.5
@@ -113,7 +114,7 @@ def test_searches_are_rate_limited_per_account_and_address(tmp_path) -> None:
     )
     try:
         with arc.instance.db.transaction() as s:
-            users.create_user(s, "citizen.busy", PASSWORD, Role.CITIZEN)
+            users.create_user(s, "citizen.busy", PASSWORD, Role.CITIZEN, actor=CONSOLE)
         app = create_app(arc.instance, TESTING=True)
         client = app.test_client()
         signin(client, "citizen.busy")

@@ -10,13 +10,14 @@ import pytest
 from docstore.errors import UsageError
 from docstore.models import Role
 from docstore.services import second_factor, users
+from docstore.services.actors import CONSOLE
 
 from .conftest import PASSWORD, csrf_token, signin, totp_code
 
 
 def _new(archive, name: str, role: Role) -> str:
     with archive.instance.db.transaction() as s:
-        users.create_user(s, name, PASSWORD, role)
+        users.create_user(s, name, PASSWORD, role, actor=CONSOLE)
     return name
 
 

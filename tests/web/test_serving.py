@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from docstore.models import AuditEvent, BuildingFile, Document, Role
 from docstore.services import grants, users
+from docstore.services.actors import CONSOLE
 from ingest import spool
 from tests.ingest.samples import text_pdf
 from viewer.web.images import download_name
@@ -18,9 +19,9 @@ from .conftest import GRANTED, PASSWORD, csrf_token, signin
 
 def _citizen(archive, app, name: str, *, download: bool = True):
     with archive.instance.db.transaction() as s:
-        user = users.create_user(s, name, PASSWORD, Role.CITIZEN)
+        user = users.create_user(s, name, PASSWORD, Role.CITIZEN, actor=CONSOLE)
         bf = s.get(BuildingFile, archive.files[GRANTED])
-        grants.grant_access(s, user, bf, actor=None, may_download=download)
+        grants.grant_access(s, user, bf, actor=CONSOLE, may_download=download)
     client = app.test_client()
     assert signin(client, name).status_code == 302
     return client
@@ -36,7 +37,7 @@ def test_page_images_are_revalidated_so_a_revocation_counts_at_once(archive, app
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
     with archive.instance.db.transaction() as s:
         user = users.get_user(s, "serving.revoked")
-        grants.revoke_access(s, user, s.get(BuildingFile, archive.files[GRANTED]), actor=None)
+        grants.revoke_access(s, user, s.get(BuildingFile, archive.files[GRANTED]), actor=CONSOLE)
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 404
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from docstore.models import BuildingFile, Role, User, UserSession, utcnow
 from docstore.services import grants, second_factor, sessions, users
+from docstore.services.actors import CONSOLE
 
 from .conftest import GRANTED, PASSWORD, csrf_token, enrol, make_token, signin, totp_code
 
@@ -23,10 +24,10 @@ NEW_PASSWORD = "a-new-password-for-2027"
 
 def _new(archive, name: str, role: Role = Role.CITIZEN, *, granted: bool = True) -> str:
     with archive.instance.db.transaction() as s:
-        user = users.create_user(s, name, PASSWORD, role)
+        user = users.create_user(s, name, PASSWORD, role, actor=CONSOLE)
         if granted and role is Role.CITIZEN:
             bf = s.get(BuildingFile, archive.files[GRANTED])
-            grants.grant_access(s, user, bf, actor=None, may_download=True)
+            grants.grant_access(s, user, bf, actor=CONSOLE, may_download=True)
     return name
 
 
@@ -91,23 +92,23 @@ def _everywhere(archive, user: User) -> None:
 
 def _role(archive, user: User) -> None:
     with archive.instance.db.transaction() as s:
-        users.set_role(s, s.get(User, user.id), Role.ARCHITECT, actor=None)
+        users.set_role(s, s.get(User, user.id), Role.ARCHITECT, actor=CONSOLE)
 
 
 def _reset_second_factor(archive, user: User) -> None:
     with archive.instance.db.transaction() as s:
-        second_factor.reset(s, s.get(User, user.id), actor=None, confirmed=None)
+        second_factor.reset(s, s.get(User, user.id), actor=CONSOLE, confirmed=None)
 
 
 def _reset_password(archive, user: User) -> None:
     with archive.instance.db.transaction() as s:
-        users.reset_password(s, s.get(User, user.id), NEW_PASSWORD, actor=None, confirmed=None)
+        users.reset_password(s, s.get(User, user.id), NEW_PASSWORD, actor=CONSOLE, confirmed=None)
 
 
 def _disable_and_enable(archive, user: User) -> None:
     for active in (False, True):
         with archive.instance.db.transaction() as s:
-            users.set_active(s, s.get(User, user.id), active, actor=None)
+            users.set_active(s, s.get(User, user.id), active, actor=CONSOLE)
 
 
 ENDINGS: dict[str, Callable] = {
@@ -141,7 +142,7 @@ def test_a_promoted_citizen_signs_in_again_through_the_second_factor(archive, ap
     browser = _signed_in(app, name)  # a password only: no second factor
     token = make_token(archive.instance, name)
     with archive.instance.db.transaction() as s:
-        users.set_role(s, users.get_user(s, name), Role.CLERK, actor=None)
+        users.set_role(s, users.get_user(s, name), Role.CLERK, actor=CONSOLE)
     assert browser.get("/inbox").status_code == 302
     assert browser.get("/upload").status_code == 302
     api = app.test_client()

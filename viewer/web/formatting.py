@@ -37,12 +37,13 @@ FILE_OUTCOMES = {
     "duplicate": _l("schon vorhanden"),
     "rejected": _l("abgewiesen"),
     "failed": _l("fehlgeschlagen"),
+    "skipped": _l("übersprungen"),
 }
 
 
 REJECTIONS = {
     "broken": _l("Datei beschädigt"),
-    "too large / decompression bomb": _l("Bild zu groß (mögliche Dekompressionsbombe)"),
+    "too large / decompression bomb": _l("Datei zu groß (mögliche Dekompressionsbombe)"),
     "encrypted": _l("Datei ist verschlüsselt"),
     "resource limit": _l("Verarbeitung sprengt die Grenzen"),
     "manifest": _l("Fehler im Manifest"),
