@@ -12,14 +12,14 @@ from rich.progress import Progress
 from .config import settings_markdown
 from .errors import IntegrityFailure, UsageError
 from .instance import Instance
-from .services import audit, building_files, fixity, grants, users
+from .services import audit_trail, building_files, fixity, grants, users
 from .services.actors import CONSOLE
 
 console = Console()
 
 
-def _instance() -> Instance:
-    return click.get_current_context().find_object(Instance)  # type: ignore[return-value]
+pass_instance = click.make_pass_decorator(Instance)
+"""Hands a command the instance the ``bauakte`` group opened."""
 
 
 # -- config -----------------------------------------------------------------
@@ -30,12 +30,13 @@ def config_group() -> None:
 
 @config_group.command("show")
 @click.option("--markdown", is_flag=True, help="Print the README's table of settings instead.")
-def config_show(markdown: bool) -> None:
+@pass_instance
+def config_show(inst: Instance, markdown: bool) -> None:
     """Every setting with its value and where it came from (secrets masked)."""
     if markdown:
         click.echo(settings_markdown(), nl=False)
         return
-    for setting, value, source in _instance().config.shown():
+    for setting, value, source in inst.config.shown():
         click.echo(f"{setting.name} = {value}")
         click.echo(f"    source: {source}; override with {setting.env}")
         click.echo(f"    {setting.help}")
@@ -48,9 +49,9 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade")
-def db_upgrade() -> None:
+@pass_instance
+def db_upgrade(inst: Instance) -> None:
     """Run the Alembic migrations up to the newest schema."""
-    inst = _instance()
     inst.upgrade_schema()
     click.echo(f"database {inst.db.engine.url.render_as_string(hide_password=True)} is up to date")
 
@@ -67,8 +68,14 @@ def user_group() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.option("--display-name", default=None)
 @click.option("--email", default=None)
+@pass_instance
 def user_add(
-    name: str, role: str, password_stdin: bool, display_name: str | None, email: str | None
+    inst: Instance,
+    name: str,
+    role: str,
+    password_stdin: bool,
+    display_name: str | None,
+    email: str | None,
 ) -> None:
     """Create a user; the password comes from a prompt or from stdin."""
     parsed = users.parse_role(role)  # fail before asking for a password
@@ -76,7 +83,6 @@ def user_add(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    inst = _instance()
     inst.require_schema()
     with inst.db.transaction() as session:
         user = users.create_user(
@@ -95,9 +101,9 @@ def user_add(
 @user_group.command("role")
 @click.argument("name")
 @click.argument("role")
-def user_role(name: str, role: str) -> None:
+@pass_instance
+def user_role(inst: Instance, name: str, role: str) -> None:
     """Change a user's role."""
-    inst = _instance()
     inst.require_schema()
     with inst.db.transaction() as session:
         user = users.get_user(session, name)
@@ -106,10 +112,6 @@ def user_role(name: str, role: str) -> None:
 
 
 # -- grants -----------------------------------------------------------------
-def _day_start(day: dt.date, inst: Instance) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=inst.config.tz).astimezone(dt.UTC)
-
-
 def _parse_day(value: str | None, option: str) -> dt.date | None:
     if value is None:
         return None
@@ -126,7 +128,9 @@ def _parse_day(value: str | None, option: str) -> dt.date | None:
 @click.option("--until", default=None, help="Last day of access (YYYY-MM-DD), inclusive.")
 @click.option("--download", is_flag=True, help="Also allow downloading the originals.")
 @click.option("--document", "document_ids", multiple=True, type=int, help="Only these documents.")
+@pass_instance
 def grant_cmd(
+    inst: Instance,
     username: str,
     aktenzeichen: str,
     from_: str | None,
@@ -135,25 +139,21 @@ def grant_cmd(
     document_ids: tuple[int, ...],
 ) -> None:
     """Give USERNAME access to the building file AKTENZEICHEN."""
-    inst = _instance()
     start_day, last_day = _parse_day(from_, "--from"), _parse_day(until, "--until")
     inst.require_schema()
     with inst.db.transaction() as session:
         user = users.get_user(session, username)
         bf = building_files.get_by_aktenzeichen(session, aktenzeichen)
-        docs = [d for d in bf.documents if d.id in set(document_ids)]
-        missing = set(document_ids) - {d.id for d in docs}
-        if missing:
-            raise UsageError(f"documents {sorted(missing)} are not in {bf.aktenzeichen}")
-        grant = grants.grant_access(
+        grant = grants.grant_for_days(
             session,
             user,
             bf,
             actor=CONSOLE,
-            valid_from=_day_start(start_day, inst) if start_day else None,
-            valid_until=_day_start(last_day + dt.timedelta(days=1), inst) if last_day else None,
+            first_day=start_day,
+            last_day=last_day,
+            zone=inst.config.tz,
             may_download=download,
-            documents=docs,
+            document_ids=document_ids,
         )
         scope = f"documents {sorted(document_ids)} of" if document_ids else "the whole file"
         until_text = f"until {last_day.isoformat()}" if last_day else "without end date"
@@ -166,9 +166,9 @@ def grant_cmd(
 @click.command("revoke")
 @click.argument("username")
 @click.argument("aktenzeichen")
-def revoke_cmd(username: str, aktenzeichen: str) -> None:
+@pass_instance
+def revoke_cmd(inst: Instance, username: str, aktenzeichen: str) -> None:
     """Take back USERNAME's access to the building file AKTENZEICHEN."""
-    inst = _instance()
     inst.require_schema()
     with inst.db.transaction() as session:
         user = users.get_user(session, username)
@@ -186,12 +186,12 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-def audit_verify() -> None:
+@pass_instance
+def audit_verify(inst: Instance) -> None:
     """Check the audit chain; exit 1 and name the first bad event on any break."""
-    inst = _instance()
     inst.require_schema()
-    with inst.db.session() as session:
-        report = audit.verify_chain(session)
+    with inst.db.transaction() as session:  # the check is itself on record, as on the web
+        report = audit_trail.verify(session, CONSOLE)
     if not report.ok:
         raise IntegrityFailure(
             f"audit chain broken at event {report.first_bad_seq}: {report.reason}"
@@ -201,9 +201,9 @@ def audit_verify() -> None:
 
 # -- fixity -----------------------------------------------------------------
 @click.command("verify")
-def verify_cmd() -> None:
+@pass_instance
+def verify_cmd(inst: Instance) -> None:
     """Fixity check: re-hash every stored original against its SHA-256."""
-    inst = _instance()
     inst.require_schema()
     with inst.db.session() as session:
         total = fixity.count_originals(session)

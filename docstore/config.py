@@ -146,6 +146,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
     Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
     Setting(
+        "upload_max_mb",
+        int,
+        2048,
+        "Largest browser upload (all files of one form together) in MiB; larger is refused.",
+    ),
+    Setting(
+        "spool_abandoned_hours",
+        int,
+        24,
+        "Hours after which a half-written upload (its request died) is removed from the spool.",
+    ),
+    Setting(
         "spool_workers",
         int,
         2,

@@ -41,8 +41,12 @@ class PageRecord:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> PageRecord:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        """Strict: a key the record does not know is a producer's mistake (a renamed
+        column would otherwise vanish from search without a word)."""
+        unknown = set(data) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown page record fields: {', '.join(sorted(unknown))}")
+        return cls(**data)
 
 
 class Change(Protocol):

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from docstore.cli import pass_instance
 from docstore.errors import UsageError
 from docstore.instance import Instance
 
@@ -74,8 +75,14 @@ def _summary_table(report: IngestReport) -> Table:
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: cores).")
 @click.option("--watch", "hot", is_flag=True, help="Treat PATH as a hot folder and keep watching.")
+@pass_instance
 def ingest_cmd(
-    paths: tuple[str, ...], manifest: str | None, as_json: bool, workers: int | None, hot: bool
+    inst: Instance,
+    paths: tuple[str, ...],
+    manifest: str | None,
+    as_json: bool,
+    workers: int | None,
+    hot: bool,
 ):
     """Ingest files and folders of scanned building files.
 
@@ -84,8 +91,6 @@ def ingest_cmd(
     quarantine folder) or failed (Bauakte's fault, see the log: rerun).
     With --watch, runs until interrupted (Ctrl-C or SIGTERM).
     """
-    inst = click.get_current_context().find_object(Instance)
-    assert inst is not None
     if hot:
         _watch(paths, inst, workers, as_json)
         return

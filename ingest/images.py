@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from . import ocr
-from .model import Limits, PageInfo, Rejected
+from .model import Limits, NewPage, Rejected
 from .pdf import RenderedPage
 from .render import renditions_from_image
 
@@ -96,7 +96,7 @@ def _page(
     result = ocr.recognise(
         frame, limits.ocr_languages, dpi=decoded_dpi, timeout=limits.ocr_page_seconds
     )
-    info = PageInfo(
+    info = NewPage(
         number=number,
         width_px=size[0],
         height_px=size[1],

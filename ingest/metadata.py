@@ -23,34 +23,23 @@ import datetime as dt
 import json
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 from docstore.models import DocumentKind
+from docstore.services.documents import Description, FileAssignment
 
 from .model import DocumentMetadata
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
-TEXT_COLUMNS = (
-    "aktenzeichen",
-    "street",
-    "house_number",
-    "postcode",
-    "municipality",
-    "gemarkung",
-    "flur",
-    "flurstueck",
-    "title",
-    "issuer",
+ASSIGNMENT_COLUMNS = tuple(f.name for f in fields(FileAssignment))
+DESCRIPTION_COLUMNS = tuple(f.name for f in fields(Description))
+MANIFEST_COLUMNS = ("file", *ASSIGNMENT_COLUMNS, *DESCRIPTION_COLUMNS)
+"""Made from the records they fill, in the order ARCHITECTURE.md lists them."""
+DATE_COLUMNS = frozenset(
+    name for name, hint in get_type_hints(Description).items() if dt.date in get_args(hint)
 )
-DATE_COLUMNS = ("date", "issued_on", "valid_until")
-MANIFEST_COLUMNS = (
-    "file", "aktenzeichen", "street", "house_number", "postcode", "municipality",
-    "gemarkung", "flur", "flurstueck", "kind", "title", "date", "issuer", "issued_on",
-    "valid_until",
-)  # fmt: skip
-"""The order in which ARCHITECTURE.md lists them, and in which we write manifests."""
 AKTENZEICHEN = re.compile(r"[A-Za-z0-9ÄÖÜäöü][A-Za-z0-9ÄÖÜäöü ./-]{0,62}")
 KIND_ALIASES = {
     "bauzeichnung/plan": "bauzeichnung",
@@ -105,17 +94,16 @@ def _date(value: str, column: str) -> dt.date:
 
 def metadata_from_row(row: dict[str, Any], source: str) -> DocumentMetadata:
     values: dict[str, Any] = {}
-    for column in TEXT_COLUMNS:
+    for column in MANIFEST_COLUMNS[1:]:
         text = str(row.get(column) or "").strip()
-        if text:
-            values[column] = text
-    for column in DATE_COLUMNS:
-        text = str(row.get(column) or "").strip()
-        if text:
+        if not text:
+            continue
+        if column == "kind":
+            values[column] = parse_kind(text)
+        elif column in DATE_COLUMNS:
             values[column] = _date(text, column)
-    kind = str(row.get("kind") or "").strip()
-    if kind:
-        values["kind"] = parse_kind(kind)
+        else:
+            values[column] = text
     az = values.get("aktenzeichen")
     if az is not None and not AKTENZEICHEN.fullmatch(az):
         raise RowError(f"aktenzeichen {az!r} contains characters that are not allowed")
@@ -127,7 +115,11 @@ def metadata_from_row(row: dict[str, Any], source: str) -> DocumentMetadata:
         and (values["valid_until"] < values["issued_on"])
     ):
         raise RowError("valid_until lies before issued_on")
-    return DocumentMetadata(**values, source=source)
+    assignment = (
+        FileAssignment(**{c: values[c] for c in ASSIGNMENT_COLUMNS if c in values}) if az else None
+    )
+    description = Description(**{c: values[c] for c in DESCRIPTION_COLUMNS if c in values})
+    return DocumentMetadata(assignment, description, source)
 
 
 def load_manifest(path: Path) -> Manifest:
@@ -209,4 +201,6 @@ def metadata_from_name(name: str) -> DocumentMetadata:
             return DocumentMetadata()
         rest = rest[1:]
     title = " ".join(p for p in rest if p) or None
-    return DocumentMetadata(aktenzeichen=az, kind=kind, date=date, title=title, source="file name")
+    return DocumentMetadata(
+        FileAssignment(az), Description(kind=kind, date=date, title=title), "file name"
+    )

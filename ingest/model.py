@@ -7,10 +7,11 @@ CPU stages can run in other processes while database writes stay in one.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+
+from docstore.services.documents import Description, FileAssignment, NewPage
 
 
 class Outcome(StrEnum):
@@ -75,20 +76,9 @@ class SourceFile:
 class DocumentMetadata:
     """What a manifest row or the file-name convention says about a file."""
 
-    aktenzeichen: str | None = None
-    street: str | None = None
-    house_number: str | None = None
-    postcode: str | None = None
-    municipality: str | None = None
-    gemarkung: str | None = None
-    flur: str | None = None
-    flurstueck: str | None = None
-    kind: str | None = None
-    title: str | None = None
-    date: dt.date | None = None
-    issuer: str | None = None
-    issued_on: dt.date | None = None
-    valid_until: dt.date | None = None
+    assignment: FileAssignment | None = None
+    """None: no Aktenzeichen, the document goes to the inbox."""
+    description: Description = field(default_factory=Description)
     source: str = "none"
     """Where it came from: 'manifest row N', 'file name' or 'none'."""
 
@@ -122,23 +112,12 @@ class PageProgress:
 
 
 @dataclass
-class PageInfo:
-    number: int
-    width_px: int
-    height_px: int
-    dpi: int | None
-    text: str
-    text_source: str
-    ocr_confidence: float | None = None
-
-
-@dataclass
 class Processed:
     """A file that passed every check, with its original and renditions stored."""
 
     sha256: str
     kind: FileKind
-    pages: list[PageInfo]
+    pages: list[NewPage]
     active_content: bool = False
     ocr_pages: int = 0
 

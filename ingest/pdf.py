@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 from pypdf import PdfReader
 
 from . import ocr
-from .model import Limits, PageInfo, Rejected
+from .model import Limits, NewPage, Rejected
 from .render import PREVIEW_BOX, THUMB_BOX, fit_scale, jpeg
 from .text_layer import better_text
 
@@ -32,7 +32,7 @@ def usable_text(text: str) -> bool:
 
 @dataclass
 class RenderedPage:
-    info: PageInfo
+    info: NewPage
     renditions: dict[str, bytes]
     words: dict[str, object] | None
 
@@ -108,7 +108,7 @@ def _page(
         source = "ocr" if text.strip() else "none"
     preview = page.render(scale=fit_scale(width_pt, height_pt, PREVIEW_BOX)).to_pil()
     thumb = page.render(scale=fit_scale(width_pt, height_pt, THUMB_BOX)).to_pil()
-    info = PageInfo(
+    info = NewPage(
         number=number,
         width_px=round(width_pt),
         height_px=round(height_pt),

@@ -6,9 +6,19 @@ a pipe.  Each worker limits its own address space and reports each page it
 finishes; the parent kills a worker that overruns a file's time, which grows
 with the file's pages once the worker has counted them.  A worker that dies
 for any reason (out of memory, a crash inside a C library, the kill) costs
-only the file it was on: it is replaced and the batch goes on.  A ``concurrent.futures`` pool cannot
-promise that: one dead worker breaks it.  Workers are recycled after
-``TASKS_PER_WORKER`` files and after a file that ran out of memory.
+only the file it was on: it is replaced and the batch goes on.  Workers are
+recycled after ``TASKS_PER_WORKER`` files and after a file that ran out of memory.
+
+Why not a library pool.  A ``concurrent.futures`` pool breaks when one worker
+dies.  ``pebble.ProcessPool`` survives that (``ProcessExpired``) and has a
+per-task time-out, ``max_tasks`` and an initializer for the limits; compared
+for this module, it lacks the two things this pool is for: a channel from a
+running task to the parent (each page finished, for the progress bar and the
+upload status page) and a time-out that moves once the task has counted its
+pages (``schedule(timeout=)`` is fixed before the file is opened, so a
+2,000-page scan would need a time-out fit for the longest file for every
+file).  Both would have to be built around pebble with a second pipe and a
+watchdog, which is most of this module again.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -19,13 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
 from docstore.services.actors import CONSOLE
-from docstore.services.documents import (
-    FileAssignment,
-    NewDocument,
-    NewPage,
-    existing_document,
-    register_document,
-)
+from docstore.services.documents import NewDocument, existing_document, register_document
 from storage import original_key
 
 from . import ocr
@@ -48,6 +42,7 @@ from .model import (
 )
 from .pool import WorkerLimits, WorkerResult, run_tasks
 from .quarantine import quarantine
+from .sniff import probe as sniff_probe
 from .sniff import sniff
 
 log = logging.getLogger(__name__)
@@ -136,6 +131,7 @@ def run(
     """Ingest files and folders; the Python API behind ``bauakte ingest`` and uploads."""
     config = instance.config
     try:
+        sniff_probe()
         ocr.probe(config.ocr_languages)
     except (MissingDependency, ToolFailure) as exc:
         raise UsageError(str(exc)) from None
@@ -304,14 +300,9 @@ def _register(batch: _Batch, pending: _Pending, processed: Processed) -> FileRep
         mime_type=MIME_TYPES[task.kind],
         storage_key=original_key(task.sha256),
         original_name=pending.source.name,
-        pages=[NewPage(**vars(p)) for p in processed.pages],
-        assignment=_assignment(meta),
-        kind=meta.kind or "sonstiges",
-        title=meta.title,
-        date=meta.date,
-        issuer=meta.issuer,
-        issued_on=meta.issued_on,
-        valid_until=meta.valid_until,
+        pages=processed.pages,
+        assignment=meta.assignment,
+        description=meta.description,
         active_content=processed.active_content,
         source=f"{batch.source_label}; metadata from {meta.source}",
     )
@@ -352,13 +343,6 @@ def _register(batch: _Batch, pending: _Pending, processed: Processed) -> FileRep
         ocr_pages=processed.ocr_pages,
         building_file=registered.building_file,
     )
-
-
-def _assignment(meta: DocumentMetadata) -> FileAssignment | None:
-    if not meta.aktenzeichen:
-        return None
-    # the manifest's address and parcel columns are the assignment's fields
-    return FileAssignment(**{f.name: getattr(meta, f.name) for f in fields(FileAssignment)})
 
 
 def _resolve_copy(batch: _Batch, index: int, first: int) -> None:

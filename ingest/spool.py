@@ -145,7 +145,8 @@ def process_pending(instance: Instance, workers: int | None = None, recover: boo
 
 def adopt_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> int:
     """Queue complete spool folders that have no batch (the server died between the rename
-    and the database row); remove half-written ``.part`` folders older than a day.
+    and the database row); remove half-written ``.part`` folders older than
+    ``spool_abandoned_hours``.
 
     ``settle`` leaves a just-renamed folder to the request that is queueing it.
     """
@@ -157,7 +158,7 @@ def adopt_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> 
     for folder in sorted(root.iterdir()):
         age = now - folder.stat().st_mtime
         if folder.name.endswith(".part"):
-            if age > 86_400:
+            if age > instance.config.spool_abandoned_hours * 3600:
                 shutil.rmtree(folder, ignore_errors=True)
             continue
         if folder.name in known or age < settle or not (folder / FILES).is_dir():
@@ -267,9 +268,6 @@ def _unique(name: str, taken: set[str]) -> str:
     return name
 
 
-def _copy(stream: BinaryIO, out: BinaryIO, chunk: int = 1 << 20) -> int:
-    size = 0
-    while data := stream.read(chunk):
-        out.write(data)
-        size += len(data)
-    return size
+def _copy(stream: BinaryIO, out: BinaryIO) -> int:
+    shutil.copyfileobj(stream, out, 1 << 20)
+    return out.tell()

@@ -102,7 +102,7 @@ class HashingReader(io.RawIOBase):
 
 def hash_stream(stream: BinaryIO) -> tuple[str, int]:
     """SHA-256 and length of everything left in ``stream``."""
-    reader = HashingReader(stream)
+    reader = HashingReader(stream)  # it hashes and counts what passes: drain it
     while reader.read(CHUNK_SIZE):
         pass
     return reader.hexdigest, reader.size

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -78,8 +79,7 @@ class FilesystemStore(BaseStore):
             try:
                 reader = HashingReader(stream)
                 with tmp.open("xb") as out:
-                    while chunk := reader.read(CHUNK_SIZE):
-                        out.write(chunk)
+                    shutil.copyfileobj(reader, out, CHUNK_SIZE)
                     out.flush()
                     if expected_sha256 is not None:
                         os.fsync(out.fileno())

@@ -11,6 +11,7 @@ exceptions into ours.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import tempfile
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -222,8 +223,7 @@ def _seekable(stream: BinaryIO):
         yield stream
         return
     with tempfile.TemporaryFile() as spool:
-        while chunk := stream.read(CHUNK_SIZE):
-            spool.write(chunk)
+        shutil.copyfileobj(stream, spool, CHUNK_SIZE)
         spool.seek(0)
         yield spool
 

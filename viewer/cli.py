@@ -14,6 +14,7 @@ import sys
 import click
 
 from docstore import cli as docstore_cli
+from docstore.cli import pass_instance
 from docstore.config import load_config
 from docstore.errors import BauakteError
 from docstore.instance import Instance
@@ -35,9 +36,9 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command("init")
-def init_cmd() -> None:
+@pass_instance
+def init_cmd(inst: Instance) -> None:
     """Create the instance: folder, config with secret key, database schema, bucket."""
-    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
     report = inst.initialise()
     ensure_index(inst)
     click.echo(f"instance:  {report.home}")
@@ -49,9 +50,9 @@ def init_cmd() -> None:
 
 
 @cli.command("demo")
-def demo_cmd() -> None:
+@pass_instance
+def demo_cmd(inst: Instance) -> None:
     """Generate the demo archive (users, grants, building files, documents) and ingest it."""
-    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
     people, report = run_demo(inst)
     for line in people.building_files:
         click.echo(f"building file  {line}")
@@ -76,9 +77,11 @@ def demo_cmd() -> None:
 @click.option("--page", default=1, type=click.IntRange(min=1))
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance")
 @click.option("--as", "as_user", default=None, help="Search with this user's permissions.")
-def search_cmd(query: str, as_json: bool, limit: int, page: int, sort: str, as_user: str | None):
+@pass_instance
+def search_cmd(
+    inst: Instance, query: str, as_json: bool, limit: int, page: int, sort: str, as_user: str | None
+):
     """Search the archive (as an auditor would, or --as USER)."""
-    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
     who = as_user if as_user is not None else CONSOLE
     results = search_as(inst, who, query, page=page, per_page=limit, sort=sort)
     if as_json:
@@ -100,9 +103,9 @@ def index_group() -> None:
 
 
 @index_group.command("sync")
-def index_sync_cmd() -> None:
+@pass_instance
+def index_sync_cmd(inst: Instance) -> None:
     """Drain the index outbox into the search index."""
-    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
     inst.require_schema()
     click.echo(f"{sync_index(inst)} documents indexed")
 
@@ -114,17 +117,18 @@ def index_sync_cmd() -> None:
               help="Worker processes (one per core is a good start).")  # fmt: skip
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256),
               help="Threads per worker.")  # fmt: skip
-def serve_cmd(host: str, port: int, workers: int, threads: int) -> None:
+@pass_instance
+def serve_cmd(inst: Instance, host: str, port: int, workers: int, threads: int) -> None:
     """Serve the web viewer and API on a production WSGI server (gunicorn)."""
     from viewer.serve import serve
 
-    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
     click.echo(f"Bauakte on http://{host}:{port}/  (Ctrl+C stops)")
     serve(inst, host, port, workers, threads)
 
 
 @cli.command("spool")
-def spool_cmd() -> None:
+@pass_instance
+def spool_cmd(inst: Instance) -> None:
     """Ingest browser uploads as they arrive (started by 'bauakte serve'; Ctrl+C stops)."""
     import contextlib
     import signal
@@ -132,7 +136,6 @@ def spool_cmd() -> None:
 
     from ingest.spool import work
 
-    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
     inst.require_schema()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -141,9 +144,9 @@ def spool_cmd() -> None:
 
 
 @cli.command("reindex")
-def reindex_cmd() -> None:
+@pass_instance
+def reindex_cmd(inst: Instance) -> None:
     """Rebuild the search index from the database; searches go on during the rebuild."""
-    inst: Instance = click.get_current_context().find_object(Instance)  # type: ignore[assignment]
     inst.require_schema()
     click.echo(f"search index rebuilt: {reindex(inst)} documents")
 

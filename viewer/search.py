@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from docstore.errors import UsageError
 from docstore.instance import Instance
 from docstore.services import access, audit, users
 from docstore.services.actors import Actor
 from indexer.query import Limits, QueryRefused
 from indexer.reader import IndexReader
-from indexer.search import SearchResults, search
+from indexer.search import PageHit, SearchResults, search
 from ingest.indexing import open_index
 
 
@@ -44,10 +46,7 @@ def search_as(
     """Search what ``who`` (a user name, a user, the console, or None: nobody) may see now.
 
     A web worker passes its long-lived ``reader``; the one-shot CLI opens
-    (and checks) the index for this one search.  The search itself reads
-    outside any write transaction (on SQLite a write transaction locks the
-    database for every other writer); its audit event has a short one of
-    its own.  Past the bounds of a query it raises SearchRefused.
+    (and checks) the index for this one search.
     """
     if reader is None:  # a web worker's app checked the schema when it was made
         instance.require_schema()
@@ -55,12 +54,65 @@ def search_as(
     with instance.db.session() as session:
         actor = users.get_user(session, who) if isinstance(who, str) else who
         scope = access.visibility(session, actor)
-    limits = search_limits(instance)
-    details: dict[str, object] = {"query": text[:500], "page": page}
+    return _audited(
+        instance,
+        actor,
+        {"query": text[:500], "page": page},
+        lambda: search(
+            source,
+            text,
+            scope,
+            page=page,
+            per_page=per_page,
+            sort=sort,
+            limits=search_limits(instance),
+        ),
+    )
+
+
+def search_document(
+    instance: Instance,
+    actor: Actor | None,
+    document_id: int,
+    text: str,
+    *,
+    pages: int,
+    reader: IndexReader,
+) -> list[PageHit]:
+    """The pages of one document that match, for its viewer: bounded like every search,
+    scoped by docstore to that document (if the actor may see it), and on record."""
+    with instance.db.session() as session:
+        scope = access.within_document(session, actor, document_id)
+    results = _audited(
+        instance,
+        actor,
+        {"query": text[:500], "document": document_id},
+        lambda: search(
+            reader,
+            text,
+            scope,
+            per_page=1,
+            pages_per_document=pages,
+            limits=search_limits(instance),
+        ),
+    )
+    return results.results[0].pages if results.results else []
+
+
+def _audited(
+    instance: Instance,
+    actor: Actor | None,
+    details: dict[str, object],
+    run: Callable[[], SearchResults],
+) -> SearchResults:
+    """Run a search and record it: every search is an audit event, a refused one too.
+
+    The search reads outside any write transaction (on SQLite a write
+    transaction locks the database for every other writer); its audit event
+    has a short one of its own.  Past the bounds of a query: SearchRefused.
+    """
     try:
-        results = search(
-            source, text, scope, page=page, per_page=per_page, sort=sort, limits=limits
-        )
+        results = run()
     except QueryRefused as exc:
         refused = SearchRefused(exc)
         details["refused"] = refused.code

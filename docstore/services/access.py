@@ -108,6 +108,14 @@ def visibility(session: Session, user: Actor | None, at: dt.datetime | None = No
     )
 
 
+def within_document(session: Session, user: Actor | None, document_id: int) -> Visibility:
+    """The scope of a search inside one document: it, if the user may see it; else nothing."""
+    document = session.get(Document, document_id)
+    if document is None or not visibility(session, user).covers(document):
+        return NOTHING
+    return Visibility(document_ids=frozenset({document_id}))
+
+
 def visible_building_file_ids(
     session: Session, user: Actor | None, at: dt.datetime | None = None
 ) -> frozenset[int] | None:

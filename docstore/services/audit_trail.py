@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, User
 from . import audit, roles
+from .actors import Actor
 from .roles import Capability
 
 
@@ -29,6 +30,10 @@ class TrailPage:
     total: int
     page: int
     per_page: int
+
+
+NO_EVENTS = TrailPage([], 0, 1, 50)
+"""What a filter that cannot be applied shows: nothing, rather than everything."""
 
 
 def events(
@@ -59,7 +64,7 @@ def actions(session: Session, reader: User) -> list[str]:
     return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
 
 
-def verify(session: Session, reader: User) -> audit.ChainReport:
+def verify(session: Session, reader: Actor) -> audit.ChainReport:
     """The chain's verification, itself an audit event (who checked, and what was found)."""
     roles.require(reader, Capability.AUDIT)
     report = audit.verify_chain(session)

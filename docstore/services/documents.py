@@ -8,7 +8,7 @@ event and the index outbox row in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +30,8 @@ from .roles import Capability
 
 @dataclass(frozen=True)
 class NewPage:
+    """One page as ingest read it: its size, its text and where the text came from."""
+
     number: int
     width_px: int | None
     height_px: int | None
@@ -54,6 +56,18 @@ class FileAssignment:
 
 
 @dataclass(frozen=True)
+class Description:
+    """What a document is, as a manifest row, a file name or a clerk says it."""
+
+    kind: str = DocumentKind.SONSTIGES.value
+    title: str | None = None
+    date: dt.date | None = None
+    issuer: str | None = None
+    issued_on: dt.date | None = None
+    valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class NewDocument:
     sha256: str
     size: int
@@ -63,12 +77,7 @@ class NewDocument:
     pages: list[NewPage] = field(default_factory=list)
     assignment: FileAssignment | None = None
     """None: the document goes to the inbox for a clerk to assign."""
-    kind: str = DocumentKind.SONSTIGES.value
-    title: str | None = None
-    date: dt.date | None = None
-    issuer: str | None = None
-    issued_on: dt.date | None = None
-    valid_until: dt.date | None = None
+    description: Description = field(default_factory=Description)
     active_content: bool = False
     source: str = ""
     """How it arrived (e.g. 'ingest batch', 'hot folder'), for the audit trail."""
@@ -106,28 +115,12 @@ def register_document(session: Session, new: NewDocument, *, actor: Actor) -> Re
     doc = Document(
         building_file_id=bf.id if bf else None,
         blob_sha256=new.sha256,
-        kind=new.kind,
-        title=new.title,
-        date=new.date,
-        issuer=new.issuer,
-        issued_on=new.issued_on,
-        valid_until=new.valid_until,
+        **asdict(new.description),
         original_name=new.original_name[:500],
         page_count=len(new.pages),
         active_content=new.active_content,
     )
-    doc.pages = [
-        Page(
-            number=p.number,
-            width_px=p.width_px,
-            height_px=p.height_px,
-            dpi=p.dpi,
-            text=p.text,
-            text_source=p.text_source,
-            ocr_confidence=p.ocr_confidence,
-        )
-        for p in new.pages
-    ]
+    doc.pages = [Page(**asdict(p)) for p in new.pages]
     session.add(doc)
     session.flush()
     audit.record(

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from ..models import BuildingFile, Document, Grant, GrantDocument, User, utcnow
-from . import audit, roles
+from . import audit, days, roles
 from .access import active_grants_clause
 from .actors import Actor, user_id_of
 from .roles import Capability
+
+_ID = re.compile(r"[0-9]{1,18}")
 
 
 def grant_access(
@@ -63,6 +68,43 @@ def grant_access(
         },
     )
     return grant
+
+
+def grant_for_days(
+    session: Session,
+    user: User,
+    building_file: BuildingFile,
+    *,
+    actor: Actor,
+    first_day: dt.date | None,
+    last_day: dt.date | None,
+    zone: ZoneInfo,
+    may_download: bool = False,
+    document_ids: Iterable[int | str] = (),
+) -> Grant:
+    """A grant as people ask for one, at the console or in the clerk's form: days (the
+    last one inclusive, in the authority's time zone) and the ids of documents of this file.
+
+    An id that names no document of the file is an error, never dropped: the
+    clerk would grant less than they meant.
+    """
+    wanted = {int(v) if _ID.fullmatch(str(v)) else str(v) for v in document_ids}
+    docs = [d for d in building_file.documents if d.id in wanted]
+    missing = wanted - {d.id for d in docs}
+    if missing:
+        shown = ", ".join(sorted(map(str, missing)))
+        raise UsageError(f"documents {shown} are not in {building_file.aktenzeichen}")
+    period = days.period(first_day, last_day, zone)
+    return grant_access(
+        session,
+        user,
+        building_file,
+        actor=actor,
+        valid_from=period.start,
+        valid_until=period.end,
+        may_download=may_download,
+        documents=docs,
+    )
 
 
 def revoke_access(

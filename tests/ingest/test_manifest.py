@@ -22,21 +22,27 @@ HEADER = (
 
 def test_file_name_convention() -> None:
     m = metadata_from_name("63-BA-2019-0457_baugenehmigung_2019-05-14_Neubau_Einfamilienhaus.pdf")
-    assert (m.aktenzeichen, m.kind, m.date, m.title) == (
+    assert (
+        m.assignment.aktenzeichen,
+        m.description.kind,
+        m.description.date,
+        m.description.title,
+    ) == (
         "63-BA-2019-0457",
         "baugenehmigung",
         dt.date(2019, 5, 14),
         "Neubau Einfamilienhaus",
     )
     m = metadata_from_name("63-BA-1962-0031_statik.tif")
-    assert (m.aktenzeichen, m.kind, m.date, m.title) == ("63-BA-1962-0031", "statik", None, None)
+    assert m.assignment.aktenzeichen == "63-BA-1962-0031"
+    assert (m.description.kind, m.description.date, m.description.title) == ("statik", None, None)
     for name in (
         "scan0001.pdf",
         "63-BA-2019-0457_unknownkind_x.pdf",
         "Brief_an_Amt.pdf",
         "63-BA-2019-0457_statik_2019-13-45_x.pdf",
     ):
-        assert metadata_from_name(name).aktenzeichen is None, name
+        assert metadata_from_name(name).assignment is None, name
 
 
 def test_csv_rows_are_checked_one_by_one(tmp_path) -> None:
@@ -54,7 +60,8 @@ def test_csv_rows_are_checked_one_by_one(tmp_path) -> None:
     )
     m = load_manifest(tmp_path / "manifest.csv")
     a = m.rows[tmp_path / "a.pdf"]
-    assert (a.aktenzeichen, a.street, a.flurstueck, a.kind, a.date) == (
+    place, what = a.assignment, a.description
+    assert (place.aktenzeichen, place.street, place.flurstueck, what.kind, what.date) == (
         "63-BA-2001-0001",
         "Hauptstraße",
         "17/4",

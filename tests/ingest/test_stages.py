@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -102,3 +103,15 @@ def test_time_and_memory_limits_reject_only_that_file(tmp_path, hostile_batch) -
     assert files["bomb.pdf"].reason.startswith("resource limit")
     assert files["text.pdf"].outcome is Outcome.ACCEPTED
     inst.close()
+
+
+def test_a_missing_libmagic_names_its_package(monkeypatch) -> None:
+    from ingest import sniff as sniffing
+
+    sniffing.probe.cache_clear()
+    monkeypatch.setitem(sys.modules, "magic", None)  # what an absent libmagic1 makes of it
+    try:
+        with pytest.raises(MissingDependency, match="install Debian's 'libmagic1'"):
+            sniffing.probe()
+    finally:
+        sniffing.probe.cache_clear()

@@ -201,6 +201,17 @@ def test_granting_and_revoking_access_from_the_file_page(archive, client_as, app
     assert citizen.get(f"/documents/{first_doc}/download").status_code == 200
     refused = clerk.post(url, data={"csrf_token": csrf_token(page), "username": "clerk"})
     assert refused.status_code == 400 and "staff" in refused.text
+    elsewhere = next(d for f, docs in archive.documents.items() if f != GRANTED for d in docs)
+    foreign = clerk.post(  # a document of another file: the CLI's error, never dropped
+        url,
+        data={
+            "csrf_token": csrf_token(page),
+            "username": "citizen.new",
+            "documents": [str(first_doc), str(elsewhere), "x"],
+        },
+    )
+    assert foreign.status_code == 400
+    assert f"documents {elsewhere}, x are not in" in foreign.text
     revoked = clerk.post(
         f"{url}/revoke", data={"csrf_token": csrf_token(page), "username": "citizen.new"}
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 
 from PIL import Image
@@ -47,9 +48,13 @@ def test_document_viewer_pages_text_and_navigation(archive, client_as) -> None:
 
 
 def test_search_inside_a_document_lists_hits_by_page(archive, client_as) -> None:
+    before = len(_events(archive, "search"))
     page = client_as("citizen.active").get(f"/documents/{_doc(archive)}?q={MARKER}").text
     assert "Treffer auf 3 Seiten" in page
     assert len(re.findall(r"<mark>Dachgaube</mark>", page)) >= 3
+    searches = _events(archive, "search")
+    assert len(searches) == before + 1  # on record like every other search
+    assert json.loads(searches[-1].details)["document"] == _doc(archive)
 
 
 def test_page_images_come_in_fixed_widths_with_etags(archive, client_as) -> None:

@@ -51,7 +51,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
         BABEL_DEFAULT_TIMEZONE=config.timezone,
         BABEL_TRANSLATION_DIRECTORIES=str(VIEWER / "translations"),
         RATELIMIT_STORAGE_URI="bauakte-db://",
-        MAX_CONTENT_LENGTH=2 * 1024**3,
+        MAX_CONTENT_LENGTH=config.upload_max_mb << 20,
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(settings)

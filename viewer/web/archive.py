@@ -6,10 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from docstore.services import archive
-from docstore.services.access import Visibility
-from indexer.query import QueryRefused
-from indexer.search import search
-from viewer.search import search_limits
+from viewer.search import SearchRefused, search_document
 
 from .context import instance, state
 from .searching import refusal
@@ -62,8 +59,10 @@ def document(document_id: int) -> str | tuple[str, int]:
     hits = refused = None
     if query:
         try:
-            hits = _hits_in(doc.id, query, count)
-        except QueryRefused as exc:
+            hits = search_document(
+                instance(), user, doc.id, query, pages=count, reader=state().index
+            )
+        except SearchRefused as exc:
             refused = refusal(exc.code, exc.limit)
     html = render_template(
         "archive/document.html",
@@ -81,16 +80,3 @@ def document(document_id: int) -> str | tuple[str, int]:
         refused=refused,
     )
     return (html, 400) if refused else html
-
-
-def _hits_in(document_id: int, query: str, count: int) -> list:
-    """The pages of one document that match (bounded like every search; scope: this document)."""
-    found = search(
-        state().index,
-        query,
-        Visibility(document_ids=frozenset({document_id})),
-        per_page=1,
-        pages_per_document=count,
-        limits=search_limits(instance()),
-    )
-    return found.results[0].pages if found.results else []

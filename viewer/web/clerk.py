@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from docstore.errors import NotFound, UsageError
-from docstore.models import Document, User
+from docstore.models import Document
 from docstore.services import archive, building_files, documents, grants, roles, uploads, users
 from docstore.services.building_files import EDITABLE as FILE_FIELDS
 from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
@@ -36,7 +34,6 @@ from .clerk_forms import (
 from .context import instance
 from .formatting import rejection
 
-DOCUMENT_ID = re.compile(r"[0-9]{1,10}")
 """A document id as a form sends it (ASCII digits: not '²', not 5,000 nines)."""
 
 bp = Blueprint("clerk", __name__)
@@ -187,7 +184,7 @@ def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
         bf, docs = archive.open_building_file(s, current_user.user, building_file_id)
         if form.validate_on_submit():
             try:
-                _grant(s, bf, docs, form)
+                _grant(s, bf, form)
                 flash(_("Zugang für %(user)s eingerichtet.", user=form.username.data), "info")
                 return redirect(url_for("clerk.file_grants", building_file_id=bf.id))
             except (UsageError, NotFound) as exc:
@@ -206,31 +203,18 @@ def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
     return (page, 400) if error or form.errors else page
 
 
-def _grant(s, bf, docs: list[Document], form: GrantForm) -> None:
-    user: User = users.get_user(s, form.username.data.strip())
-    wanted = {int(v) for v in request.form.getlist("documents") if DOCUMENT_ID.fullmatch(v)}
-    listed = [d for d in docs if d.id in wanted]
-    zone = ZoneInfo(instance().config.timezone)
-    start = _local_midnight(form.valid_from.data, zone) if form.valid_from.data else None
-    end = (
-        _local_midnight(form.valid_until.data + dt.timedelta(days=1), zone)
-        if form.valid_until.data
-        else None
-    )
-    grants.grant_access(
+def _grant(s, bf, form: GrantForm) -> None:
+    grants.grant_for_days(
         s,
-        user,
+        users.get_user(s, form.username.data.strip()),
         bf,
         actor=current_user.user,
-        valid_from=start,
-        valid_until=end,
+        first_day=form.valid_from.data,
+        last_day=form.valid_until.data,
+        zone=instance().config.tz,
         may_download=form.may_download.data,
-        documents=listed,
+        document_ids=request.form.getlist("documents"),
     )
-
-
-def _local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
 
 
 @bp.route("/files/<id:building_file_id>/grants/revoke", methods=["POST"])

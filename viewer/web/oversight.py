@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -12,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from docstore.errors import BauakteError, NotFound, UsageError
 from docstore.models import Role, User
-from docstore.services import audit_trail, building_files, second_factor, users
+from docstore.services import audit_trail, building_files, days, second_factor, users
 
 from .accounts.confirmation import WRONG, ConfirmForm, confirm
 from .bounds import page_number
@@ -32,14 +29,13 @@ def _signed_in() -> None:
 def trail() -> str | tuple[str, int]:
     form = TrailForm(request.args, meta={"csrf": False})
     error = None
+    page = audit_trail.NO_EVENTS
     with instance().db.session() as s:
         if form.validate():
             wanted, error = _filter(s, form)
-        else:  # a filter that cannot be applied shows nothing rather than everything
-            wanted = audit_trail.TrailFilter(building_file_id=-1)
-        page = audit_trail.events(
-            s, current_user.user, wanted, page_number(request.args.get("page", type=int))
-        )
+            if wanted is not None:
+                number = page_number(request.args.get("page", type=int))
+                page = audit_trail.events(s, current_user.user, wanted, number)
         form.action.choices = [("", _("alle"))] + [
             (a, a) for a in audit_trail.actions(s, current_user.user)
         ]
@@ -51,25 +47,18 @@ def trail() -> str | tuple[str, int]:
     return (html, 400) if form.errors else html
 
 
-def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter, str | None]:
-    zone = ZoneInfo(instance().config.timezone)
+def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter | None, str | None]:
+    """The filter, or None and the reason when it names no building file."""
     file_id = None
     if form.aktenzeichen.data:
         found = building_files.find_by_aktenzeichen(s, form.aktenzeichen.data.strip())
         if found is None:
-            return audit_trail.TrailFilter(building_file_id=-1), _(
-                "Keine Bauakte mit dem Aktenzeichen %(az)s.", az=form.aktenzeichen.data
-            )
+            return None, _("Keine Bauakte mit dem Aktenzeichen %(az)s.", az=form.aktenzeichen.data)
         file_id = found.id
-    since = _midnight(form.since.data, zone) if form.since.data else None
-    until = _midnight(form.until.data + dt.timedelta(days=1), zone) if form.until.data else None
+    period = days.period(form.since.data, form.until.data, instance().config.tz)
     return audit_trail.TrailFilter(
-        form.user.data or None, form.action.data or None, file_id, since, until
+        form.user.data or None, form.action.data or None, file_id, period.start, period.end
     ), None
-
-
-def _midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
 
 
 @bp.route("/audit/verify", methods=["POST"])

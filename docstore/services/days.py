@@ -1,0 +1,29 @@
+"""Days as people name them: "from the 3rd until the 10th" is the last day inclusive,
+in the authority's time zone.  Grants (CLI and clerk form) and the audit trail's
+filter all turn days into instants here, so they cannot disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Period:
+    """``start`` inclusive, ``end`` exclusive, both in UTC; None: open on that side."""
+
+    start: dt.datetime | None
+    end: dt.datetime | None
+
+
+def day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """Midnight at the start of ``day`` in ``zone``, as a UTC instant."""
+    return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC)
+
+
+def period(first_day: dt.date | None, last_day: dt.date | None, zone: ZoneInfo) -> Period:
+    """From the start of ``first_day`` to the end of ``last_day`` (inclusive)."""
+    start = day_start(first_day, zone) if first_day else None
+    end = day_start(last_day + dt.timedelta(days=1), zone) if last_day else None
+    return Period(start, end)
