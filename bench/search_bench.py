@@ -33,7 +33,7 @@ from search_corpus import corpus, queries
 
 from indexer.analysis import fold
 from indexer.reader import IndexReader
-from indexer.search import search
+from indexer.retrieval import search
 from indexer.store import IndexStore
 from indexer.writer import apply
 

@@ -71,10 +71,6 @@ class Database:
             self.engine.execution_options(sqlite_immediate=True), expire_on_commit=False
         )
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
         """A read session; commit yourself if you must write."""

@@ -26,87 +26,29 @@ def _bf(az, street, number, postcode, district, year, gemarkung, flur, flurstuec
         postcode=postcode,
         municipality="Köln",
         district=district,
-        year=year,
+        year=int(year),
         parcels=[(gemarkung, flur, flurstueck)],
     )
 
 
+_TABLE = """
+63-BA-1987-0112 | Lindenstraße | 12 | 50674 | Innenstadt | 1987 | Köln | 12 | 112/3
+63-BA-2019-0457 | Am Weißen Hof | 4a | 50937 | Lindenthal | 2019 | Lindenthal | 3 | 457
+63-BA-1962-0031 | Gartenweg | 7 | 51063 | Mülheim | 1962 | Mülheim | 8 | 31
+63-BA-1975-0288 | Bonner Straße | 214 | 50968 | Rodenkirchen | 1975 | Rondorf | 5 | 1288/2
+63-BA-1994-0063 | Neusser Wall | 33 | 50670 | Innenstadt | 1994 | Köln | 41 | 63
+63-BA-2003-1120 | Kalker Hauptstraße | 118 | 51103 | Kalk | 2003 | Kalk | 2 | 905
+63-BA-2008-0774 | Ehrenfeldgürtel | 95 | 50823 | Ehrenfeld | 2008 | Ehrenfeld | 7 | 774/1
+63-BA-2011-0219 | Venloer Straße | 411 | 50825 | Ehrenfeld | 2011 | Ehrenfeld | 9 | 219
+63-BA-2014-0946 | Rather Mauspfad | 20 | 51107 | Kalk | 2014 | Rath | 1 | 946
+63-BA-2016-0501 | Aachener Straße | 1253 | 50859 | Lindenthal | 2016 | Weiden | 4 | 501/7
+63-BA-2021-0038 | Schanzenstraße | 6 | 51063 | Mülheim | 2021 | Mülheim | 11 | 38
+63-BA-2023-0680 | Frankfurter Straße | 540 | 51145 | Porz | 2023 | Porz | 6 | 680
+63-BA-1968-0142 | Dürener Straße | 77 | 50931 | Lindenthal | 1968 | Lindenthal | 2 | 142
+"""
+"""Aktenzeichen | street | number | postcode | district | year | Gemarkung | Flur | Flurstück."""
 BUILDING_FILES = [
-    _bf(
-        "63-BA-1987-0112", "Lindenstraße", "12", "50674", "Innenstadt", 1987, "Köln", "12", "112/3"
-    ),
-    _bf(
-        "63-BA-2019-0457",
-        "Am Weißen Hof",
-        "4a",
-        "50937",
-        "Lindenthal",
-        2019,
-        "Lindenthal",
-        "3",
-        "457",
-    ),
-    _bf("63-BA-1962-0031", "Gartenweg", "7", "51063", "Mülheim", 1962, "Mülheim", "8", "31"),
-    _bf(
-        "63-BA-1975-0288",
-        "Bonner Straße",
-        "214",
-        "50968",
-        "Rodenkirchen",
-        1975,
-        "Rondorf",
-        "5",
-        "1288/2",
-    ),
-    _bf("63-BA-1994-0063", "Neusser Wall", "33", "50670", "Innenstadt", 1994, "Köln", "41", "63"),
-    _bf("63-BA-2003-1120", "Kalker Hauptstraße", "118", "51103", "Kalk", 2003, "Kalk", "2", "905"),
-    _bf(
-        "63-BA-2008-0774",
-        "Ehrenfeldgürtel",
-        "95",
-        "50823",
-        "Ehrenfeld",
-        2008,
-        "Ehrenfeld",
-        "7",
-        "774/1",
-    ),
-    _bf(
-        "63-BA-2011-0219",
-        "Venloer Straße",
-        "411",
-        "50825",
-        "Ehrenfeld",
-        2011,
-        "Ehrenfeld",
-        "9",
-        "219",
-    ),
-    _bf("63-BA-2014-0946", "Rather Mauspfad", "20", "51107", "Kalk", 2014, "Rath", "1", "946"),
-    _bf(
-        "63-BA-2016-0501",
-        "Aachener Straße",
-        "1253",
-        "50859",
-        "Lindenthal",
-        2016,
-        "Weiden",
-        "4",
-        "501/7",
-    ),
-    _bf("63-BA-2021-0038", "Schanzenstraße", "6", "51063", "Mülheim", 2021, "Mülheim", "11", "38"),
-    _bf("63-BA-2023-0680", "Frankfurter Straße", "540", "51145", "Porz", 2023, "Porz", "6", "680"),
-    _bf(
-        "63-BA-1968-0142",
-        "Dürener Straße",
-        "77",
-        "50931",
-        "Lindenthal",
-        1968,
-        "Lindenthal",
-        "2",
-        "142",
-    ),
+    _bf(*(cell.strip() for cell in line.split("|"))) for line in _TABLE.strip().splitlines()
 ]
 
 USERS = [

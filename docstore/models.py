@@ -456,6 +456,10 @@ class UploadBatch(Base):
     status: Mapped[str] = mapped_column(String(16), default=UploadStatus.QUEUED.value)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Runs that ended with files failed through no fault of theirs (each is tried again)."""
+    retry_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """A batch waiting for another try is not claimed before this."""
 
     files: Mapped[list[UploadFile]] = relationship(
         back_populates="batch", cascade="all, delete-orphan", order_by="UploadFile.id"

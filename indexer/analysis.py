@@ -21,7 +21,6 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from whoosh.lang import stemmer_for_language, stopwords_for_language
 
@@ -47,14 +46,6 @@ def fold(text: str) -> str:
 
 
 STOPWORDS = frozenset(fold(w) for w in stopwords_for_language("de"))
-
-
-@dataclass(frozen=True)
-class Token:
-    text: str
-    position: int
-    start: int
-    end: int
 
 
 def stem(word: str) -> str:
@@ -130,12 +121,6 @@ def index_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
             yield term, position, start, end
 
 
-def index_tokens(text: str) -> Iterator[Token]:
-    """Tokens for the stemmed field: stems, compound parts, pieces of joined tokens."""
-    for term, position, start, end in index_terms(text):
-        yield Token(term, position, start, end)
-
-
 def exact_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
     """(term, position, start, end) for the unstemmed twin field (exact and fuzzy)."""
     for position, match in enumerate(TOKEN.finditer(text)):
@@ -146,12 +131,6 @@ def exact_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
         if len(pieces) > 1:
             for piece in pieces:
                 yield piece, position, start, end
-
-
-def exact_tokens(text: str) -> Iterator[Token]:
-    """Tokens for the unstemmed twin field."""
-    for term, position, start, end in exact_terms(text):
-        yield Token(term, position, start, end)
 
 
 def query_term(word: str) -> str | None:

@@ -18,7 +18,7 @@ from .pdf import RenderedPage
 from .render import renditions_from_image
 
 
-def _check_pixels(size: tuple[int, int], limit: int, number: int) -> None:
+def check_pixels(size: tuple[int, int], limit: int, number: int) -> None:
     width, height = size
     if width <= 0 or height <= 0:
         raise Rejected("broken", f"page {number} has no pixels")
@@ -29,7 +29,7 @@ def _check_pixels(size: tuple[int, int], limit: int, number: int) -> None:
         )
 
 
-def _open(path: Path, limit: int) -> Image.Image:
+def open_image(path: Path, limit: int) -> Image.Image:
     Image.MAX_IMAGE_PIXELS = limit
     try:
         with warnings.catch_warnings():
@@ -42,23 +42,23 @@ def _open(path: Path, limit: int) -> Image.Image:
 
 
 def count_frames(path: Path, limit: int) -> int:
-    with _open(path, limit) as image:
-        _check_pixels(image.size, limit, 1)
+    with open_image(path, limit) as image:
+        check_pixels(image.size, limit, 1)
         return getattr(image, "n_frames", 1)
 
 
 def image_pages(path: Path, limits: Limits) -> Iterator[RenderedPage]:
     limit = limits.image_max_pixels
-    with _open(path, limit) as image:
+    with open_image(path, limit) as image:
         frames = getattr(image, "n_frames", 1)
         for index in range(frames):
             try:
                 image.seek(index)
                 original_size = image.size
-                _check_pixels(original_size, limit, index + 1)
+                check_pixels(original_size, limit, index + 1)
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", Image.DecompressionBombWarning)
-                    frame = _decode(image)
+                    frame = decode_frame(image)
             except Rejected:
                 raise
             except (
@@ -72,7 +72,7 @@ def image_pages(path: Path, limits: Limits) -> Iterator[RenderedPage]:
             yield _page(frame, index + 1, original_size, image.info.get("dpi"), limits)
 
 
-def _decode(image: Image.Image) -> Image.Image:
+def decode_frame(image: Image.Image) -> Image.Image:
     """The frame as L or RGB; big JPEGs decode at a reduced scale (draft)."""
     width, height = image.size
     if image.format == "JPEG" and width * height > ocr.MAX_OCR_PIXELS:

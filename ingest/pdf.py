@@ -106,8 +106,6 @@ def _page(
         text, confidence = result.text, result.confidence
         words = ocr.words_json(result)
         source = "ocr" if text.strip() else "none"
-    preview = page.render(scale=fit_scale(width_pt, height_pt, PREVIEW_BOX)).to_pil()
-    thumb = page.render(scale=fit_scale(width_pt, height_pt, THUMB_BOX)).to_pil()
     info = NewPage(
         number=number,
         width_px=round(width_pt),
@@ -117,6 +115,12 @@ def _page(
         text_source=source,
         ocr_confidence=confidence,
     )
-    return RenderedPage(
-        info, {"preview.jpg": jpeg(preview), "thumb.jpg": jpeg(thumb, quality=75)}, words
-    )
+    return RenderedPage(info, page_renditions(page), words)
+
+
+def page_renditions(page: pdfium.PdfPage) -> dict[str, bytes]:
+    """The preview and the thumbnail of a PDF page, rendered at their own sizes."""
+    width_pt, height_pt = page.get_size()
+    preview = page.render(scale=fit_scale(width_pt, height_pt, PREVIEW_BOX)).to_pil()
+    thumb = page.render(scale=fit_scale(width_pt, height_pt, THUMB_BOX)).to_pil()
+    return {"preview.jpg": jpeg(preview), "thumb.jpg": jpeg(thumb, quality=75)}

@@ -185,7 +185,7 @@ def run(
 
 def _sync_index(instance: Instance) -> None:
     """Bring search up to date; if that fails the outbox keeps the work for the next sync."""
-    from .indexing import sync_index
+    from .index_sync import sync_index
 
     try:
         sync_index(instance)

@@ -5,7 +5,9 @@ The request only writes the files (into ``<token>.part/``, renamed to
 (``bauakte spool``, started by ``bauakte serve``) runs the same pipeline as
 the hot folder and records each file's outcome as it goes.  A restart loses
 nothing: a batch left "running" is taken up again, and files already
-ingested come back as duplicates of their document instead of twice.
+ingested come back as duplicates of their document instead of twice.  Files
+that failed through no fault of theirs (a server down, a broken tool) stay in
+the spool and their batch is tried again later (``uploads.RETRY_DELAYS``).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from docstore.services import uploads
 from docstore.services.actors import CONSOLE
 
 from .metadata import MANIFEST_NAMES, load_manifest
-from .model import FileReport
-from .runner import run
+from .model import FileReport, Outcome
+from .runner import IngestReport, run
 
 log = logging.getLogger(__name__)
 FILES = "files"
@@ -126,21 +128,40 @@ def process_pending(instance: Instance, workers: int | None = None, recover: boo
                 return handled
             batch_id, token = batch.id, batch.token
         folder = spool_dir(instance) / token
+        failed: list[Path] = []
         if (folder / FILES).is_dir():
             progress = _Recorder(instance, batch_id)
-            run(
+            report = run(
                 [folder / FILES],
                 instance,
                 workers=workers,
                 progress=progress,
                 source_label=f"upload {batch_id}",
             )
+            failed = _keep_only_failed(folder / FILES, report)
         else:
             log.error("upload %s: spool folder %s is missing", batch_id, folder)
         with instance.db.transaction() as s:
-            uploads.finish(s, batch_id)
-        shutil.rmtree(folder, ignore_errors=True)  # originals are stored, rejects quarantined
+            if failed:
+                when = uploads.retry_later(s, batch_id)
+                log.warning("upload %s: %d file(s) failed, tried again at %s",
+                            batch_id, len(failed), when.isoformat(timespec="seconds"))  # fmt: skip
+            else:
+                uploads.finish(s, batch_id)
+        if not failed:
+            shutil.rmtree(folder, ignore_errors=True)  # originals stored, rejects quarantined
         handled += 1
+
+
+def _keep_only_failed(files: Path, report: IngestReport) -> list[Path]:
+    """Remove what the run settled (stored, duplicate, quarantined, skipped); return the
+    files that failed through no fault of theirs, which stay for the next try."""
+    failed = [Path(f.path) for f in report.files if f.outcome is Outcome.FAILED]
+    for f in report.files:
+        path = Path(f.path)
+        if f.outcome is not Outcome.FAILED and path.parent == files and path.is_file():
+            path.unlink()
+    return [p for p in failed if p.exists()]
 
 
 def adopt_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> int:

@@ -48,6 +48,19 @@ def new_bucket() -> str:
     return f"t-{uuid.uuid4().hex[:16]}"
 
 
+def server_settings(request: pytest.FixtureRequest) -> dict[str, str]:
+    """``database_url`` and ``storage_url`` of a fresh database and bucket on the real servers."""
+    pg: PostgresServer = request.getfixturevalue("postgres_server")
+    name = pg.create_database()
+    request.addfinalizer(lambda: pg.drop_database(name))
+    minio: MinioServer = request.getfixturevalue("minio_server")
+    return {"database_url": pg.url(name), "storage_url": minio.url(new_bucket())}
+
+
+def as_environment(settings: dict[str, str]) -> dict[str, str]:
+    return {f"BAUAKTE_{name.upper()}": value for name, value in settings.items()}
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Every docstore test runs on the embedded SQLite and on a real PostgreSQL."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BAUAKTE, new_bucket
+from tests.conftest import BAUAKTE, as_environment, server_settings
 from tests.ingest.samples import text_pdf
 
 PASSWORD = "a-long-enough-secret\n"
@@ -30,11 +30,7 @@ def env(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
     e = {k: v for k, v in os.environ.items() if not k.startswith("BAUAKTE_")}
     e["BAUAKTE_HOME"] = str(tmp_path / "instance")
     if request.param == "servers":
-        pg = request.getfixturevalue("postgres_server")
-        name = pg.create_database()
-        request.addfinalizer(lambda: pg.drop_database(name))
-        e["BAUAKTE_DATABASE_URL"] = pg.url(name)
-        e["BAUAKTE_STORAGE_URL"] = request.getfixturevalue("minio_server").url(new_bucket())
+        e.update(as_environment(server_settings(request)))
     return e
 
 

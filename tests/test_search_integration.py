@@ -18,11 +18,11 @@ from docstore.models import AuditEvent, Document, Grant, Page, Role, utcnow
 from docstore.services import building_files, documents, grants, users
 from docstore.services import outbox as documents_outbox
 from docstore.services.actors import CONSOLE
-from ingest.indexing import index_store, open_index, reindex, sync_index
+from ingest.index_sync import index_store, open_index, reindex, sync_index
 from tests.conftest import BAUAKTE
 from tests.ingest.conftest import instance  # noqa: F401 - the fixture
 from tests.ingest.samples import text_pdf
-from viewer.search import search_as
+from viewer.search_service import search_as
 
 PASSWORD = "a-long-enough-secret"
 

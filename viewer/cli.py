@@ -21,9 +21,9 @@ from docstore.instance import Instance
 from docstore.services.actors import CONSOLE
 from ingest import cli as ingest_cli
 from ingest.demo import run_demo
-from ingest.indexing import ensure_index, reindex, sync_index
+from ingest.index_sync import ensure_index, reindex, sync_index
 from storage import StorageError, StorageUnavailable
-from viewer.search import search_as
+from viewer.search_service import search_as
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

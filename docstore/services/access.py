@@ -141,9 +141,3 @@ def can_view(
     session: Session, user: Actor | None, document: Document, at: dt.datetime | None = None
 ) -> bool:
     return visibility(session, user, at).covers(document)
-
-
-def can_download(
-    session: Session, user: Actor | None, document: Document, at: dt.datetime | None = None
-) -> bool:
-    return visibility(session, user, at).covers_download(document)

@@ -130,7 +130,7 @@ def open_page(session: Session, user: User, document_id: int, number: int) -> Pa
         .join(Document, Page.document_id == Document.id)
         .where(Page.document_id == document_id, Page.number == number)
     ).first()
-    if row is None or not access.visibility(session, user).covers(row.Document):
+    if row is None or not access.can_view(session, user, row.Document):
         raise Hidden(f"page {number} of document {document_id} not found")
     return row.Page
 

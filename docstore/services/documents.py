@@ -123,6 +123,13 @@ def register_document(session: Session, new: NewDocument, *, actor: Actor) -> Re
     doc.pages = [Page(**asdict(p)) for p in new.pages]
     session.add(doc)
     session.flush()
+    details = {
+        "sha256": new.sha256,
+        "original_name": new.original_name,
+        "pages": len(new.pages),
+        "inbox": bf is None,
+        "source": new.source,
+    }
     audit.record(
         session,
         "document.ingest",
@@ -130,13 +137,7 @@ def register_document(session: Session, new: NewDocument, *, actor: Actor) -> Re
         target_type="document",
         target_id=doc.id,
         building_file_id=doc.building_file_id,
-        details={
-            "sha256": new.sha256,
-            "original_name": new.original_name,
-            "pages": len(new.pages),
-            "inbox": bf is None,
-            "source": new.source,
-        },
+        details=details,
     )
     outbox.enqueue(session, doc.id)
     return Registered(doc.id, None, bf.aktenzeichen if bf else None)

@@ -7,7 +7,9 @@ page survives a server restart and any worker process can show it.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+import datetime as dt
+
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import UploadBatch, UploadFile, UploadStatus, User, utcnow
@@ -46,9 +48,13 @@ def create_batch(
 
 def claim_next(session: Session) -> UploadBatch | None:
     """The oldest waiting batch, marked running; one another worker holds is skipped."""
+    now = utcnow()
     batch = session.scalar(
         select(UploadBatch)
-        .where(UploadBatch.status == UploadStatus.QUEUED.value)
+        .where(
+            UploadBatch.status == UploadStatus.QUEUED.value,
+            or_(UploadBatch.retry_at.is_(None), UploadBatch.retry_at <= now),
+        )
         .order_by(UploadBatch.id)
         .options(selectinload(UploadBatch.files))
         .limit(1)
@@ -91,6 +97,22 @@ def _update_file(session: Session, batch_id: int, name: str, **values: object) -
         .where(UploadFile.batch_id == batch_id, UploadFile.name == name)
         .values(**values)
     )
+
+
+RETRY_DELAYS = (60, 300, 900, 3600)
+"""Seconds before the next try of a batch's failed files: soon, then at most hourly."""
+
+
+def retry_later(session: Session, batch_id: int) -> dt.datetime:
+    """Queue the batch again for its failed files (a server was down, a tool broken):
+    they are tried again, later each time, until they pass or are rejected."""
+    batch = session.get(UploadBatch, batch_id)
+    assert batch is not None
+    delay = RETRY_DELAYS[min(batch.attempts, len(RETRY_DELAYS) - 1)]
+    batch.attempts += 1
+    batch.retry_at = utcnow() + dt.timedelta(seconds=delay)
+    batch.status = UploadStatus.QUEUED.value
+    return batch.retry_at
 
 
 def finish(session: Session, batch_id: int) -> None:

@@ -11,7 +11,7 @@ from docstore.services import users
 from tests.ingest.samples import multipage_tiff, text_pdf
 from tests.web.conftest import GRANTED, MARKER, OTHER, PASSWORD, totp_code
 
-from .conftest import Server, look
+from .conftest import Server, expect_console_error, look
 
 
 def sign_in(page: Page, username: str, secret: str | None = None, offset: int = 0) -> None:
@@ -59,6 +59,7 @@ def test_citizen_inspects_a_granted_file(page: Page, server: Server) -> None:
     expect(page.get_by_text("2 Dokumente gefunden")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(OTHER)
     look(page, "search")
+    expect_console_error(page, f"/files/{archive.files[OTHER]}")  # the 404 it asks for
     response = page.goto(f"/files/{archive.files[OTHER]}")  # not granted: as if it did not exist
     assert response is not None and response.status == 404
     look(page, "not-found")

@@ -41,12 +41,12 @@ def test_staff_see_everything_external_nothing_without_grant(session, world) -> 
         staff = make_user(session, f"staff-{role.value}", role)
         assert access.visible_building_file_ids(session, staff) is None
         assert access.can_view(session, staff, world["inbox"])
-        assert access.can_download(session, staff, world["docs"][0])
+        assert access.visibility(session, staff).covers_download(world["docs"][0])
     citizen = world["citizen"]
     assert access.visible_building_file_ids(session, citizen) == frozenset()
     for doc in [*world["docs"], world["inbox"]]:
         assert not access.can_view(session, citizen, doc)
-        assert not access.can_download(session, citizen, doc)
+        assert not access.visibility(session, citizen).covers_download(doc)
     assert access.visibility(session, None) == access.NOTHING
 
 
@@ -58,7 +58,7 @@ def test_grant_gives_exactly_one_file_for_its_period(session, world) -> None:
     )
     assert access.visible_building_file_ids(session, citizen) == {bf.id}
     assert access.can_view(session, citizen, world["docs"][2])
-    assert not access.can_download(session, citizen, world["docs"][2])
+    assert not access.visibility(session, citizen).covers_download(world["docs"][2])
     assert not access.can_view(session, citizen, world["docs"][1])
     assert not access.can_view(session, citizen, world["inbox"])
     assert access.visible_building_file_ids(session, world["other"]) == frozenset()
@@ -89,7 +89,7 @@ def test_download_flag_and_listed_documents(session, world) -> None:
         session, citizen, bf, actor=world["clerk"], may_download=True, documents=[second]
     )
     assert access.can_view(session, citizen, second)
-    assert access.can_download(session, citizen, second)
+    assert access.visibility(session, citizen).covers_download(second)
     assert not access.can_view(session, citizen, world["docs"][3])  # same file, not listed
     assert access.visible_building_file_ids(session, citizen) == {bf.id}
     # moved to another building file, the listed document is no longer covered

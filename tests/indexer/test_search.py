@@ -10,7 +10,7 @@ import pytest
 import whoosh.writing
 
 from indexer.records import PageRecord
-from indexer.search import search
+from indexer.retrieval import search
 from indexer.store import IndexStore
 from indexer.writer import apply
 
@@ -140,7 +140,7 @@ NARROW_QUERIES = [
 @pytest.mark.parametrize("text", NARROW_QUERIES)
 def test_narrow_permission_path_agrees_with_the_filtered_search(ix, monkeypatch, text) -> None:
     """A small permission filter is walked page by page: the same hits, totals, facets, order."""
-    import indexer.search as searching
+    import indexer.retrieval as searching
 
     scope = Scope(building_file_ids=frozenset({1, 2}), document_ids=frozenset({3}))
     monkeypatch.setattr(searching, "NARROW", 1)  # always walk the allowed pages
@@ -216,7 +216,7 @@ def test_the_time_budget_ends_the_whoosh_search_itself_and_keeps_the_filter(tmp_
     """The deadline is checked while Whoosh collects matches, not only between phases;
     and the permission filter still applies with the deadline in the collector chain."""
     from indexer.query import Budget, QueryRefused, parse
-    from indexer.search import _bounded
+    from indexer.retrieval import _bounded
 
     ix = IndexStore(tmp_path / "index").create_empty()
     apply(ix, [Change(n, [page(n, 1, f"Garage Nummer {n}", n % 7 + 1)]) for n in range(1, 701)])

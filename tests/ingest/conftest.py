@@ -8,7 +8,7 @@ import pytest
 
 from docstore.config import load_config
 from docstore.instance import Instance
-from tests.conftest import new_bucket
+from tests.conftest import server_settings
 from tests.ingest import samples
 
 GOOD = {
@@ -65,11 +65,7 @@ def instance(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Instanc
     """An initialised instance on SQLite + files, or on PostgreSQL + MinIO."""
     overrides: dict[str, object] = {"ingest_workers": 2}
     if request.param == "servers":
-        pg = request.getfixturevalue("postgres_server")
-        name = pg.create_database()
-        request.addfinalizer(lambda: pg.drop_database(name))
-        overrides["database_url"] = pg.url(name)
-        overrides["storage_url"] = request.getfixturevalue("minio_server").url(new_bucket())
+        overrides.update(server_settings(request))
     inst = make_instance(tmp_path / "instance", **overrides)
     yield inst
     inst.close()

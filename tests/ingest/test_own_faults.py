@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BAUAKTE, new_bucket
+from tests.conftest import BAUAKTE, as_environment, server_settings
 from tests.ingest import samples
 
 REAL_TESSERACT = shutil.which("tesseract")
@@ -31,11 +31,7 @@ def cli_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[str
     """The environment of a ``bauakte`` CLI on SQLite + files or on PostgreSQL + MinIO."""
     env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "home"), "BAUAKTE_INGEST_WORKERS": "1"}
     if request.param == "servers":
-        pg = request.getfixturevalue("postgres_server")
-        name = pg.create_database()
-        request.addfinalizer(lambda: pg.drop_database(name))
-        env["BAUAKTE_DATABASE_URL"] = pg.url(name)
-        env["BAUAKTE_STORAGE_URL"] = request.getfixturevalue("minio_server").url(new_bucket())
+        env.update(as_environment(server_settings(request)))
     subprocess.run([BAUAKTE, "init"], env=env, check=True, capture_output=True)
     yield env
 

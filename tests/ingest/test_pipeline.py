@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 import ingest
 from docstore.models import AuditEvent, Blob, Document, IndexOutbox, Page
 from docstore.services import audit
-from ingest.indexing import open_index
+from ingest.index_sync import open_index
 from ingest.model import Outcome
 from storage import derived_key, original_key
 from tests.ingest.conftest import BAD, GOOD, copy_of

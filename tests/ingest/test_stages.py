@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -115,3 +116,17 @@ def test_a_missing_libmagic_names_its_package(monkeypatch) -> None:
             sniffing.probe()
     finally:
         sniffing.probe.cache_clear()
+
+
+def test_a_lost_image_rendition_is_rebuilt_from_the_original(tmp_path) -> None:
+    from ingest.rebuild import rebuild_page
+    from storage import derived_key, open_store, original_key
+
+    store = open_store(f"file://{tmp_path / 'objects'}")
+    store.ensure_ready()
+    tiff = samples.multipage_tiff(tmp_path / "plan.tif", pages=2)
+    sha = hashlib.sha256(tiff.read_bytes()).hexdigest()
+    store.put_file(original_key(sha), tiff)
+    rebuild_page(store, sha, "image/tiff", 2, 300_000_000)
+    preview = store.read_bytes(derived_key(sha, "p0002/preview.jpg"))
+    assert preview.startswith(b"\xff\xd8") and store.exists(derived_key(sha, "p0002/thumb.jpg"))

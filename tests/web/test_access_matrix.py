@@ -103,7 +103,7 @@ RULES = {
     "archive.document": ("GET", "/documents/{doc}", _expect_view),
     "images.page_thumbnail": ("GET", "/documents/{doc}/pages/1/thumb.jpg", _expect_view),
     "images.page_image_jpeg": ("GET", "/documents/{doc}/pages/1/image.jpg?w=400", _expect_view),
-    "images.download": ("GET", "/documents/{doc}/download", _expect_download),
+    "downloads.download": ("GET", "/documents/{doc}/download", _expect_download),
     "searching.search_page": ("GET", f"/search?q={MARKER}", _signed_in),
     "clerk.upload": ("GET", "/upload", _clerk),
     "clerk.upload_status": ("GET", "/upload/{upload}", _clerk),
@@ -145,7 +145,7 @@ UNLISTED = {
     "api_files.PageItem": "/api/v1/documents/{other_doc}/pages/1",
     "images.page_thumbnail": "/documents/{other_doc}/pages/1/thumb.jpg",
     "images.page_image_jpeg": "/documents/{other_doc}/pages/1/image.jpg?w=400",
-    "images.download": "/documents/{other_doc}/download",
+    "downloads.download": "/documents/{other_doc}/download",
 }
 
 

@@ -7,13 +7,13 @@ import time
 
 import pytest
 
-import viewer.search
+import viewer.search_service
 from docstore.models import Role
 from docstore.services import access, audit, users
 from docstore.services.actors import CONSOLE
 from indexer.query import Limits, QueryRefused, parse
-from indexer.search import scope_filter, search
-from ingest.indexing import open_index
+from indexer.retrieval import scope_filter, search
+from ingest.index_sync import open_index
 from viewer.web import create_app
 
 from .conftest import MARKER, PASSWORD, PLANTED, build_archive, signin
@@ -76,15 +76,15 @@ def test_only_a_few_words_expand_fuzzily(archive) -> None:
 
 def test_a_search_holds_no_write_lock(archive, monkeypatch) -> None:
     """While a slow search runs, another writer gets through at once (SQLite: one writer)."""
-    real = viewer.search.search
+    real = viewer.search_service.search
 
     def slow(*args, **kwargs):
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(viewer.search, "search", slow)
+    monkeypatch.setattr(viewer.search_service, "search", slow)
     searching = threading.Thread(
-        target=viewer.search.search_as, args=(archive.instance, None, MARKER)
+        target=viewer.search_service.search_as, args=(archive.instance, None, MARKER)
     )
     searching.start()
     time.sleep(0.2)

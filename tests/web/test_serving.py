@@ -12,7 +12,7 @@ from docstore.services import grants, users
 from docstore.services.actors import CONSOLE
 from ingest import spool
 from tests.ingest.samples import text_pdf
-from viewer.web.images import download_name
+from viewer.web.downloads import download_name
 
 from .conftest import GRANTED, PASSWORD, csrf_token, signin
 

@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from docstore.models import AuditEvent, Document
-from ingest.renditions import WIDTHS
+from viewer.renditions import WIDTHS
 
 from .conftest import GRANTED, MARKER
 
@@ -124,7 +124,7 @@ def test_search_page_groups_highlights_and_facets(client_as) -> None:
 
 
 def test_download_names_cannot_break_the_header() -> None:
-    from viewer.web.images import _attachment
+    from viewer.web.downloads import _attachment
 
     header = _attachment('Plan "A"\r\nSet-Cookie: x=1.pdf')
     assert "\r" not in header and "\n" not in header
@@ -145,3 +145,21 @@ def test_sizes_and_dates_follow_the_language(app) -> None:
                 "1,7 kB", "999 B", "01.03.2020")  # fmt: skip
         with force_locale("en"):
             assert (filesize(1_734), dateformat(dt.date(2020, 3, 1))) == ("1.7 kB", "Mar 1, 2020")
+
+
+def test_a_lost_preview_is_rebuilt_from_the_original(archive, client_as) -> None:
+    from storage import derived_key
+
+    with archive.instance.db.session() as s:
+        sha = s.get(Document, _doc(archive)).blob_sha256
+    store = archive.instance.store
+    lost = [derived_key(sha, f"p0002/{name}") for name in ("preview.jpg", "thumb.jpg", "w400.jpg")]
+    for key in lost:
+        if store.exists(key):
+            store.delete(key)
+    client = client_as("citizen.active")
+    thumb = client.get(f"/documents/{_doc(archive)}/pages/2/thumb.jpg")
+    image = client.get(f"/documents/{_doc(archive)}/pages/2/image.jpg?w=400")
+    assert thumb.status_code == 200 and image.status_code == 200
+    assert Image.open(io.BytesIO(image.data)).width == 400
+    assert all(store.exists(key) for key in lost)  # stored again, not made on every request

@@ -18,7 +18,9 @@ from ..web.context import instance
 from ..web.extensions import csrf, login_manager
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
-TOKEN_ENDPOINTS = frozenset({"images.page_thumbnail", "images.page_image_jpeg", "images.download"})
+TOKEN_ENDPOINTS = frozenset(
+    {"images.page_thumbnail", "images.page_image_jpeg", "downloads.download"}
+)
 """Outside the API, a token opens only the image and download URLs the API hands out."""
 
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from docstore.models import BuildingFile, Document, Page
 from docstore.services import archive
-from ingest.renditions import WIDTHS
+from viewer.renditions import WIDTHS
 
 from ..web.context import instance
 from .auth import before_api_request, me
@@ -53,7 +53,7 @@ def document_json(doc: Document, may_download: bool) -> dict:
         "page_count",
         "active_content",
     )
-    download = url_for("images.download", document_id=doc.id) if may_download else None
+    download = url_for("downloads.download", document_id=doc.id) if may_download else None
     return {
         **{f: getattr(doc, f) for f in fields},
         "url": url_for("api_files.DocumentItem", document_id=doc.id),

@@ -9,19 +9,20 @@ from flask import Flask
 from docstore.config import load_config
 from docstore.instance import Instance
 from indexer.reader import IndexReader
-from ingest.indexing import index_store, open_index
+from ingest.index_sync import index_store, open_index
 
 from . import (
     accounts,
     archive,
     bidi,
     clerk,
+    downloads,
     errors,
     formatting,
-    images,
     oversight,
+    page_images,
     ratelimit,  # noqa: F401 - registers the bauakte-db:// storage with limits
-    searching,
+    search_page,
     security,
 )
 from .context import IdConverter, WebState
@@ -68,7 +69,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     errors.register(app)
     formatting.register(app)
     bidi.register(app)
-    for module in (accounts, archive, clerk, images, oversight, searching):
+    for module in (accounts, archive, clerk, downloads, page_images, oversight, search_page):
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions
 

@@ -6,10 +6,10 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
 from docstore.services import archive
-from viewer.search import SearchRefused, search_document
+from viewer.search_service import SearchRefused, search_document
 
 from .context import instance, state
-from .searching import refusal
+from .search_page import refusal
 
 bp = Blueprint("archive", __name__)
 

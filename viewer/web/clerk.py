@@ -21,7 +21,7 @@ from docstore.services.building_files import EDITABLE as FILE_FIELDS
 from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
 from docstore.services.roles import Capability
 from ingest import spool
-from ingest.indexing import sync_index
+from ingest.index_sync import sync_index
 
 from .clerk_forms import (
     AssignForm,

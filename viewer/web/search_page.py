@@ -8,8 +8,8 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from indexer.search import FACETS
-from viewer.search import SearchRefused, search_as
+from indexer.retrieval import FACETS
+from viewer.search_service import SearchRefused, search_as
 
 from .context import instance, state
 from .extensions import limit_searches

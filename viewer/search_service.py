@@ -10,8 +10,8 @@ from docstore.services import access, audit, users
 from docstore.services.actors import Actor
 from indexer.query import Limits, QueryRefused
 from indexer.reader import IndexReader
-from indexer.search import PageHit, SearchResults, search
-from ingest.indexing import open_index
+from indexer.retrieval import PageHit, SearchResults, search
+from ingest.index_sync import open_index
 
 
 class SearchRefused(UsageError):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image
 
+from ingest.process import page_prefix
+from ingest.render import jpeg
 from storage import ObjectStore, StorageError, derived_key
-
-from .process import page_prefix
-from .render import jpeg
 
 WIDTHS = (400, 800, 1200, 1600)
 """The widths a page image is served at; a request is rounded up to the next one."""
@@ -38,16 +38,21 @@ def fixed_width(requested: int | None) -> int:
     return next((w for w in WIDTHS if w >= requested), WIDTHS[-1])
 
 
-def thumbnail(store: ObjectStore, sha256: str, number: int) -> Rendition:
+def thumbnail(
+    store: ObjectStore, sha256: str, number: int, rebuild: Callable[[], None]
+) -> Rendition:
     key = derived_key(sha256, f"{page_prefix(number)}/thumb.jpg")
-    return Rendition(store.read_bytes(key), key)
+    return Rendition(_read_or_rebuild(store, key, rebuild), key)
 
 
-def page_image(store: ObjectStore, sha256: str, number: int, width: int) -> Rendition:
+def page_image(
+    store: ObjectStore, sha256: str, number: int, width: int, rebuild: Callable[[], None]
+) -> Rendition:
     """The page at ``width`` (one of :data:`WIDTHS`), rendered and stored on first use.
 
     A page whose preview is no wider than ``width`` is served as the preview
-    itself: nothing is enlarged and nothing is stored twice.
+    itself: nothing is enlarged and nothing is stored twice.  A lost preview
+    is made again from the original by ``rebuild``.
     """
     if width not in WIDTHS:
         raise ValueError(f"width must be one of {WIDTHS}")
@@ -58,7 +63,7 @@ def page_image(store: ObjectStore, sha256: str, number: int, width: int) -> Rend
     except FileNotFoundError:
         pass
     preview_key = derived_key(sha256, f"{prefix}/preview.jpg")
-    preview = store.read_bytes(preview_key)
+    preview = _read_or_rebuild(store, preview_key, rebuild)
     image = Image.open(io.BytesIO(preview))
     if image.width <= width:
         return Rendition(preview, preview_key)
@@ -68,3 +73,11 @@ def page_image(store: ObjectStore, sha256: str, number: int, width: int) -> Rend
     with contextlib.suppress(StorageError):  # the cache is an optimisation: serve it anyway
         store.put_stream(key, io.BytesIO(data))
     return Rendition(data, key)
+
+
+def _read_or_rebuild(store: ObjectStore, key: str, rebuild: Callable[[], None]) -> bytes:
+    try:
+        return store.read_bytes(key)
+    except FileNotFoundError:
+        rebuild()  # made at ingest and lost since: made again, never a silent 404
+        return store.read_bytes(key)

@@ -1,62 +1,29 @@
-"""Page images, thumbnails and original downloads: bytes behind the same access rules.
+"""Original downloads: always attachments, named with the extension of their sniffed type,
+with byte ranges for large plans.
 
-Images are private and revalidated on every use (``private, no-cache``):
-the browser keeps the bytes but asks first, so a revoked grant ends at
-once, and the answer is a cheap 304 while the grant lasts.  The ETag names
-the content (the original's hash plus the rendition), so it never changes
-for the same bytes.  Downloads are always attachments, named with the
-extension of their sniffed type, with byte ranges for large plans.
+The ranges are served here rather than by Werkzeug's ``make_conditional``
+/ ``send_file``, for two measured reasons (Werkzeug 3.1): its range wrapper
+reads a non-seekable stream from byte 0 and discards up to the start, so a
+range at the end of a 2 GB plan would read 2 GB from the object store
+instead of asking it for the range; and it honours a weak ``If-Range``
+validator, where RFC 9110 13.1.5 asks for the strong comparison (a weak
+one must get the whole file).
 """
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, request
 from flask_login import current_user, login_required
 
-from docstore.models import Document
 from docstore.services import archive
-from ingest.renditions import Rendition, fixed_width, page_image, thumbnail
 from storage import original_key
 
 from .context import instance
 
-bp = Blueprint("images", __name__)
-
-
-def _page_document(document_id: int, number: int) -> Document:
-    with instance().db.session() as s:
-        page = archive.open_page(s, current_user.user, document_id, number)
-        return page.document
-
-
-def _image_response(rendition: Rendition) -> Response:
-    etag = hashlib.sha256(rendition.key.encode()).hexdigest()[:32]
-    response = Response(rendition.data, mimetype="image/jpeg")
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response.make_conditional(request)
-
-
-@bp.route("/documents/<id:document_id>/pages/<id:number>/thumb.jpg")
-@login_required
-def page_thumbnail(document_id: int, number: int) -> Response:
-    doc = _page_document(document_id, number)
-    return _image_response(thumbnail(instance().store, doc.blob_sha256, number))
-
-
-@bp.route("/documents/<id:document_id>/pages/<id:number>/image.jpg")
-@login_required
-def page_image_jpeg(document_id: int, number: int) -> Response:
-    requested = request.args.get("w", type=int)
-    width = fixed_width(requested)
-    if requested is not None and requested != width:
-        abort(404)  # only the fixed widths exist: the cache stays bounded
-    doc = _page_document(document_id, number)
-    return _image_response(page_image(instance().store, doc.blob_sha256, number, width))
+bp = Blueprint("downloads", __name__)
 
 
 @bp.route("/documents/<id:document_id>/download")

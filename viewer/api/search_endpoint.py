@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from viewer.search import SearchRefused, search_as
+from viewer.search_service import SearchRefused, search_as
 
 from ..web.context import instance, state
 from ..web.extensions import limit_searches
-from ..web.searching import refusal
+from ..web.search_page import refusal
 from .auth import before_api_request, me
 from .schemas import SearchOut, SearchQuery
 

@@ -1,0 +1,65 @@
+"""Rebuild a page's preview and thumbnail from the stored original, when they are lost.
+
+Renditions are derived objects: a restore that brought back only the
+originals, or a cleaned-up bucket, must not leave pages that answer 404.
+The page is rendered again with the same code as at ingest (pdfium for a PDF
+page, Pillow for an image frame, within the same pixel limit) and stored
+where the viewer looks for it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from storage import ObjectStore, derived_key, original_key
+
+from .images import check_pixels, decode_frame, open_image
+from .pdf import page_renditions
+from .process import page_prefix
+from .render import renditions_from_image
+
+log = logging.getLogger(__name__)
+
+
+def rebuild_page(
+    store: ObjectStore, sha256: str, mime_type: str, number: int, max_pixels: int
+) -> None:
+    """Render page ``number`` of the original again and store its preview and thumbnail."""
+    log.warning("renditions of %s page %d are missing: rebuilding them", sha256[:12], number)
+    with tempfile.TemporaryDirectory(prefix="bauakte-rebuild-") as tmp:
+        path = Path(tmp) / "original"
+        with store.open(original_key(sha256)) as source, path.open("wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+        if mime_type == "application/pdf":
+            renditions = _pdf_page(path, number)
+        else:
+            renditions = _image_frame(path, number, max_pixels)
+    for name, data in renditions.items():
+        store.put_stream(derived_key(sha256, f"{page_prefix(number)}/{name}"), io.BytesIO(data))
+
+
+def _pdf_page(path: Path, number: int) -> dict[str, bytes]:
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        page = doc[number - 1]
+        try:
+            return page_renditions(page)
+        finally:
+            page.close()
+    finally:
+        doc.close()
+
+
+def _image_frame(path: Path, number: int, max_pixels: int) -> dict[str, bytes]:
+    with open_image(path, max_pixels) as image:
+        image.seek(number - 1)
+        check_pixels(image.size, max_pixels, number)
+        frame: Image.Image = decode_frame(image)
+    return renditions_from_image(frame)

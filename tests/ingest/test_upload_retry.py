@@ -1,0 +1,56 @@
+"""An upload whose files failed through no fault of theirs keeps them and is tried again."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select, update
+
+from docstore.models import Role, UploadBatch, UploadFile, utcnow
+from docstore.services import users
+from docstore.services.actors import CONSOLE
+from ingest import spool
+from ingest.model import FileReport, Outcome
+from ingest.runner import IngestReport
+from tests.ingest import samples
+from tests.ingest.conftest import make_instance
+
+
+def test_failed_files_stay_in_the_spool_and_are_tried_again(tmp_path, monkeypatch) -> None:
+    inst = make_instance(tmp_path / "i", ingest_workers=1)
+    with inst.db.transaction() as s:
+        clerk = users.create_user(s, "clerk", "a-long-password-1", Role.CLERK, actor=CONSOLE)
+    paths = [samples.text_pdf(tmp_path / f"{n}.pdf", marker=n) for n in ("eins", "zwei")]
+    handles = [(p.name, p.open("rb")) for p in paths]
+    batch_id = spool.receive(inst, clerk, handles)
+    for _name, f in handles:
+        f.close()
+
+    real_run = spool.run
+
+    def tesseract_broken(folders, instance, **kwargs):  # the first run: every file fails
+        files = sorted((folders[0]).iterdir())
+        return IngestReport(
+            [FileReport(str(p), Outcome.FAILED, "internal error: tesseract exited") for p in files]
+        )
+
+    monkeypatch.setattr(spool, "run", tesseract_broken)
+    assert spool.process_pending(inst) == 1
+    with inst.db.session() as s:
+        batch = s.get(UploadBatch, batch_id)
+        assert (batch.status, batch.attempts) == ("queued", 1)
+        assert batch.retry_at > utcnow()
+    folder = spool.spool_dir(inst) / batch.token / spool.FILES
+    assert sorted(p.name for p in folder.iterdir()) == ["eins.pdf", "zwei.pdf"]  # nothing lost
+
+    monkeypatch.setattr(spool, "run", real_run)
+    assert spool.process_pending(inst) == 0  # not before its time
+    with inst.db.transaction() as s:
+        s.execute(update(UploadBatch).values(retry_at=utcnow() - dt.timedelta(seconds=1)))
+    assert spool.process_pending(inst) == 1
+    with inst.db.session() as s:
+        assert s.get(UploadBatch, batch_id).status == "done"
+        outcomes = set(s.scalars(select(UploadFile.outcome)))
+    assert outcomes == {"accepted"}
+    assert not folder.parent.exists()
+    inst.close()

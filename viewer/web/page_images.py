@@ -1,0 +1,59 @@
+"""Page images and thumbnails, behind the same access rules as the documents.
+
+Images are private and revalidated on every use (``private, no-cache``):
+the browser keeps the bytes but asks first, so a revoked grant ends at
+once, and the answer is a cheap 304 while the grant lasts.  The ETag names
+the content (the original's hash plus the rendition), so it never changes
+for the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, request
+from flask_login import current_user, login_required
+
+from docstore.services import archive
+from ingest.rebuild import rebuild_page
+from viewer.renditions import Rendition, fixed_width, page_image, thumbnail
+
+from .context import instance
+
+bp = Blueprint("images", __name__)
+
+
+def _page_original(document_id: int, number: int) -> tuple[str, Callable[[], None]]:
+    """The original's hash, and how to rebuild the page's renditions if they are lost."""
+    with instance().db.session() as s:
+        document = archive.open_page(s, current_user.user, document_id, number).document
+        sha, mime = document.blob_sha256, document.blob.mime_type
+    store, limit = instance().store, instance().config.image_max_pixels
+    return sha, lambda: rebuild_page(store, sha, mime, number, limit)
+
+
+def _image_response(rendition: Rendition) -> Response:
+    etag = hashlib.sha256(rendition.key.encode()).hexdigest()[:32]
+    response = Response(rendition.data, mimetype="image/jpeg")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response.make_conditional(request)
+
+
+@bp.route("/documents/<id:document_id>/pages/<id:number>/thumb.jpg")
+@login_required
+def page_thumbnail(document_id: int, number: int) -> Response:
+    sha, rebuild = _page_original(document_id, number)
+    return _image_response(thumbnail(instance().store, sha, number, rebuild))
+
+
+@bp.route("/documents/<id:document_id>/pages/<id:number>/image.jpg")
+@login_required
+def page_image_jpeg(document_id: int, number: int) -> Response:
+    requested = request.args.get("w", type=int)
+    width = fixed_width(requested)
+    if requested is not None and requested != width:
+        abort(404)  # only the fixed widths exist: the cache stays bounded
+    sha, rebuild = _page_original(document_id, number)
+    return _image_response(page_image(instance().store, sha, number, width, rebuild))
