@@ -224,13 +224,13 @@ def upgrade() -> None:
             name=op.f("ck_access_request_events_status_valid"),
         ),
         sa.ForeignKeyConstraint(
-            ["actor_id"], ["users.id"], name=op.f("fk_access_request_events_actor_id_users")
-        ),
-        sa.ForeignKeyConstraint(
             ["request_id"],
             ["access_requests.id"],
             name=op.f("fk_access_request_events_request_id_access_requests"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["users.id"], name=op.f("fk_access_request_events_actor_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_request_events")),
     )
