@@ -6,11 +6,12 @@ memory whole.  The pixel limit is checked on every frame before decoding.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from . import ocr
 from .model import Limits, NewPage, Rejected
@@ -29,20 +30,30 @@ def check_pixels(size: tuple[int, int], limit: int, number: int) -> None:
         )
 
 
-def open_image(path: Path, limit: int) -> Image.Image:
-    Image.MAX_IMAGE_PIXELS = limit
+@contextlib.contextmanager
+def _reading(what: str) -> Iterator[None]:
+    """Pillow parses the file's bytes: whatever it raises, but running out of memory, is
+    the file's fault (a corrupt IFD raises TypeError, not OSError)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            return Image.open(path)
+            yield
+    except (Rejected, MemoryError):
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise Rejected("too large / decompression bomb", str(exc)) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise Rejected("broken", f"the image cannot be read: {exc}") from None
+    except Exception as exc:
+        raise Rejected("broken", f"{what}: {exc}") from None
+
+
+def open_image(path: Path, limit: int) -> Image.Image:
+    Image.MAX_IMAGE_PIXELS = limit
+    with _reading("the image cannot be read"):
+        return Image.open(path)
 
 
 def count_frames(path: Path, limit: int) -> int:
-    with open_image(path, limit) as image:
+    with open_image(path, limit) as image, _reading("the image cannot be read"):
         check_pixels(image.size, limit, 1)
         return getattr(image, "n_frames", 1)
 
@@ -50,26 +61,16 @@ def count_frames(path: Path, limit: int) -> int:
 def image_pages(path: Path, limits: Limits) -> Iterator[RenderedPage]:
     limit = limits.image_max_pixels
     with open_image(path, limit) as image:
-        frames = getattr(image, "n_frames", 1)
+        with _reading("the image cannot be read"):
+            frames = getattr(image, "n_frames", 1)
         for index in range(frames):
-            try:
+            with _reading(f"page {index + 1} cannot be decoded"):
                 image.seek(index)
                 original_size = image.size
                 check_pixels(original_size, limit, index + 1)
-                with warnings.catch_warnings():
-                    warnings.simplefilter("error", Image.DecompressionBombWarning)
-                    frame = decode_frame(image)
-            except Rejected:
-                raise
-            except (
-                OSError,
-                SyntaxError,
-                ValueError,
-                EOFError,
-                Image.DecompressionBombWarning,
-            ) as exc:
-                raise Rejected("broken", f"page {index + 1} cannot be decoded: {exc}") from None
-            yield _page(frame, index + 1, original_size, image.info.get("dpi"), limits)
+                frame = decode_frame(image)
+                dpi = image.info.get("dpi")
+            yield _page(frame, index + 1, original_size, dpi, limits)
 
 
 def decode_frame(image: Image.Image) -> Image.Image:

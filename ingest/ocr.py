@@ -15,6 +15,7 @@ import functools
 import io
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -109,6 +110,9 @@ def recognise(
             raise Rejected(
                 "resource limit", f"OCR of a page took longer than {timeout:g} s"
             ) from None
+    if done.returncode < 0:  # killed: it shares the worker's memory limit, so the page's doing
+        how = signal.Signals(-done.returncode).name
+        raise Rejected("resource limit", f"OCR of a page was stopped ({how})")
     if done.returncode != 0:
         raise ToolFailure(
             f"{program} exited with code {done.returncode}: {done.stderr.strip()[:300]}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,8 +19,13 @@ OCR_DPI = 300
 MIN_TEXT_LETTERS = 20
 
 
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 def _clean(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\x00", "")
+    """Line ends and NULs evened out; lone surrogates (pypdf passes them through from a
+    hostile /ToUnicode) removed, for they cannot be stored or indexed."""
+    return _SURROGATES.sub("", text.replace("\r\n", "\n").replace("\x00", ""))
 
 
 def usable_text(text: str) -> bool:

@@ -10,7 +10,10 @@ counts, so even a stream of gigabytes costs a few megabytes to measure.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +22,6 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import LimitReachedError
-from pypdf.filters import ASCII85Decode, ASCIIHexDecode
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from .model import Limits, Rejected
@@ -36,9 +38,9 @@ ACTIVE_ACTIONS = {
 ACTIVE_SUBTYPES = {"/FileAttachment", "/RichMedia", "/Screen", "/Movie", "/Sound"}
 MAX_OBJECTS_SCANNED = 500_000
 FLATE = {"/FlateDecode", "/Fl"}
-TEXT_ENCODINGS = {"/ASCIIHexDecode": ASCIIHexDecode, "/AHx": ASCIIHexDecode,
-                  "/ASCII85Decode": ASCII85Decode, "/A85": ASCII85Decode}  # fmt: skip
+RUN_LENGTH = {"/RunLengthDecode", "/RL"}
 INFLATE_CHUNK = 1 << 20
+
 BOMB = "too large / decompression bomb"
 
 
@@ -157,8 +159,10 @@ def _check_inflation(objects: list[object], file_size: int, limits: Limits) -> N
             total += _inflated_size(obj, budget - total + 1)
         except (Rejected, MemoryError):
             raise
-        except Exception:  # a stream pypdf cannot describe: pdfium will not draw it either
-            continue
+        except Exception as exc:  # what cannot be measured is not rendered on trust
+            raise Rejected(
+                BOMB, f"a compressed stream cannot be measured before rendering ({exc})"
+            ) from None
         if total > budget:
             raise Rejected(
                 BOMB,
@@ -175,24 +179,37 @@ def _megabytes(size: int) -> str:
 
 def _check_image_pixels(image: StreamObject, limit: int) -> None:
     width, height = _resolved(image.get("/Width", 0)), _resolved(image.get("/Height", 0))
-    if isinstance(width, int) and isinstance(height, int) and width * height > limit:
+    if not isinstance(width, int | float) or not isinstance(height, int | float):
+        return  # pdfium draws no image without its size
+    if abs(width) * abs(height) > limit:  # 30000.0 is as many pixels as 30000
         raise Rejected(
-            BOMB, f"an image has {width} x {height} pixels, above the limit of {limit:,}"
+            BOMB, f"an image has {width:.0f} x {height:.0f} pixels, above the limit of {limit:,}"
         )
 
 
 def _inflated_size(stream: StreamObject, budget: int) -> int:
-    """Bytes the stream decodes to through its Flate stages (and the text encodings
-    in front of them), counted up to ``budget``; other filters end the count."""
-    filters = _resolved(stream.get("/Filter"))
-    names = [_resolved(f) for f in filters] if isinstance(filters, ArrayObject) else [filters]
+    """Bytes the stream decodes to, counted up to ``budget`` without keeping them.
+
+    Measured: the text encodings (they shrink), a run-length stage at the
+    start, and any number of Flate stages.  Image codecs (DCT, JPX, CCITT,
+    JBIG2) and LZW end the count (images are judged by their pixels); a
+    Flate stage the count cannot reach (behind LZW, say) makes the stream
+    unmeasurable, which no real PDF writer produces.
+    """
+    chain = [name for name in filters_of(stream) if name is not None]
+    names = list(chain)
     data = stream._data  # the raw (decrypted) bytes; get_data() would inflate
     while names and names[0] in TEXT_ENCODINGS:  # they shrink: decode in memory
-        data = TEXT_ENCODINGS[names.pop(0)].decode(data)
+        data = TEXT_ENCODINGS[names.pop(0)](data)
     chunks: Iterator[bytes] = iter([data])
+    if names and names[0] in RUN_LENGTH:
+        names.pop(0)
+        chunks = _run_length(data)
     while names and names[0] in FLATE:
         names.pop(0)
         chunks = _inflate(chunks)
+    if any(name in FLATE or name in RUN_LENGTH for name in names):
+        raise ValueError(f"the filters {' '.join(map(str, chain))} hide a Flate stage")
     total = 0
     try:
         for chunk in chunks:
@@ -202,6 +219,46 @@ def _inflated_size(stream: StreamObject, budget: int) -> int:
     except zlib.error:
         pass  # corrupt data: pdfium stops where zlib stops
     return total
+
+
+def filters_of(stream: StreamObject) -> list[object]:
+    """The stream's filter names in order, references resolved."""
+    filters = _resolved(stream.get("/Filter"))
+    return [_resolved(f) for f in filters] if isinstance(filters, ArrayObject) else [filters]
+
+
+def _hex(data: bytes) -> bytes:
+    """ASCIIHexDecode as pdfium reads it: up to '>', anything but hex digits ignored."""
+    digits = re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">", 1)[0])
+    return binascii.unhexlify(digits + b"0" * (len(digits) % 2))
+
+
+def _ascii85(data: bytes) -> bytes:
+    body = re.sub(rb"\s", b"", data).removeprefix(b"<~").split(b"~>", 1)[0]
+    return base64.a85decode(body)
+
+
+TEXT_ENCODINGS = {
+    "/ASCIIHexDecode": _hex,
+    "/AHx": _hex,
+    "/ASCII85Decode": _ascii85,
+    "/A85": _ascii85,
+}
+
+
+def _run_length(data: bytes) -> Iterator[bytes]:
+    """RunLengthDecode piece by piece: a run of up to 128 bytes per two input bytes."""
+    at = 0
+    while at < len(data):
+        length = data[at]
+        if length == 128:
+            return
+        if length < 128:
+            yield data[at + 1 : at + 2 + length]
+            at += 2 + length
+        else:
+            yield data[at + 1 : at + 2] * (257 - length)
+            at += 2
 
 
 def _inflate(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -13,11 +13,13 @@ import io
 import logging
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 import pypdfium2 as pdfium
 from PIL import Image
 
+from docstore.errors import ServiceUnavailable
 from storage import ObjectStore, derived_key, original_key
 
 from .images import check_pixels, decode_frame, open_image
@@ -28,10 +30,37 @@ from .render import renditions_from_image
 log = logging.getLogger(__name__)
 
 
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
 def rebuild_page(
     store: ObjectStore, sha256: str, mime_type: str, number: int, max_pixels: int
 ) -> None:
-    """Render page ``number`` of the original again and store its preview and thumbnail."""
+    """Render page ``number`` of the original again and store its preview and thumbnail.
+
+    One rebuild per document at a time in this process: the many thumbnail
+    requests of a document whose renditions are lost queue up instead of
+    copying its original side by side.  A missing original is FileNotFoundError
+    (the page then answers 404); any other failure is ServiceUnavailable.
+    """
+    with _locks_guard:
+        lock = _locks.setdefault(sha256, threading.Lock())
+    with lock:
+        prefix = page_prefix(number)
+        made = [derived_key(sha256, f"{prefix}/{name}") for name in ("thumb.jpg", "preview.jpg")]
+        if all(store.exists(key) for key in made):
+            return  # another request rebuilt it while this one waited
+        try:
+            _rebuild(store, sha256, mime_type, number, max_pixels)
+        except (FileNotFoundError, MemoryError):
+            raise
+        except Exception as exc:
+            log.exception("renditions of %s page %d cannot be rebuilt", sha256[:12], number)
+            raise ServiceUnavailable("the page image cannot be made now: try again later") from exc
+
+
+def _rebuild(store: ObjectStore, sha256: str, mime_type: str, number: int, max_pixels: int) -> None:
     log.warning("renditions of %s page %d are missing: rebuilding them", sha256[:12], number)
     with tempfile.TemporaryDirectory(prefix="bauakte-rebuild-") as tmp:
         path = Path(tmp) / "original"

@@ -286,7 +286,13 @@ def _finish(batch: _Batch, index: int, result: WorkerResult) -> None:
             )
         batch.done(index, FileReport(source.path, Outcome.FAILED, result.failed, sha256=sha))
     elif result.processed is not None:
-        batch.done(index, _register(batch, pending, result.processed))
+        try:
+            registered = _register(batch, pending, result.processed)
+        except Exception as exc:  # our fault, for this file only: the batch goes on
+            log.exception("%s: not registered (it stays for the next run)", source.path)
+            reason = f"internal error: {type(exc).__name__}: {str(exc)[:200]}"
+            registered = FileReport(source.path, Outcome.FAILED, reason, sha256=sha)
+        batch.done(index, registered)
     report = batch.reports[index]
     if report is not None:
         report.worker_peak_rss_mb = result.peak_rss_mb

@@ -37,6 +37,8 @@ from .runner import IngestReport, run
 
 log = logging.getLogger(__name__)
 FILES = "files"
+KEPT = "kept"
+"""Where the files of an upload that kept failing wait for the operator."""
 ORPHAN_SETTLE_SECONDS = 600
 MAX_NAME = 200
 """Bytes of UTF-8 in a spooled file name (most file systems allow 255)."""
@@ -128,29 +130,46 @@ def process_pending(instance: Instance, workers: int | None = None, recover: boo
                 return handled
             batch_id, token = batch.id, batch.token
         folder = spool_dir(instance) / token
-        failed: list[Path] = []
-        if (folder / FILES).is_dir():
-            progress = _Recorder(instance, batch_id)
-            report = run(
-                [folder / FILES],
-                instance,
-                workers=workers,
-                progress=progress,
-                source_label=f"upload {batch_id}",
-            )
-            failed = _keep_only_failed(folder / FILES, report)
-        else:
-            log.error("upload %s: spool folder %s is missing", batch_id, folder)
+        failed = _ingest_batch(instance, batch_id, folder, workers)
         with instance.db.transaction() as s:
-            if failed:
-                when = uploads.retry_later(s, batch_id)
-                log.warning("upload %s: %d file(s) failed, tried again at %s",
-                            batch_id, len(failed), when.isoformat(timespec="seconds"))  # fmt: skip
-            else:
+            when = uploads.retry_later(s, batch_id) if failed else None
+            if when is None:
                 uploads.finish(s, batch_id)
-        if not failed:
+        if when is not None:
+            log.warning("upload %s: %d file(s) failed, tried again at %s",
+                        batch_id, len(failed), when.isoformat(timespec="seconds"))  # fmt: skip
+        elif failed:
+            kept = spool_dir(instance) / KEPT / token
+            kept.parent.mkdir(exist_ok=True)
+            folder.rename(kept)
+            log.error("upload %s: %d file(s) still failing after %d tries, kept in %s: "
+                      "ingest them with 'bauakte ingest'", batch_id, len(failed),
+                      uploads.MAX_ATTEMPTS, kept)  # fmt: skip
+        else:
             shutil.rmtree(folder, ignore_errors=True)  # originals stored, rejects quarantined
         handled += 1
+
+
+def _ingest_batch(
+    instance: Instance, batch_id: int, folder: Path, workers: int | None
+) -> list[Path]:
+    """Run the pipeline on the batch's files; the ones to try again (all of them when the
+    run itself failed: a missing tool, the database gone)."""
+    if not (folder / FILES).is_dir():
+        log.error("upload %s: spool folder %s is missing", batch_id, folder)
+        return []
+    try:
+        report = run(
+            [folder / FILES],
+            instance,
+            workers=workers,
+            progress=_Recorder(instance, batch_id),
+            source_label=f"upload {batch_id}",
+        )
+    except Exception:
+        log.exception("upload %s: the run failed; it is tried again", batch_id)
+        return sorted((folder / FILES).iterdir())
+    return _keep_only_failed(folder / FILES, report)
 
 
 def _keep_only_failed(files: Path, report: IngestReport) -> list[Path]:

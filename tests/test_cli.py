@@ -103,6 +103,9 @@ def test_init_ingest_users_grants_audit(env, tmp_path) -> None:
     assert_one_line_error(
         bauakte(env, "grant", "max.m", "63-BA-1962-0031", "--until", "31.12.2030"), 2, "YYYY-MM-DD"
     )
+    assert_one_line_error(
+        bauakte(env, "grant", "max.m", "63-BA-1962-0031", "--until", "9999-12-31"), 2, "9998"
+    )
     assert bauakte(env, "revoke", "max.m", "63-BA-1962-0031").code == 0
     assert_one_line_error(bauakte(env, "revoke", "max.m", "63-BA-1962-0031"), 2, "no active grant")
 

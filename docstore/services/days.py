@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from ..errors import UsageError
+
 
 @dataclass(frozen=True)
 class Period:
@@ -24,6 +26,9 @@ def day_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 def period(first_day: dt.date | None, last_day: dt.date | None, zone: ZoneInfo) -> Period:
     """From the start of ``first_day`` to the end of ``last_day`` (inclusive)."""
-    start = day_start(first_day, zone) if first_day else None
-    end = day_start(last_day + dt.timedelta(days=1), zone) if last_day else None
+    try:
+        start = day_start(first_day, zone) if first_day else None
+        end = day_start(last_day + dt.timedelta(days=1), zone) if last_day else None
+    except OverflowError:
+        raise UsageError("choose a day between the years 2 and 9998") from None
     return Period(start, end)

@@ -100,14 +100,18 @@ def _update_file(session: Session, batch_id: int, name: str, **values: object) -
 
 
 RETRY_DELAYS = (60, 300, 900, 3600)
-"""Seconds before the next try of a batch's failed files: soon, then at most hourly."""
+"""Seconds before the next try of a batch's failed files: soon, then hourly."""
+MAX_ATTEMPTS = 12
+"""About nine hours of tries: a night's outage; then the files wait for the operator."""
 
 
-def retry_later(session: Session, batch_id: int) -> dt.datetime:
+def retry_later(session: Session, batch_id: int) -> dt.datetime | None:
     """Queue the batch again for its failed files (a server was down, a tool broken):
-    they are tried again, later each time, until they pass or are rejected."""
+    they are tried again, later each time; None once ``MAX_ATTEMPTS`` are used up."""
     batch = session.get(UploadBatch, batch_id)
     assert batch is not None
+    if batch.attempts + 1 >= MAX_ATTEMPTS:
+        return None
     delay = RETRY_DELAYS[min(batch.attempts, len(RETRY_DELAYS) - 1)]
     batch.attempts += 1
     batch.retry_at = utcnow() + dt.timedelta(seconds=delay)

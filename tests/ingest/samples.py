@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zlib
 from pathlib import Path
 
@@ -53,6 +54,15 @@ def multipage_tiff(path: Path, pages: int = 3) -> Path:
         compression="tiff_deflate",
         dpi=(150, 150),
     )
+    return path
+
+
+def bad_second_page_tiff(path: Path) -> Path:
+    """A two-page TIFF whose second page has lost its width tag (Pillow raises TypeError)."""
+    data = multipage_tiff(path, pages=2).read_bytes()
+    width_tags = [m.start() for m in re.finditer(rb"\x00\x01[\x03\x04]\x00\x01\x00\x00\x00", data)]
+    at = width_tags[1]
+    path.write_bytes(data[:at] + b"\xfe\xfe" + data[at + 2 :])
     return path
 
 

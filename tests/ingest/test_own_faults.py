@@ -5,16 +5,21 @@ every file of a batch folder is in the report, and only system litter is skipped
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import shutil
 import stat
 import subprocess
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ingest.model import Rejected
+from ingest.pdf_inspect import inspect_pdf
 from tests.conftest import BAUAKTE, as_environment, server_settings
 from tests.ingest import samples
 
@@ -145,3 +150,44 @@ def test_every_file_of_a_folder_is_reported_and_only_litter_skipped(cli_env, tmp
         assert files[name]["outcome"] == "skipped", files[name]
         assert files[name]["reason"].startswith("operating-system")
     assert len(files) == 8
+
+
+def _run_length(data: bytes) -> bytes:
+    out = bytearray()
+    for at in range(0, len(data), 128):
+        part = data[at : at + 128]
+        out += bytes([len(part) - 1]) + part
+    return bytes(out + b"\x80")
+
+
+@pytest.mark.parametrize(
+    ("encode", "filters"),
+    [
+        (_run_length, b"/Filter [/RL /Fl]"),
+        (lambda d: binascii.hexlify(d) + b" z>", b"/Filter [/AHx /Fl]"),  # a stray letter
+        (lambda d: b"<~" + base64.a85encode(d) + b"~>", b"/Filter [/A85 /Fl]"),
+        (lambda d: d, b"/Filter [/LZW /Fl]"),  # a Flate stage the count cannot reach
+    ],
+)
+def test_a_bomb_behind_another_filter_is_still_a_bomb(tmp_path, encode, filters) -> None:
+    deflated = zlib.compress(b" " * (200 << 20), 9)
+    path = samples.raw_pdf(tmp_path / "chained.pdf", encode(deflated), filters)
+    with pytest.raises(Rejected) as refused:
+        inspect_pdf(path)
+    assert refused.value.reason == "too large / decompression bomb"
+
+
+def test_an_image_size_given_as_a_real_number_counts_too(tmp_path) -> None:
+    path = samples.huge_image_pdf(tmp_path / "real.pdf", width=30000, height=30000)
+    path.write_bytes(path.read_bytes().replace(b"/Width 30000", b"/Width 30000.0"))
+    with pytest.raises(Rejected, match="30000 x 30000 pixels"):
+        inspect_pdf(path)
+
+
+def test_a_corrupt_page_is_the_files_fault_not_ours(tmp_path) -> None:
+    from ingest.images import count_frames
+
+    path = samples.bad_second_page_tiff(tmp_path / "two.tif")
+    with pytest.raises(Rejected) as refused:
+        count_frames(path, 300_000_000)
+    assert refused.value.reason == "broken"

@@ -6,8 +6,9 @@ import datetime as dt
 
 from sqlalchemy import select, update
 
+from docstore.errors import UsageError
 from docstore.models import Role, UploadBatch, UploadFile, utcnow
-from docstore.services import users
+from docstore.services import uploads, users
 from docstore.services.actors import CONSOLE
 from ingest import spool
 from ingest.model import FileReport, Outcome
@@ -53,4 +54,37 @@ def test_failed_files_stay_in_the_spool_and_are_tried_again(tmp_path, monkeypatc
         outcomes = set(s.scalars(select(UploadFile.outcome)))
     assert outcomes == {"accepted"}
     assert not folder.parent.exists()
+    inst.close()
+
+
+def test_a_run_that_fails_outright_is_tried_again_then_kept_for_the_operator(
+    tmp_path, monkeypatch
+) -> None:
+    inst = make_instance(tmp_path / "i", ingest_workers=1)
+    with inst.db.transaction() as s:
+        clerk = users.create_user(s, "clerk", "a-long-password-1", Role.CLERK, actor=CONSOLE)
+    path = samples.text_pdf(tmp_path / "brief.pdf")
+    with path.open("rb") as f:
+        batch_id = spool.receive(inst, clerk, [(path.name, f)])
+
+    def missing_tool(*args, **kwargs):
+        raise UsageError("OCR program 'tesseract' not found")
+
+    monkeypatch.setattr(spool, "run", missing_tool)
+    assert spool.process_pending(inst) == 1
+    with inst.db.session() as s:
+        batch = s.get(UploadBatch, batch_id)
+        assert (batch.status, batch.attempts) == ("queued", 1)
+        token = batch.token
+    with inst.db.transaction() as s:  # the last try, due now
+        s.execute(
+            update(UploadBatch).values(
+                attempts=uploads.MAX_ATTEMPTS - 1, retry_at=utcnow() - dt.timedelta(seconds=1)
+            )
+        )
+    assert spool.process_pending(inst) == 1
+    with inst.db.session() as s:
+        assert s.get(UploadBatch, batch_id).status == "done"
+    kept = spool.spool_dir(inst) / spool.KEPT / token / spool.FILES / "brief.pdf"
+    assert kept.read_bytes() == path.read_bytes()  # nothing lost
     inst.close()
