@@ -219,7 +219,12 @@ def assign_document(
 
 
 def delete_document(session: Session, doc: Document, *, actor: Actor) -> None:
-    """Remove a document and its pages (the original stays: originals are immutable)."""
+    """Remove a document and its pages (the original stays: originals are immutable).
+
+    No screen offers it yet (a clerk removing a mis-scan comes with redaction);
+    it is kept because the search index's delete path through the outbox is
+    tested with it, and that path must work before the screen exists.
+    """
     roles.require(actor, Capability.EDIT)
     audit.record(
         session,
