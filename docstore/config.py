@@ -143,6 +143,25 @@ SETTINGS: tuple[Setting, ...] = (
         "30 per minute",
         "Searches allowed per account and per address (Flask-Limiter syntax).",
     ),
+    Setting(
+        "authority_name",
+        str,
+        "Bauaufsicht der Stadt Musterstadt",
+        "The authority that runs the service, as the legal pages name it.",
+    ),
+    Setting(
+        "contact_email",
+        str,
+        "bauaufsicht@musterstadt.example",
+        "Contact address on the legal pages (also for reporting accessibility barriers).",
+    ),
+    Setting(
+        "legal_dir",
+        Path,
+        "{home}/legal",
+        "Texts of the legal pages: impressum, datenschutz, barrierefreiheit as "
+        "<page>.de.txt / <page>.en.txt (blank lines between paragraphs); built-in text otherwise.",
+    ),
     Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
     Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
     Setting(

@@ -172,3 +172,17 @@ def test_new_staff_account_enrols_a_second_factor(page: Page, server: Server) ->
     look(page, "recovery-codes")
     page.get_by_role("link", name="Weiter", exact=True).click()
     expect(page.get_by_text("Angemeldet als clerk.fresh")).to_be_visible()
+
+
+def test_the_legal_pages_are_one_step_from_the_sign_in_page(page: Page) -> None:
+    page.goto("/login")
+    expect(page.locator("main")).to_contain_text("von zu Hause aus")  # what the service is
+    for link, heading in (
+        ("Impressum", "Impressum"),
+        ("Datenschutz", "Datenschutzerklärung"),
+        ("Barrierefreiheit", "Erklärung zur Barrierefreiheit"),
+    ):
+        page.goto("/login")
+        page.get_by_role("contentinfo").get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        look(page, f"legal-{link.lower()}")

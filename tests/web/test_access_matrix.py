@@ -99,6 +99,7 @@ RULES = {
     "accounts.revoke_token": ("POST", "/account/tokens/999999/revoke", _not_mine),
     "accounts.language": ("POST", "/language", lambda who: 302),
     "archive.start": ("GET", "/", _signed_in),
+    "legal.legal_page": ("GET", "/impressum", _public),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),
     "archive.document": ("GET", "/documents/{doc}", _expect_view),
     "images.page_thumbnail": ("GET", "/documents/{doc}/pages/1/thumb.jpg", _expect_view),

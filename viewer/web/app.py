@@ -19,6 +19,7 @@ from . import (
     downloads,
     errors,
     formatting,
+    legal,
     oversight,
     page_images,
     ratelimit,  # noqa: F401 - registers the bauakte-db:// storage with limits
@@ -69,7 +70,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     errors.register(app)
     formatting.register(app)
     bidi.register(app)
-    for module in (accounts, archive, clerk, downloads, page_images, oversight, search_page):
+    for module in (accounts, archive, clerk, downloads, legal, page_images, oversight, search_page):
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions
 
