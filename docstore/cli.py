@@ -12,7 +12,7 @@ from rich.progress import Progress
 from .config import settings_markdown
 from .errors import IntegrityFailure, UsageError
 from .instance import Instance
-from .services import audit_trail, building_files, fixity, grants, users
+from .services import audit_trail, building_files, fixity, grants, register, users
 from .services.actors import CONSOLE
 
 console = Console()
@@ -179,6 +179,35 @@ def revoke_cmd(inst: Instance, username: str, aktenzeichen: str) -> None:
     click.echo(f"revoked {count} grant(s) of {username} on {aktenzeichen}")
 
 
+# -- register ---------------------------------------------------------------
+@click.group("register")
+def register_group() -> None:
+    """The register of all building files, digitised or on paper."""
+
+
+@register_group.command("import")
+@click.argument("csv_file", type=click.Path(dir_okay=False))
+@pass_instance
+def register_import(inst: Instance, csv_file: str) -> None:
+    """Create the building files a register CSV lists (one row per parcel); idempotent."""
+    try:
+        with open(csv_file, encoding="utf-8-sig") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {csv_file}: {exc}; give a UTF-8 CSV file") from None
+    inst.require_schema()
+    with inst.db.transaction() as session:
+        report = register.import_register(session, text, actor=CONSOLE)
+    for number, reason in report.problems:
+        click.echo(f"row {number}: {reason}")
+    click.echo(
+        f"{len(report.created)} building files created, {len(report.completed)} completed, "
+        f"{report.unchanged} unchanged, {len(report.problems)} rows with problems"
+    )
+    if report.problems:
+        sys.exit(1)
+
+
 # -- audit ------------------------------------------------------------------
 @click.group("audit")
 def audit_group() -> None:
@@ -225,4 +254,7 @@ def verify_cmd(inst: Instance) -> None:
     click.echo(summary)
 
 
-COMMANDS = [config_group, db_group, user_group, grant_cmd, revoke_cmd, audit_group, verify_cmd]
+COMMANDS = [
+    config_group, db_group, user_group, grant_cmd, revoke_cmd, register_group, audit_group,
+    verify_cmd,
+]  # fmt: skip

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 from docstore.models import DocumentKind
+from docstore.services.building_files import AKTENZEICHEN
 from docstore.services.documents import Description, FileAssignment
 
 from .model import DocumentMetadata
@@ -40,7 +41,6 @@ MANIFEST_COLUMNS = ("file", *ASSIGNMENT_COLUMNS, *DESCRIPTION_COLUMNS)
 DATE_COLUMNS = frozenset(
     name for name, hint in get_type_hints(Description).items() if dt.date in get_args(hint)
 )
-AKTENZEICHEN = re.compile(r"[A-Za-z0-9ÄÖÜäöü][A-Za-z0-9ÄÖÜäöü ./-]{0,62}")
 KIND_ALIASES = {
     "bauzeichnung/plan": "bauzeichnung",
     "plan": "bauzeichnung",

@@ -137,6 +137,21 @@ def test_audit_verify_names_the_tampered_event(tmp_path) -> None:
     assert_one_line_error(run, 1, "event 2")
 
 
+def test_a_register_import_reports_its_rows(tmp_path) -> None:
+    env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
+    assert bauakte(env, "init").code == 0
+    csv_file = tmp_path / "register.csv"
+    csv_file.write_text("aktenzeichen,year\n63-BA-1931-0007,1931\n63-BA-1932-0008,31\n", "utf-8")
+    run = bauakte(env, "register", "import", str(csv_file))
+    assert run.code == 1 and "row 3: year '31'" in run.out
+    assert "1 building files created" in run.out
+    again = bauakte(env, "register", "import", str(csv_file))
+    assert "0 building files created, 0 completed, 1 unchanged" in again.out
+    assert_one_line_error(
+        bauakte(env, "register", "import", str(tmp_path / "nope.csv")), 2, "UTF-8"
+    )
+
+
 def test_verify_reports_a_missing_original(tmp_path) -> None:
     env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
     assert bauakte(env, "init").code == 0

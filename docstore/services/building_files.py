@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -10,6 +12,9 @@ from ..models import BuildingFile, Parcel
 from . import audit, roles
 from .actors import Actor
 from .roles import Capability
+
+AKTENZEICHEN = re.compile(r"[A-Za-z0-9ÄÖÜäöü][A-Za-z0-9ÄÖÜäöü ./-]{0,62}")
+"""What a file number may look like, wherever one arrives (manifest, file name, register)."""
 
 
 def get_by_aktenzeichen(session: Session, aktenzeichen: str) -> BuildingFile:
