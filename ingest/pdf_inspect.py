@@ -196,7 +196,7 @@ def _inflated_size(stream: StreamObject, budget: int) -> int:
     Flate stage the count cannot reach (behind LZW, say) makes the stream
     unmeasurable, which no real PDF writer produces.
     """
-    chain = [name for name in filters_of(stream) if name is not None]
+    chain = [name for name in _filters_of(stream) if name is not None]
     names = list(chain)
     data = stream._data  # the raw (decrypted) bytes; get_data() would inflate
     while names and names[0] in TEXT_ENCODINGS:  # they shrink: decode in memory
@@ -221,7 +221,7 @@ def _inflated_size(stream: StreamObject, budget: int) -> int:
     return total
 
 
-def filters_of(stream: StreamObject) -> list[object]:
+def _filters_of(stream: StreamObject) -> list[object]:
     """The stream's filter names in order, references resolved."""
     filters = _resolved(stream.get("/Filter"))
     return [_resolved(f) for f in filters] if isinstance(filters, ArrayObject) else [filters]

@@ -21,16 +21,21 @@ from ..errors import UsageError
 from ..models import BuildingFile, Parcel
 from . import audit, roles
 from .actors import Actor
-from .building_files import AKTENZEICHEN, create_building_file, find_by_aktenzeichen
+from .building_files import AKTENZEICHEN, EDITABLE, create_building_file, find_by_aktenzeichen
 from .roles import Capability
 
 COLUMNS = (
     "aktenzeichen", "street", "house_number", "postcode", "municipality", "district", "year",
     "gemarkung", "flur", "flurstueck",
 )  # fmt: skip
-FILE_FIELDS = ("street", "house_number", "postcode", "municipality", "district", "year")
-LIMITS = {"street": 200, "house_number": 20, "postcode": 10, "municipality": 200,
-          "district": 200, "gemarkung": 200, "flur": 20, "flurstueck": 40}  # fmt: skip
+FILE_FIELDS = tuple(name for name in EDITABLE if name != "notes")
+LIMITS = {
+    name: column.type.length
+    for table in (BuildingFile.__table__, Parcel.__table__)
+    for name, column in table.columns.items()
+    if name in COLUMNS and getattr(column.type, "length", None)
+}
+"""The column lengths of the models: a longer value is a bad row, not a database error."""
 
 
 @dataclass

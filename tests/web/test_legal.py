@@ -47,3 +47,14 @@ def test_the_instance_text_replaces_the_built_in_one_escaped(app) -> None:
         (folder / "impressum.txt").unlink()
     assert "Willy-Brandt-Platz 2" in html and html.count('class="legal-text"') == 2
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_text_file_with_a_stray_byte_is_still_shown(app) -> None:
+    folder = app.extensions["bauakte"].instance.config.legal_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "datenschutz.txt").write_bytes(b"Verantwortlich: Stadt M\xfcnster")  # Latin-1
+    try:
+        response = app.test_client().get("/datenschutz")
+    finally:
+        (folder / "datenschutz.txt").unlink()
+    assert response.status_code == 200 and "Verantwortlich: Stadt M" in response.text

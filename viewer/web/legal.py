@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
@@ -28,8 +28,6 @@ PAGES = {
 
 @bp.route("/<any(impressum, datenschutz, barrierefreiheit):page>")
 def legal_page(page: str) -> str:
-    if page not in PAGES:
-        abort(404)
     config = instance().config
     language = str(get_locale() or "de")
     paragraphs = _from_instance(Path(config.legal_dir), page, language)
@@ -49,6 +47,6 @@ def _from_instance(folder: Path, page: str, language: str) -> list[str] | None:
     for name in (f"{page}.{language}.txt", f"{page}.txt"):
         path = folder / name
         if path.is_file():
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8", errors="replace")  # a stray byte: not a 500
             return [p.strip() for p in text.split("\n\n") if p.strip()]
     return None

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user, login_required
 
+from docstore.models import Blob
 from docstore.services import archive
 from ingest.rebuild import rebuild_page
 from viewer.renditions import Rendition, fixed_width, page_image, thumbnail
@@ -27,10 +28,16 @@ bp = Blueprint("images", __name__)
 def _page_original(document_id: int, number: int) -> tuple[str, Callable[[], None]]:
     """The original's hash, and how to rebuild the page's renditions if they are lost."""
     with instance().db.session() as s:
-        document = archive.open_page(s, current_user.user, document_id, number).document
-        sha, mime = document.blob_sha256, document.blob.mime_type
-    store, limit = instance().store, instance().config.image_max_pixels
-    return sha, lambda: rebuild_page(store, sha, mime, number, limit)
+        sha = archive.open_page(s, current_user.user, document_id, number).document.blob_sha256
+    return sha, lambda: _rebuild(sha, number)
+
+
+def _rebuild(sha: str, number: int) -> None:
+    """Only when a rendition is lost: the original's type is looked up then, not on every
+    image request (a thumbnail strip asks for dozens)."""
+    with instance().db.session() as s:
+        mime = s.get(Blob, sha).mime_type  # type: ignore[union-attr]
+    rebuild_page(instance().store, sha, mime, number, instance().config.image_max_pixels)
 
 
 def _image_response(rendition: Rendition) -> Response:
