@@ -1,4 +1,4 @@
-"""Commands of the metadata core: config, db, users, grants, audit, fixity."""
+"""Commands of the metadata core: config, db, users, grants, audit, fixity, mail."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rich.console import Console
 from rich.progress import Progress
 
 from .config import settings_markdown
-from .errors import IntegrityFailure, UsageError
+from .errors import IntegrityFailure, ServiceUnavailable, UsageError
 from .instance import Instance
-from .services import audit_trail, building_files, fixity, grants, register, users
+from .services import audit_trail, building_files, fixity, grants, mail, register, users
 from .services.actors import CONSOLE
 
 console = Console()
@@ -254,7 +254,41 @@ def verify_cmd(inst: Instance) -> None:
     click.echo(summary)
 
 
+# -- mail -------------------------------------------------------------------
+@click.group("mail")
+def mail_group() -> None:
+    """The mail outbox (sent by the worker 'bauakte serve' starts)."""
+
+
+@mail_group.command("send")
+@pass_instance
+def mail_send(inst: Instance) -> None:
+    """Send the mail that is due now (for a cron job where no worker runs)."""
+    inst.require_schema()
+    done = mail.deliver_due(inst.db, inst.mail_transport, inst.config.mail_from, limit=10_000)
+    click.echo(f"{done.sent} sent, {done.deferred} to be tried again, {done.failed} refused")
+    if done.deferred:
+        raise ServiceUnavailable(
+            f"mail could not go out through {inst.mail_transport.location}; "
+            "see 'bauakte mail status' and check BAUAKTE_SMTP_URL"
+        )
+
+
+@mail_group.command("status")
+@pass_instance
+def mail_status(inst: Instance) -> None:
+    """What waits in the outbox and why."""
+    inst.require_schema()
+    state = mail.state(inst.db)
+    click.echo(f"transport: {inst.mail_transport.location}")
+    click.echo(f"waiting: {state.waiting}, refused for good: {state.failed}")
+    if state.oldest:
+        click.echo(f"oldest: {state.oldest.isoformat(timespec='seconds')}")
+    if state.last_error:
+        click.echo(f"last error: {state.last_error}")
+
+
 COMMANDS = [
     config_group, db_group, user_group, grant_cmd, revoke_cmd, register_group, audit_group,
-    verify_cmd,
+    verify_cmd, mail_group,
 ]  # fmt: skip

@@ -125,6 +125,12 @@ SETTINGS: tuple[Setting, ...] = (
         "20 per 10 minutes",
         "Sign-in attempts allowed per address and per account name (Flask-Limiter syntax).",
     ),
+    Setting(
+        "mail_rate_limit",
+        str,
+        "5 per hour",
+        "Registration, confirmation and reset mails allowed per address and per client.",
+    ),
     Setting("session_hours", int, 8, "A browser session ends this many hours after sign-in."),
     Setting(
         "session_idle_minutes", int, 60, "A browser session ends after this many idle minutes."
@@ -162,6 +168,35 @@ SETTINGS: tuple[Setting, ...] = (
         "Texts of the legal pages: impressum, datenschutz, barrierefreiheit as "
         "<page>.de.txt / <page>.en.txt (blank lines between paragraphs); built-in text otherwise.",
     ),
+    Setting(
+        "public_url",
+        str,
+        "http://127.0.0.1:5000",
+        "The address citizens reach the service at; links in mail point there (never to the "
+        "Host a request named).",
+    ),
+    Setting(
+        "smtp_url",
+        str,
+        "console:",
+        "Where mail goes: smtp://USER:PASSWORD@host:587 (STARTTLS when offered; "
+        "?starttls=require to insist), smtps://…:465, or console: to print it (demo).",
+        secret=True,
+    ),
+    Setting("mail_from", str, "Bauakte <bauakte@localhost>", "Sender of the service's mail."),
+    Setting(
+        "self_registration",
+        bool,
+        True,
+        "Citizens may create their own account (confirmed by e-mail).",
+    ),
+    Setting(
+        "confirm_link_hours",
+        int,
+        48,
+        "Hours an e-mail confirmation link is valid; unconfirmed accounts go after that.",
+    ),
+    Setting("reset_link_minutes", int, 60, "Minutes a password-reset link is valid."),
     Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
     Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
     Setting(
@@ -226,7 +261,7 @@ class Config:
         rows = []
         for s in SETTINGS:
             value = self.values[s.name]
-            if s.name == "storage_url":
+            if s.name in ("storage_url", "smtp_url"):
                 text = redact_url(str(value))
             elif s.secret:
                 text = "***" if value else "(not set)"

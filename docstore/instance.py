@@ -11,6 +11,7 @@ from storage import ObjectStore, StorageError, open_store
 from .config import Config, ensure_config_file, load_config
 from .db import Database, reachable
 from .errors import ConfigError, ServiceUnavailable
+from .mail_transport import MailTransport, open_transport
 from .migrate import current_revision, head_revision, upgrade
 
 
@@ -37,6 +38,10 @@ class Instance:
             return open_store(self.config.storage_url)
         except StorageError as exc:
             raise ConfigError(f"{exc} (check BAUAKTE_STORAGE_URL)") from None
+
+    @cached_property
+    def mail_transport(self) -> MailTransport:
+        return open_transport(self.config.smtp_url)
 
     def initialise(self) -> InitReport:
         """Create or bring up to date: folder, config with secret key, schema, bucket.

@@ -235,8 +235,23 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
+    """For a self-registered account a pseudonym (``b-…``): the audit trail holds no name."""
     display_name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(320))
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    """Stored lower-cased (see services.users.normal_email); unique."""
+    pending_email: Mapped[str | None] = mapped_column(String(320))
+    """A new address waiting for its owner to follow the link mailed to it."""
+    email_confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """When the owner of the address followed the confirmation link (or an admin entered it)."""
+    language: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
+    """The language of the mail the account is sent."""
+    street: Mapped[str | None] = mapped_column(String(200))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """Set when the owner deleted the account: its personal data is gone, its id stays for
+    the audit trail and the records that point to it."""
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -486,3 +501,30 @@ class UploadFile(Base):
     pages_total: Mapped[int | None] = mapped_column(Integer)
 
     batch: Mapped[UploadBatch] = relationship(back_populates="files")
+
+
+class MailMessage(Base):
+    """A mail waiting to be sent (written in the transaction of the change it tells about).
+
+    The sender (``services.mail.deliver_due``) deletes a row once the SMTP
+    server took the message, so a server that is down loses nothing and
+    a sent mail's link is not kept longer than needed.
+    """
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """A sender that took the row; another sender leaves it alone until then."""
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """The server refused the message for good (no such recipient): not tried again."""

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
 from docstore.models import User
-from docstore.services import uploads
+from docstore.services import mail, uploads
 from docstore.services.actors import CONSOLE
 
 from .metadata import MANIFEST_NAMES, load_manifest
@@ -216,7 +216,8 @@ def adopt_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> 
 def work(
     instance: Instance, stop: threading.Event, poll: float = 2.0, lanes: int | None = None
 ) -> None:
-    """The spool worker: ingest waiting uploads in ``lanes`` batches side by side until ``stop``.
+    """The spool worker: ingest waiting uploads in ``lanes`` batches side by side until ``stop``,
+    and send the mail outbox.
 
     Each lane claims the next waiting batch for itself (the claim skips
     batches another lane holds), so a 2,000-page upload occupies one lane
@@ -236,6 +237,7 @@ def work(
         threading.Thread(target=_lane, args=(instance, stop, poll), name=f"spool-lane-{i}")
         for i in range(count)
     ]
+    threads.append(threading.Thread(target=_mail, args=(instance, stop, poll), name="mail"))
     for t in threads:
         t.start()
     for t in threads:
@@ -257,6 +259,16 @@ def _lane(instance: Instance, stop: threading.Event, poll: float) -> None:
             process_pending(instance)
         except Exception:  # a database or storage outage: log, wait, try again
             log.exception("spool worker: will retry")
+        stop.wait(poll)
+
+
+def _mail(instance: Instance, stop: threading.Event, poll: float) -> None:
+    """The embedded default's mail sender; a server deployment may run it as a job instead."""
+    while not stop.is_set():
+        try:
+            mail.deliver_due(instance.db, instance.mail_transport, instance.config.mail_from)
+        except Exception:  # a database outage or a bad smtp_url: log, wait, try again
+            log.exception("mail sender: will retry")
         stop.wait(poll)
 
 

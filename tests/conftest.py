@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import MinioServer, PostgresServer
+from tests.servers import MinioServer, PostgresServer, SmtpServer
 
 # The console script installed beside the interpreter running the tests.
 BAUAKTE = shutil.which("bauakte", path=str(Path(sys.executable).parent)) or "bauakte"
@@ -42,6 +42,23 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: SmtpServer) -> Iterator[SmtpServer]:
+    """The SMTP server, empty at the start of the test, accepting every address."""
+    smtp_server.messages.clear()
+    smtp_server.refuse.clear()
+    yield smtp_server
+    smtp_server.refuse.clear()
 
 
 def new_bucket() -> str:

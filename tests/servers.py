@@ -1,4 +1,4 @@
-"""Real MinIO and PostgreSQL servers for the test session.
+"""Real MinIO, PostgreSQL and SMTP servers for the test session.
 
 Each helper starts its server on a free loopback port with throwaway data,
 waits until it answers, and stops it again.  A server that cannot start
@@ -9,8 +9,11 @@ raises :class:`ServerUnavailable`, which makes the tests that need it fail
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import os
 import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +21,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
+from email.message import EmailMessage
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,3 +228,70 @@ class PostgresServer:
             f"host=127.0.0.1 port={self.port} user={self.user} dbname=postgres", autocommit=True
         ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a loopback port, keeping what it receives.
+
+    ``refuse`` holds addresses answered with 550; ``stop()`` and ``start()``
+    again on the same port simulate an outage.
+    """
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+        self._controller = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}?starttls=never"
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self._controller = Controller(_Keeper(self), hostname="127.0.0.1", port=self.port)
+        try:
+            self._controller.start()
+        except Exception as exc:  # aiosmtpd raises its own and OSErrors alike
+            raise ServerUnavailable(f"aiosmtpd did not start on port {self.port}: {exc}") from exc
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if address.lower() in m["To"].lower()]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 20.0) -> EmailMessage:
+        """The ``count``-th message to ``address``, waiting for a worker to send it."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            received = self.to(address)
+            if len(received) >= count:
+                return received[count - 1]
+            time.sleep(0.1)
+        raise AssertionError(f"no mail no. {count} for {address} within {timeout} s")
+
+
+def mail_links(message: EmailMessage) -> list[str]:
+    """The links in a mail's text, as a person would click them."""
+    body = message.get_body(preferencelist=("plain",))
+    return re.findall(r"https?://\S+", body.get_content() if body else "")
+
+
+class _Keeper:
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.server.refuse:
+            return "550 5.1.1 no such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.server.messages.append(message)
+        return "250 OK"

@@ -129,7 +129,7 @@ def serve_cmd(inst: Instance, host: str, port: int, workers: int, threads: int) 
 @cli.command("spool")
 @pass_instance
 def spool_cmd(inst: Instance) -> None:
-    """Ingest browser uploads as they arrive (started by 'bauakte serve'; Ctrl+C stops)."""
+    """Ingest browser uploads and send mail as they arrive (started by 'bauakte serve')."""
     import contextlib
     import signal
     import threading

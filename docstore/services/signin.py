@@ -26,6 +26,9 @@ class Outcome(StrEnum):
     """The password was right; a one-time code (or enrolment, for new staff) must follow."""
     FAILED = "failed"
     LOCKED = "locked"
+    UNCONFIRMED = "unconfirmed"
+    """The password was right, but the e-mail address of a self-registered account is not
+    confirmed yet (told only to whoever knows the password)."""
 
 
 @dataclass(frozen=True)
@@ -54,17 +57,28 @@ def lockout_key(username: str) -> str:
 def sign_in(
     session: Session, username: str, password: str, *, address: str, policy: SignInPolicy
 ) -> SignInResult:
-    key = lockout_key(username)
-    details = {"username": username[:100], "address": address}
+    account = users.find_account(session, username)
+    key = lockout_key(account.username if account else username)
+    details = {"username": _named(account, username), "address": address}
     if locked := _refuse_if_locked(session, key, details, policy):
         return locked
     user = users.authenticate(session, username, password)
     if user is None:
         return _failure(session, key, details, policy)
+    if user.email and user.email_confirmed_at is None:
+        return SignInResult(Outcome.UNCONFIRMED, user)
     if second_factor.required(user):
         second_factor.discard_unconfirmed(user)  # whoever saw an earlier QR code: not this one
         return SignInResult(Outcome.SECOND_FACTOR, user)
     return _signed_in(session, user, key, {"address": address}, policy)
+
+
+def _named(account: User | None, typed: str) -> str:
+    """Who the audit trail says tried: the account's (pseudonymous) name, never a typed
+    e-mail address, which would stay in the unalterable trail after the account is gone."""
+    if account is not None:
+        return account.username
+    return "(unknown e-mail address)" if "@" in typed else typed.strip()[:100]
 
 
 def complete_with_code(

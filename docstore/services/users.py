@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,19 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,99}")
 
 
+class BadEmail(UsageError):
+    """Not an address mail can be sent to."""
+
+
+def normal_email(text: str) -> str:
+    """The address as stored and compared: checked for shape (no DNS), lower-cased."""
+    try:
+        checked = validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise BadEmail(f"not an e-mail address: {exc}") from None
+    return checked.normalized.lower()
+
+
 def parse_role(value: str) -> Role:
     try:
         return Role(value.strip().lower())
@@ -27,14 +42,26 @@ def parse_role(value: str) -> Role:
         raise UsageError(f"unknown role {value!r}: choose one of {choices}") from None
 
 
+class WeakPassword(UsageError):
+    """A password the policy refuses; ``reason`` is ``short``, ``monotonous``, ``name`` or
+    ``unchanged``, so each entry point can word it in its user's language."""
+
+    def __init__(self, reason: str, message: str, minimum: int = 0) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.minimum = minimum
+
+
 def check_password_policy(password: str, username: str, min_length: int) -> None:
     """Reject passwords that are short, one repeated character, or the user name."""
     if len(password) < min_length:
-        raise UsageError(f"password too weak: use at least {min_length} characters")
+        raise WeakPassword(
+            "short", f"password too weak: use at least {min_length} characters", min_length
+        )
     if len(set(password)) < 4:
-        raise UsageError("password too weak: use more different characters")
-    if username.lower() in password.lower():
-        raise UsageError("password too weak: it must not contain the user name")
+        raise WeakPassword("monotonous", "password too weak: use more different characters")
+    if len(username) >= 3 and username.lower() in password.lower():
+        raise WeakPassword("name", "password too weak: it must not contain the user name")
 
 
 def hash_password(password: str) -> str:
@@ -61,12 +88,17 @@ def create_user(
     check_password_policy(password, username, min_password_length)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username!r} already exists")
+    if email:
+        email = normal_email(email)
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise Conflict(f"another account has the e-mail address {email}")
     user = User(
         username=username,
         role=role.value,
         password_hash=hash_password(password),
         display_name=display_name,
-        email=email,
+        email=email or None,
+        email_confirmed_at=utcnow() if email else None,  # an admin entered it
     )
     session.add(user)
     session.flush()
@@ -107,13 +139,22 @@ def set_role(session: Session, user: User, role: Role | str, *, actor: Actor) ->
     sessions.end_all(session, user, reason="role change", actor=actor)
 
 
+def find_account(session: Session, name_or_email: str) -> User | None:
+    """The account signed in to by this user name or (confirmed or not) e-mail address."""
+    text = name_or_email.strip()
+    user = session.scalar(select(User).where(User.username == text))
+    if user is None and "@" in text:
+        user = session.scalar(select(User).where(User.email == text.lower()))
+    return user
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with this name and password, or None.
+    """The active user with this name (or e-mail address) and password, or None.
 
     A hash made with older argon2 parameters is replaced on a successful
     check, so parameter upgrades reach every account at its next login.
     """
-    user = session.scalar(select(User).where(User.username == username))
+    user = find_account(session, username)
     if user is None or not user.active:
         _hasher.hash(password)  # same work either way: no user enumeration by timing
         return None
@@ -176,25 +217,66 @@ def reset_password(
     user.must_change_password = True
 
 
+def set_password_by_mail(session: Session, user: User, password: str, min_length: int) -> None:
+    """The reset a mailed link allows (see services.registration): the mailbox is the proof."""
+    _replace_password(session, user, password, min_length, actor=user, by_mail=True)
+
+
 def _replace_password(
-    session: Session, user: User, password: str, min_length: int, *, actor: Actor
+    session: Session,
+    user: User,
+    password: str,
+    min_length: int,
+    *,
+    actor: Actor,
+    by_mail: bool = False,
 ) -> None:
-    check_password_policy(password, user.username, min_length)
+    check_password_policy(password, _name_in_password(user), min_length)
     if check_password(user, password):
-        raise UsageError("choose a password different from the current one")
+        raise WeakPassword("unchanged", "choose a password different from the current one")
     user.password_hash = hash_password(password)
     user.must_change_password = False
     own = user_id_of(actor) == user.id
-    reason = "password change" if own else "password reset"
+    if by_mail:
+        action, reason = "user.password-reset-by-mail", "password reset by mail"
+    elif own:
+        action, reason = "user.password-change", "password change"
+    else:
+        action, reason = "user.password-reset", "password reset"
     audit.record(
         session,
-        "user.password-change" if own else "user.password-reset",
+        action,
         actor=actor,
         target_type="user",
         target_id=user.id,
         details={"username": user.username},
     )
     sessions.end_all(session, user, reason=reason, actor=actor)
+
+
+def _name_in_password(user: User) -> str:
+    """What a password must not contain: the name the user signs in with."""
+    if user.username.startswith("b-") and user.email:
+        return address_name(user.email)
+    return user.username
+
+
+def address_name(email: str) -> str:
+    """The part of an address a password must not contain: its local part, when that is long
+    enough to be a name (``neu@…`` must not forbid "Neubau")."""
+    local = email.partition("@")[0]
+    return local if len(local) >= 5 else ""
+
+
+def erase_personal_data(user: User) -> None:
+    """Remove what names or reaches the person; the row and its pseudonym stay."""
+    user.display_name = None
+    user.email = user.pending_email = None
+    user.street = user.postcode = user.city = user.phone = None
+    user.totp_secret = None
+    user.password_hash = hash_password(secrets.token_urlsafe(32))
+    user.active = False
+    user.deleted_at = utcnow()
 
 
 def set_active(session: Session, user: User, active: bool, *, actor: Actor) -> None:

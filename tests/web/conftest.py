@@ -58,6 +58,8 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
     settings: dict[str, object] = {
         "signin_rate_limit": "10000 per minute",
         "search_rate_limit": "10000 per minute",
+        "mail_rate_limit": "10000 per minute",
+        "public_url": "https://bauakte.example",
         **overrides,
     }
     inst = make_instance(home, ingest_workers=1, **settings)

@@ -57,6 +57,18 @@ def _signed_in(who: str) -> int:
     return 302 if who == "anonymous" else 200
 
 
+def _signed_in_bad_form(who: str) -> int:
+    """A form sent empty: the signed-in get their form back with its errors."""
+    return 302 if who == "anonymous" else 400
+
+
+def _own_account(who: str) -> int:
+    """A citizen's or architect's own account; staff accounts are closed by an admin."""
+    if who == "anonymous":
+        return 302
+    return 403 if who in STAFF else 200
+
+
 def _api(expect):
     """The same rule through the API: no redirect to a sign-in page, 401 instead."""
     return lambda who: 401 if who == "anonymous" else expect(who)
@@ -98,6 +110,15 @@ RULES = {
     "accounts.change_password": ("GET", "/account/password", _signed_in),
     "accounts.revoke_token": ("POST", "/account/tokens/999999/revoke", _not_mine),
     "accounts.language": ("POST", "/language", lambda who: 302),
+    "accounts.register": ("GET", "/register", lambda who: 200 if who == "anonymous" else 302),
+    "accounts.confirm_email": ("GET", "/register/confirm/forged", lambda who: 404),
+    "accounts.resend_confirmation": ("GET", "/register/again", _public),
+    "accounts.forgotten_password": ("GET", "/password/forgotten", _public),
+    "accounts.reset_password": ("GET", "/password/reset/forged", lambda who: 404),
+    "accounts.profile_page": ("GET", "/account", _signed_in),
+    "accounts.change_email": ("POST", "/account/email", _signed_in_bad_form),
+    "accounts.confirm_new_email": ("GET", "/account/email/forged", _not_mine),
+    "accounts.delete_account": ("GET", "/account/delete", _own_account),
     "archive.start": ("GET", "/", _signed_in),
     "legal.legal_page": ("GET", "/impressum", _public),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),

@@ -47,6 +47,20 @@ FORMS = {
         "fuzz.citizen", "POST", "/account/password",
         ["new_password", "repeated", "current_password", "code"],
     ),
+    "accounts.register": (
+        None, "POST", "/register", ["display_name", "email", "password", "repeated"],
+    ),
+    "accounts.resend_confirmation": (None, "POST", "/register/again", ["email"]),
+    "accounts.forgotten_password": (None, "POST", "/password/forgotten", ["email"]),
+    "accounts.reset_password": (None, "POST", "/password/reset/forged", ["password", "repeated"]),
+    "accounts.profile_page": (
+        "fuzz.citizen", "POST", "/account",
+        ["display_name", "street", "postcode", "city", "phone", "language"],
+    ),
+    "accounts.change_email": ("fuzz.citizen", "POST", "/account/email", ["email"]),
+    "accounts.delete_account": (
+        "fuzz.citizen", "POST", "/account/delete", ["current_password", "code"],
+    ),
     "clerk.upload": ("fuzz.clerk", "POST", "/upload", ["files", "manifest"]),
     "clerk.assign": ("fuzz.clerk", "POST", "/documents/{inbox_doc}/assign", ["aktenzeichen"]),
     "clerk.edit_document": (

@@ -6,7 +6,14 @@ from flask import Blueprint
 
 bp = Blueprint("accounts", __name__)
 
-from . import api_tokens, password, password_change, second_factor  # noqa: E402,F401 - views register on bp
+from . import (  # noqa: E402,F401 - views register on bp
+    api_tokens,
+    password,
+    password_change,
+    profile,
+    registration,
+    second_factor,
+)
 from .password import SignedIn  # noqa: E402
 
 __all__ = ["SignedIn", "bp"]

@@ -33,6 +33,11 @@ class SignedIn(UserMixin):
     def username(self) -> str:
         return self.user.username
 
+    @property
+    def label(self) -> str:
+        """How the page header names the user: a citizen's user name is a pseudonym."""
+        return self.user.display_name or self.user.username
+
 
 @login_manager.user_loader
 def load_user(session_key: str) -> SignedIn | None:

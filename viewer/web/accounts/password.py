@@ -27,8 +27,8 @@ login_manager.session_protection = "basic"
 
 class SignInForm(FlaskForm):
     username = StringField(
-        _l("Benutzername"),
-        validators=[DataRequired(), Length(max=100)],
+        _l("E-Mail-Adresse oder Benutzername"),
+        validators=[DataRequired(), Length(max=320)],
         render_kw={"autocomplete": "username", "autocapitalize": "none"},
     )
     password = PasswordField(
@@ -43,7 +43,7 @@ def _signin_limit() -> str:
 
 
 def _account_key() -> str:
-    return "account:" + request.form.get("username", "").strip().casefold()[:100]
+    return "account:" + request.form.get("username", "").strip().casefold()[:320]
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -72,8 +72,10 @@ def login() -> str | Response | tuple[str, int]:
         )
         return render_template("accounts/login.html", form=form, error=message), 429
     if result.outcome is signin.Outcome.FAILED:
-        message = _("Benutzername oder Passwort ist falsch.")
+        message = _("E-Mail-Adresse, Benutzername oder Passwort ist falsch.")
         return render_template("accounts/login.html", form=form, error=message), 401
+    if result.outcome is signin.Outcome.UNCONFIRMED:
+        return render_template("accounts/login.html", form=form, unconfirmed=True), 403
     session.clear()  # a fresh session at sign-in: nothing from before carries over
     next_url = safe_next(request.args.get("next"))
     if result.outcome is signin.Outcome.SECOND_FACTOR:
