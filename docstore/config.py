@@ -197,6 +197,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Hours an e-mail confirmation link is valid; unconfirmed accounts go after that.",
     ),
     Setting("reset_link_minutes", int, 60, "Minutes a password-reset link is valid."),
+    Setting(
+        "processing_days",
+        int,
+        10,
+        "Working days an application usually takes, as the applicant is told.",
+    ),
+    Setting("grant_days", int, 30, "Days an approved application's access lasts by default."),
+    Setting(
+        "street_list",
+        Path,
+        "{home}/streets.txt",
+        "The city's streets, one per line: suggestions in the application form and a check "
+        "that a named street exists (no check when the file is missing).",
+    ),
+    Setting("proof_max_mb", int, 20, "Largest proof document an applicant may upload, in MiB."),
     Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
     Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
     Setting(

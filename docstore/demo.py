@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,27 @@ _TABLE = """
 BUILDING_FILES = [
     _bf(*(cell.strip() for cell in line.split("|"))) for line in _TABLE.strip().splitlines()
 ]
+
+OTHER_STREETS = """Hohe Straße, Schildergasse, Breite Straße, Neumarkt, Am Hof, Domkloster,
+Severinstraße, Bonner Straße, Luxemburger Straße, Zülpicher Straße, Dürener Straße,
+Subbelrather Straße,
+Neusser Straße, Niehler Straße, Berliner Straße, Olpener Straße, Deutz-Mülheimer Straße,
+Siegburger Straße, Kölner Straße, Hauptstraße, Bergisch Gladbacher Straße, Rösrather Straße,
+Militärringstraße, Innere Kanalstraße, Aachener Weiher, Ringstraße, Kirchweg, Am Bahnhof"""
+"""Streets of the demo city besides the archive's: the list a city would give, not the archive's
+addresses (suggestions must not tell which streets have a file)."""
+
+
+def write_street_list(path: Path) -> bool:
+    """The demo city's street list, unless the instance has one; True when it was written."""
+    if path.exists():
+        return False
+    names = {spec["street"] for spec in BUILDING_FILES}
+    names |= {n.strip() for n in OTHER_STREETS.replace("\n", " ").split(",")}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(sorted(names)) + "\n", encoding="utf-8")
+    return True
+
 
 USERS = [
     ("sachbearbeitung", Role.CLERK, "Sachbearbeitung Bauaufsicht"),

@@ -61,15 +61,34 @@ class TextSource(StrEnum):
 
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
+    """eingegangen"""
     IN_REVIEW = "in_review"
+    QUERY = "query"
+    """Rückfrage: the clerk asked, the applicant's answer is awaited."""
+    DIGITISING = "digitising"
+    """The file exists only on paper; its scans will move the application on."""
     APPROVED = "approved"
     REJECTED = "rejected"
+    NO_FILE = "no_file"
+    """Negativauskunft: the archive holds no file for what was named."""
     WITHDRAWN = "withdrawn"
+
+
+OPEN_STATUSES = frozenset(
+    {RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW, RequestStatus.QUERY,
+     RequestStatus.DIGITISING}
+)  # fmt: skip
 
 
 class Legitimation(StrEnum):
     OWNER = "owner"
     AUTHORIZED = "authorized"
+    """Authorised by the owner (Vollmacht)."""
+    MANAGEMENT = "management"
+    """Property management (Hausverwaltung, WEG-Verwalter)."""
+    ARCHITECT = "architect"
+    """Architect or engineer commissioned by the owner (chamber membership number)."""
+    NEIGHBOUR = "neighbour"
     LEGITIMATE_INTEREST = "legitimate_interest"
 
 
@@ -283,18 +302,85 @@ class AccessRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     building_file_id: Mapped[int | None] = mapped_column(ForeignKey("building_files.id"))
+    """The file the clerk matched (the applicant never learns of a file before approval)."""
     subject: Mapped[str] = mapped_column(Text)
-    """What the applicant named: address, parcel or file number, as typed."""
+    """What the applicant named (address, parcel or file number), as one line."""
+    street: Mapped[str | None] = mapped_column(String(200))
+    house_number: Mapped[str | None] = mapped_column(String(20))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    gemarkung: Mapped[str | None] = mapped_column(String(100))
+    flur: Mapped[str | None] = mapped_column(String(20))
+    flurstueck: Mapped[str | None] = mapped_column(String(40))
+    aktenzeichen: Mapped[str | None] = mapped_column(String(40))
     purpose: Mapped[str] = mapped_column(Text)
     legitimation: Mapped[str] = mapped_column(String(32))
-    power_of_attorney_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    interest: Mapped[str | None] = mapped_column(Text)
+    """The legitimate interest in the applicant's words."""
+    chamber_number: Mapped[str | None] = mapped_column(String(50))
+    """An architect's or engineer's membership number at their chamber."""
     status: Mapped[str] = mapped_column(String(16), default=RequestStatus.SUBMITTED.value)
+    assigned_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    """Why it was rejected (a code from services.review.REJECTION_REASONS)."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     history: Mapped[list[AccessRequestEvent]] = relationship(
         back_populates="request", order_by="AccessRequestEvent.id", cascade="all, delete-orphan"
     )
+    proofs: Mapped[list[ApplicationProof]] = relationship(
+        back_populates="request", order_by="ApplicationProof.id", cascade="all, delete-orphan"
+    )
+    messages: Mapped[list[ApplicationMessage]] = relationship(
+        back_populates="request", order_by="ApplicationMessage.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def number(self) -> str:
+        """The reference the applicant quotes: year and a running number."""
+        return f"{self.created_at.year}-{self.id:05d}"
+
+
+class ApplicationProof(Base):
+    """A document the applicant gave as proof (land-register extract, power of attorney).
+
+    Stored under ``proofs/`` in the object store, apart from the building
+    files: it is the applicant's, and only they and the staff see it.
+    """
+
+    __tablename__ = "application_proofs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("access_requests.id", ondelete="CASCADE"), index=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    active_content: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[AccessRequest] = relationship(back_populates="proofs")
+
+
+class ApplicationMessage(Base):
+    """A message in an application's message box (the clerk's question, the answer)."""
+
+    __tablename__ = "application_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("access_requests.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    """When the recipient (the applicant, for a staff message) opened it."""
+
+    request: Mapped[AccessRequest] = relationship(back_populates="messages")
 
 
 class AccessRequestEvent(Base):
@@ -338,6 +424,20 @@ class Grant(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     building_file: Mapped[BuildingFile] = relationship()
     documents: Mapped[list[GrantDocument]] = relationship(cascade="all, delete-orphan")
+    kinds: Mapped[list[GrantKind]] = relationship(cascade="all, delete-orphan")
+
+
+class GrantKind(Base):
+    """Restricts a grant to documents of a kind (a neighbour: Lageplan and Bauzeichnung),
+    including documents of that kind scanned later."""
+
+    __tablename__ = "grant_kinds"
+    __table_args__ = (_choice("kind", DocumentKind),)
+
+    grant_id: Mapped[int] = mapped_column(
+        ForeignKey("grants.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
 class GrantDocument(Base):

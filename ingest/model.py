@@ -93,6 +93,18 @@ class Limits:
     inflation_min_bytes: int = 100 << 20
 
 
+def limits_of(config) -> Limits:
+    """The instance's limits (settings ``image_max_pixels``, ``ocr_*``, ``pdf_inflation_*``)."""
+    return Limits(
+        image_max_pixels=config.image_max_pixels,
+        ocr_languages=config.ocr_languages,
+        ocr_page_seconds=float(config.ocr_page_seconds),
+        max_pages=config.ingest_max_pages,
+        inflation_max_ratio=config.pdf_inflation_max_ratio,
+        inflation_min_bytes=config.pdf_inflation_min_mb << 20,
+    )
+
+
 @dataclass(frozen=True)
 class WorkerTask:
     source: SourceFile

@@ -18,7 +18,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
+from docstore.models import Document
+from docstore.services import review
 from docstore.services.actors import CONSOLE
+from docstore.services.applications import notice_of
 from docstore.services.documents import NewDocument, existing_document, register_document
 from storage import original_key
 
@@ -39,6 +42,7 @@ from .model import (
     SourceFile,
     ToolFailure,
     WorkerTask,
+    limits_of,
 )
 from .pool import WorkerLimits, WorkerResult, run_tasks
 from .quarantine import quarantine
@@ -147,14 +151,7 @@ def run(
     if progress is not None:
         progress.start(len(sources))
 
-    limits = Limits(
-        image_max_pixels=config.image_max_pixels,
-        ocr_languages=config.ocr_languages,
-        ocr_page_seconds=float(config.ocr_page_seconds),
-        max_pages=config.ingest_max_pages,
-        inflation_max_ratio=config.pdf_inflation_max_ratio,
-        inflation_min_bytes=config.pdf_inflation_min_mb << 20,
-    )
+    limits = limits_of(config)
     for index, source in enumerate(sources):
         _check(batch, index, source, manifests, limits)
 
@@ -298,6 +295,15 @@ def _finish(batch: _Batch, index: int, result: WorkerResult) -> None:
         report.worker_peak_rss_mb = result.peak_rss_mb
 
 
+def _tell_waiting_applications(session, instance: Instance, registered) -> None:
+    """A scan of a paper-only file moves the applications waiting for it on."""
+    if registered.duplicate_of is not None or registered.building_file is None:
+        return
+    building_file_id = session.get(Document, registered.document_id).building_file_id
+    if building_file_id is not None:
+        review.documents_arrived(session, building_file_id, notice_of(instance.config))
+
+
 def _register(batch: _Batch, pending: _Pending, processed: Processed) -> FileReport:
     task, meta = pending.task, pending.metadata
     new = NewDocument(
@@ -321,6 +327,7 @@ def _register(batch: _Batch, pending: _Pending, processed: Processed) -> FileRep
                 # the pipeline acts as the server's operator; an upload's
                 # uploader is on record with the upload batch
                 registered = register_document(session, new, actor=CONSOLE)
+                _tell_waiting_applications(session, batch.instance, registered)
                 session.flush()
                 pause_at("register.flushed")
             pause_at("register.committed")

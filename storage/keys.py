@@ -13,6 +13,7 @@ from .errors import InvalidKey
 
 ORIGINALS_PREFIX = "blobs/sha256/"
 DERIVED_PREFIX = "derived/"
+PROOFS_PREFIX = "proofs/sha256/"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # A segment may not start with a dot: hidden names are the store's own
@@ -59,6 +60,13 @@ def original_key(sha256: str) -> str:
     if not _SHA256.fullmatch(sha256):
         raise InvalidKey(f"{sha256!r} is not a lower-case hex SHA-256 digest")
     return f"{ORIGINALS_PREFIX}{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def proof_key(sha256: str) -> str:
+    """An applicant's proof document, kept apart from the building files' originals."""
+    if not _SHA256.fullmatch(sha256):
+        raise InvalidKey(f"{sha256!r} is not a lower-case hex SHA-256 digest")
+    return f"{PROOFS_PREFIX}{sha256[:2]}/{sha256[2:4]}/{sha256}"
 
 
 def derived_key(sha256: str, name: str) -> str:

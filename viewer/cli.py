@@ -10,12 +10,14 @@ import html
 import json
 import re
 import sys
+from pathlib import Path
 
 import click
 
 from docstore import cli as docstore_cli
 from docstore.cli import pass_instance
 from docstore.config import load_config
+from docstore.demo import write_street_list
 from docstore.errors import BauakteError
 from docstore.instance import Instance
 from docstore.services.actors import CONSOLE
@@ -60,6 +62,9 @@ def demo_cmd(inst: Instance) -> None:
         click.echo(f"user           {line}")
     for line in people.grants:
         click.echo(f"grant          {line}")
+    street_list = Path(inst.config.street_list)
+    if write_street_list(street_list):
+        click.echo(f"street list    {street_list} (suggestions in the application form)")
     s = report.summary()
     click.echo(
         f"demo archive {inst.config.home / 'demo-archive'}: {s['files']} files, "

@@ -2,7 +2,8 @@
 
 Staff (clerk, auditor, admin) see everything.  An external user (citizen,
 architect) sees what an active grant gives: a whole building file, or only
-the documents a grant lists.  A grant is active from ``valid_from`` until
+the documents a grant lists and the documents of the kinds it names (a
+neighbour: the site plan and the drawings).  A grant is active from ``valid_from`` until
 (excluding) ``valid_until`` and until it is revoked; an expired or future
 grant gives nothing.  The web app, the API, the CLI and the search filter all
 ask here, so they cannot disagree.  The console operator sees everything,
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Document, Grant, GrantDocument, utcnow
+from ..models import Document, Grant, GrantDocument, GrantKind, utcnow
 from .actors import Actor, Console
 
 
@@ -77,11 +78,15 @@ def visibility(session: Session, user: Actor | None, at: dt.datetime | None = No
         .outerjoin(GrantDocument, GrantDocument.grant_id == Grant.id)
         .where(Grant.user_id == user.id, active_grants_clause(at))
     ).all()
+    by_kind = _documents_by_kind(session, user.id, at)
     files: set[int] = set()
-    docs: set[int] = set()
+    docs: set[int] = {d for d, _ in by_kind}
     dl_files: set[int] = set()
-    dl_docs: set[int] = set()
-    for _grant_id, building_file_id, may_download, document_id in rows:
+    dl_docs: set[int] = {d for d, may_download in by_kind if may_download}
+    kind_grants = _grants_with_kinds(session, [r.id for r in rows])
+    for grant_id, building_file_id, may_download, document_id in rows:
+        if document_id is None and grant_id in kind_grants:
+            continue  # limited to kinds: not the whole file
         if document_id is None:
             files.add(building_file_id)
             if may_download:
@@ -90,7 +95,8 @@ def visibility(session: Session, user: Actor | None, at: dt.datetime | None = No
             docs.add(document_id)
             if may_download:
                 dl_docs.add(document_id)
-    if docs:
+    listed = {r.document_id for r in rows if r.document_id}
+    if listed:
         # a listed document counts only while it still belongs to the granted file
         granted_pairs = {(r.building_file_id, r.document_id) for r in rows if r.document_id}
         current = dict(
@@ -98,14 +104,37 @@ def visibility(session: Session, user: Actor | None, at: dt.datetime | None = No
                 select(Document.id, Document.building_file_id).where(Document.id.in_(docs))
             ).all()
         )
-        docs = {d for (f, d) in granted_pairs if current.get(d) == f}
-        dl_docs &= docs
+        kept = {d for (f, d) in granted_pairs if current.get(d) == f}
+        dl_docs = {d for d in dl_docs if d in kept or d not in listed}
+        docs = {d for d in docs if d in kept or d not in listed}
     return Visibility(
         building_file_ids=frozenset(files),
         document_ids=frozenset(docs),
         downloadable_building_file_ids=frozenset(dl_files),
         downloadable_document_ids=frozenset(dl_docs),
     )
+
+
+def _grants_with_kinds(session: Session, grant_ids: list[int]) -> set[int]:
+    if not grant_ids:
+        return set()
+    stmt = select(GrantKind.grant_id).where(GrantKind.grant_id.in_(grant_ids)).distinct()
+    return set(session.scalars(stmt))
+
+
+def _documents_by_kind(session: Session, user_id: int, at: dt.datetime) -> list[tuple[int, bool]]:
+    """(document id, may download) for the documents that kind-limited grants cover now:
+    documents of the kind in the granted file, whenever they were added to it."""
+    return [
+        (row[0], row[1])
+        for row in session.execute(
+            select(Document.id, Grant.may_download)
+            .join(GrantKind, GrantKind.kind == Document.kind)
+            .join(Grant, and_(Grant.id == GrantKind.grant_id,
+                              Grant.building_file_id == Document.building_file_id))
+            .where(Grant.user_id == user_id, active_grants_clause(at))
+        )
+    ]  # fmt: skip
 
 
 def within_document(session: Session, user: Actor | None, document_id: int) -> Visibility:

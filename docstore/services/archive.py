@@ -35,6 +35,8 @@ class GrantSummary:
     valid_until: dt.datetime | None
     may_download: bool
     whole_file: bool
+    kinds: tuple[str, ...] = ()
+    """The document kinds a limited grant covers (besides any listed documents)."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,21 @@ def my_grants(session: Session, user: User, at: dt.datetime | None = None) -> li
     grants = session.scalars(
         select(Grant)
         .where(Grant.user_id == user.id, access.active_grants_clause(at))
-        .options(selectinload(Grant.building_file), selectinload(Grant.documents))
+        .options(
+            selectinload(Grant.building_file),
+            selectinload(Grant.documents),
+            selectinload(Grant.kinds),
+        )
     ).all()
     summaries = [
-        GrantSummary(g.building_file, g.valid_from, g.valid_until, g.may_download, not g.documents)
+        GrantSummary(
+            g.building_file,
+            g.valid_from,
+            g.valid_until,
+            g.may_download,
+            not g.documents and not g.kinds,
+            tuple(sorted(k.kind for k in g.kinds)),
+        )
         for g in grants
     ]
     far = dt.datetime.max.replace(tzinfo=dt.UTC)

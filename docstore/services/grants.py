@@ -11,7 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UsageError
-from ..models import BuildingFile, Document, Grant, GrantDocument, User, utcnow
+from ..models import (
+    BuildingFile,
+    Document,
+    DocumentKind,
+    Grant,
+    GrantDocument,
+    GrantKind,
+    User,
+    utcnow,
+)
 from . import audit, days, roles
 from .access import active_grants_clause
 from .actors import Actor, user_id_of
@@ -30,7 +39,11 @@ def grant_access(
     valid_until: dt.datetime | None = None,
     may_download: bool = False,
     documents: list[Document] | None = None,
+    kinds: list[DocumentKind] | None = None,
+    access_request_id: int | None = None,
 ) -> Grant:
+    """Access to the whole file, or only to the listed documents and documents of ``kinds``
+    (the latter also when scanned later)."""
     if user.is_staff:
         raise UsageError(f"{user.username} is staff ({user.role}) and sees every file already")
     roles.require(actor, Capability.GRANT)
@@ -47,8 +60,10 @@ def grant_access(
         valid_until=valid_until,
         may_download=may_download,
         created_by_id=user_id_of(actor),
+        access_request_id=access_request_id,
     )
     grant.documents = [GrantDocument(document_id=d.id) for d in documents or []]
+    grant.kinds = [GrantKind(kind=DocumentKind(k).value) for k in dict.fromkeys(kinds or [])]
     session.add(grant)
     session.flush()
     audit.record(
@@ -65,6 +80,7 @@ def grant_access(
             "valid_until": valid_until.isoformat() if valid_until else None,
             "may_download": may_download,
             "documents": sorted(d.id for d in documents or []),
+            "kinds": sorted(k.kind for k in grant.kinds),
         },
     )
     return grant
@@ -81,6 +97,8 @@ def grant_for_days(
     zone: ZoneInfo,
     may_download: bool = False,
     document_ids: Iterable[int | str] = (),
+    kinds: Iterable[DocumentKind] = (),
+    access_request_id: int | None = None,
 ) -> Grant:
     """A grant as people ask for one, at the console or in the clerk's form: days (the
     last one inclusive, in the authority's time zone) and the ids of documents of this file.
@@ -104,6 +122,8 @@ def grant_for_days(
         valid_until=period.end,
         may_download=may_download,
         documents=docs,
+        kinds=list(kinds),
+        access_request_id=access_request_id,
     )
 
 

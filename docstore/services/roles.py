@@ -21,6 +21,8 @@ class Capability(StrEnum):
     """Change document and building-file metadata."""
     GRANT = "grant"
     """Give and revoke external users' access."""
+    REVIEW = "review"
+    """Work on applications and decide them."""
     AUDIT = "audit"
     """Read the audit trail and search the whole archive for an inquiry."""
     ADMINISTER = "administer"
@@ -31,6 +33,7 @@ ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.INGEST: frozenset({Role.CLERK, Role.ADMIN}),
     Capability.EDIT: frozenset({Role.CLERK, Role.ADMIN}),
     Capability.GRANT: frozenset({Role.CLERK, Role.ADMIN}),
+    Capability.REVIEW: frozenset({Role.CLERK, Role.ADMIN}),
     Capability.AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
     Capability.ADMINISTER: frozenset({Role.ADMIN}),
 }

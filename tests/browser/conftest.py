@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.servers import SmtpServer
 from tests.web.conftest import Archive, build_archive
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,7 +43,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("browser")
     archive = build_archive(root / "instance", root / "batch")
     archive.instance.db.dispose()
@@ -50,6 +51,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     env = {
         **os.environ,
         "BAUAKTE_HOME": str(root / "instance"),
+        "BAUAKTE_SMTP_URL": smtp_server.url,  # the spool worker beside the server sends mail
+        "BAUAKTE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "BAUAKTE_MAIL_RATE_LIMIT": "10000 per minute",
         "BAUAKTE_SIGNIN_RATE_LIMIT": "10000 per minute",
         "BAUAKTE_INGEST_WORKERS": "1",
     }

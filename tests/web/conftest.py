@@ -22,10 +22,11 @@ from sqlalchemy import select
 
 import ingest
 from docstore.instance import Instance
-from docstore.models import BuildingFile, Document, Role, utcnow
-from docstore.services import grants, second_factor, sessions, tokens, users
+from docstore.models import BuildingFile, Document, Legitimation, Role, utcnow
+from docstore.services import applications, grants, second_factor, sessions, tokens, users
 from docstore.services.actors import CONSOLE
 from ingest import spool
+from ingest.proofs import accept_proof
 from ingest.runner import Outcome
 from tests.ingest.conftest import make_instance
 from tests.ingest.samples import text_pdf
@@ -49,6 +50,8 @@ class Archive:
     secrets: dict[str, str] = field(default_factory=dict)  # staff user -> TOTP secret
     upload: int = 0  # a browser upload, ingested
     inbox_document: int = 0  # its document, in the inbox
+    application: int = 0  # citizen.none's application, with one proof
+    proof: int = 0
 
     def user_for(self, state: str) -> str:
         return f"citizen.{state}"
@@ -132,7 +135,23 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
     spool.process_pending(inst)
     with inst.db.session() as s:
         inbox_doc = s.scalar(select(Document.id).where(Document.building_file_id.is_(None)))
-    return Archive(inst, ids, docs, secrets, upload, inbox_doc)
+    application, proof = _application(inst, batch.parent)
+    return Archive(inst, ids, docs, secrets, upload, inbox_doc, application, proof)
+
+
+def _application(inst: Instance, folder: Path) -> tuple[int, int]:
+    """citizen.none applies as owner of the other file's building, with a land-register extract."""
+    extract = text_pdf(folder / "grundbuchauszug.pdf", pages=1, marker="Grundbuch von Köln")
+    stored = accept_proof(inst, extract, "grundbuchauszug.pdf")
+    with inst.db.transaction() as s:
+        entry = applications.submit(
+            s, users.get_user(s, "citizen.none"),
+            applications.Application(Legitimation.OWNER, "Verkauf", aktenzeichen=OTHER,
+                                     proofs=[stored]),
+            applications.notice_of(inst.config),
+        )  # fmt: skip
+        s.flush()
+        return entry.id, entry.proofs[0].id
 
 
 def enrol(s, username: str, key: str) -> str:

@@ -69,6 +69,36 @@ def _own_account(who: str) -> int:
     return 403 if who in STAFF else 200
 
 
+def _applicant(who: str) -> int:
+    """The application pages: citizens and architects; staff are told they do not apply."""
+    if who == "anonymous":
+        return 302
+    return 403 if who in STAFF else 200
+
+
+def _applicant_own(who: str) -> int:
+    """citizen.none's application: theirs alone; to every other applicant it does not exist."""
+    seen = _applicant(who)
+    return seen if seen != 200 or who == "citizen.none" else 404
+
+
+def _applicant_nothing(who: str) -> int:
+    """An application nobody has."""
+    seen = _applicant(who)
+    return 404 if seen == 200 else seen
+
+
+def _reviewer(who: str, done: int = 200) -> int:
+    """The clerk's desk for applications: clerks and admins."""
+    if who == "anonymous":
+        return 302
+    return done if who in ("clerk", "admin") else 403
+
+
+def _reviewer_nothing(who: str) -> int:
+    return _reviewer(who, done=404)
+
+
 def _api(expect):
     """The same rule through the API: no redirect to a sign-in page, 401 instead."""
     return lambda who: 401 if who == "anonymous" else expect(who)
@@ -120,6 +150,21 @@ RULES = {
     "accounts.confirm_new_email": ("GET", "/account/email/forged", _not_mine),
     "accounts.delete_account": ("GET", "/account/delete", _own_account),
     "archive.start": ("GET", "/", _signed_in),
+    "applications.new_application": ("GET", "/applications/new", _applicant),
+    "applications.street_suggestions": ("GET", "/applications/streets?q=Ha", _applicant),
+    "applications.show": ("GET", "/applications/{application}", _applicant_own),
+    "applications.proof": ("GET", "/applications/{application}/proofs/{proof}", _applicant_own),
+    "applications.answer": ("POST", "/applications/999999/answer", _applicant_nothing),
+    "applications.withdraw": ("POST", "/applications/999999/withdraw", _applicant_nothing),
+    "review.queue": ("GET", "/review", _reviewer),
+    "review.show": ("GET", "/review/{application}", _reviewer),
+    "review.proof": ("GET", "/review/{application}/proofs/{proof}", _reviewer),
+    "review.assign": ("POST", "/review/999999/assign", _reviewer_nothing),
+    "review.ask": ("POST", "/review/999999/ask", _reviewer_nothing),
+    "review.approve": ("POST", "/review/999999/approve", _reviewer_nothing),
+    "review.reject": ("POST", "/review/999999/reject", _reviewer_nothing),
+    "review.no_file": ("POST", "/review/999999/no-file", _reviewer_nothing),
+    "review.digitise": ("POST", "/review/999999/digitise", _reviewer_nothing),
     "legal.legal_page": ("GET", "/impressum", _public),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),
     "archive.document": ("GET", "/documents/{doc}", _expect_view),
@@ -185,6 +230,8 @@ def _url(template: str, archive) -> str:
         other_doc=docs[1],
         upload=archive.upload,
         inbox_doc=archive.inbox_document,
+        application=archive.application,
+        proof=archive.proof,
     )
 
 

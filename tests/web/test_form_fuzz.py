@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from docstore.models import Role, User
-from docstore.services import users
+from docstore.models import Legitimation, Role, User
+from docstore.services import applications, users
 from docstore.services.actors import CONSOLE
 
 from .conftest import GRANTED, PASSWORD, csrf_token
@@ -60,6 +60,31 @@ FORMS = {
     "accounts.change_email": ("fuzz.citizen", "POST", "/account/email", ["email"]),
     "accounts.delete_account": (
         "fuzz.citizen", "POST", "/account/delete", ["current_password", "code"],
+    ),
+    "applications.new_application": (
+        "fuzz.citizen", "POST", "/applications/new",
+        ["legitimation", "street", "house_number", "postcode", "gemarkung", "flur",
+         "flurstueck", "aktenzeichen", "purpose", "interest", "chamber_number", "proofs"],
+    ),
+    "applications.answer": (
+        "fuzz.citizen", "POST", "/applications/{application}/answer", ["answer", "proofs"],
+    ),
+    "applications.withdraw": (
+        "fuzz.citizen", "POST", "/applications/{application}/withdraw", [],
+    ),
+    "review.assign": ("fuzz.clerk", "POST", "/review/{application}/assign", []),
+    "review.ask": ("fuzz.clerk", "POST", "/review/{application}/ask", ["ask-question"]),
+    "review.approve": (
+        "fuzz.clerk", "POST", "/review/{application}/approve",
+        ["approve-building_file", "approve-scope", "approve-kinds", "approve-documents",
+         "approve-days", "approve-may_download"],
+    ),
+    "review.reject": (
+        "fuzz.clerk", "POST", "/review/{application}/reject", ["reject-reason", "reject-text"],
+    ),
+    "review.no_file": ("fuzz.clerk", "POST", "/review/{application}/no-file", ["nofile-text"]),
+    "review.digitise": (
+        "fuzz.clerk", "POST", "/review/{application}/digitise", ["digitise-building_file"],
     ),
     "clerk.upload": ("fuzz.clerk", "POST", "/upload", ["files", "manifest"]),
     "clerk.assign": ("fuzz.clerk", "POST", "/documents/{inbox_doc}/assign", ["aktenzeichen"]),
@@ -114,6 +139,13 @@ def fuzz_people(archive) -> dict[str, int]:
         for name, role in people:  # their own: a lockout the fuzzing causes ends only theirs
             found = s.scalar(select(User).where(User.username == name))
             ids[name] = (found or users.create_user(s, name, PASSWORD, role, actor=CONSOLE)).id
+        entry = applications.submit(  # fuzz.citizen's own, so the fuzzing reaches its forms
+            s, s.get(User, ids["fuzz.citizen"]),
+            applications.Application(Legitimation.NEIGHBOUR, "Anbau", aktenzeichen=GRANTED),
+            applications.notice_of(archive.instance.config),
+        )  # fmt: skip
+        s.flush()
+        ids["application"] = entry.id
     return ids
 
 
@@ -123,6 +155,7 @@ def _url(template: str, archive, people: dict[str, int]) -> str:
         file=archive.files[GRANTED],
         inbox_doc=archive.inbox_document,
         victim=people["fuzz.victim"],
+        application=people["application"],
     )
 
 

@@ -67,3 +67,30 @@
   }
   window.setTimeout(poll, 1000);
 })();
+
+// Street suggestions in the application form, from the city's street list (never the
+// archive's addresses). Without this script the field is a plain text field.
+(function () {
+  "use strict";
+  var list = document.getElementById("street-suggestions");
+  var input = document.getElementById("street");
+  if (!list || !input || !window.fetch) { return; }
+  var timer = null;
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      var typed = input.value.trim();
+      if (typed.length < 2) { return; }
+      fetch(list.dataset.source + "?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : []; })
+        .then(function (names) {
+          list.replaceChildren.apply(list, names.map(function (name) {
+            var option = document.createElement("option");
+            option.value = name;
+            return option;
+          }));
+        })
+        .catch(function () { /* suggestions are a help, not a need */ });
+    }, 200);
+  });
+})();

@@ -13,6 +13,8 @@ from ingest.index_sync import index_store, open_index
 
 from . import (
     accounts,
+    application_labels,
+    applications,
     archive,
     bidi,
     clerk,
@@ -23,6 +25,7 @@ from . import (
     oversight,
     page_images,
     ratelimit,  # noqa: F401 - registers the bauakte-db:// storage with limits
+    review,
     search_page,
     security,
 )
@@ -70,7 +73,10 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     errors.register(app)
     formatting.register(app)
     bidi.register(app)
-    for module in (accounts, archive, clerk, downloads, legal, page_images, oversight, search_page):
+    application_labels.register(app)
+    blueprints = (accounts, applications, archive, clerk, downloads, legal, page_images,
+                  oversight, review, search_page)  # fmt: skip
+    for module in blueprints:
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from docstore.services import archive
+from docstore.services import applications, archive
 from viewer.search_service import SearchRefused, search_document
 
 from .context import instance, state
@@ -26,7 +26,14 @@ def start() -> str:
             return render_template(
                 "archive/start_staff.html", files=archive.recent_building_files(s, user)
             )
-        return render_template("archive/start.html", grants=archive.my_grants(s, user))
+        requests = applications.own_applications(s, user)
+        unread = {r.id: applications.unread_messages(r) for r in requests}
+        return render_template(
+            "archive/start.html",
+            grants=archive.my_grants(s, user),
+            requests=requests,
+            unread=unread,
+        )
 
 
 @bp.route("/files/<id:building_file_id>")

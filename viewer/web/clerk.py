@@ -16,7 +16,17 @@ from werkzeug.wrappers import Response
 
 from docstore.errors import NotFound, UsageError
 from docstore.models import Document
-from docstore.services import archive, building_files, documents, grants, roles, uploads, users
+from docstore.services import (
+    applications,
+    archive,
+    building_files,
+    documents,
+    grants,
+    review,
+    roles,
+    uploads,
+    users,
+)
 from docstore.services.building_files import EDITABLE as FILE_FIELDS
 from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
 from docstore.services.roles import Capability
@@ -136,6 +146,7 @@ def assign(document_id: int) -> Response | tuple[str, int]:
             )
             return redirect(url_for("clerk.inbox"))
         documents.assign_document(s, doc, bf, actor=current_user.user)
+        review.documents_arrived(s, bf.id, applications.notice_of(instance().config))
         name, az = doc.title or doc.original_name, bf.aktenzeichen
     flash(_("„%(name)s“ liegt jetzt in der Bauakte %(az)s.", name=name, az=az), "info")
     return redirect(url_for("clerk.inbox"))

@@ -58,6 +58,20 @@ def download(document_id: int) -> Response:
     return response
 
 
+def attachment_response(key: str, name: str, mime: str, size: int, active: bool) -> Response:
+    """A small stored file (an applicant's proof) as an attachment, never shown inline."""
+    name = download_name(name, mime)
+    mimetype = "application/octet-stream" if active else mime
+    response = Response(
+        _chunks(instance().store, key, 0, size), mimetype=mimetype, direct_passthrough=True
+    )
+    response.headers["Content-Disposition"] = _attachment(name)
+    response.headers["Content-Length"] = str(size)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
 def _chunks(store, key: str, start: int, length: int, chunk: int = 1 << 20):
     with store.open(key, start, length) as stream:
         while data := stream.read(chunk):

@@ -1,0 +1,57 @@
+"""An applicant's proof documents: checked like every file that enters Bauakte, kept apart.
+
+A land-register extract or a power of attorney passes the same content
+sniffing (PDF, TIFF, JPEG, PNG only), the same PDF inspection (password,
+broken structure, decompression bombs) and image limits as an ingest; a
+rejected file is quarantined with its reason and the form says why.  An
+accepted one is stored under ``proofs/`` (never among the building files'
+originals) and never indexed.
+
+The check runs in the web request, without the ingest workers' memory and
+time limits; the size limit (``proof_max_mb``) and the inspection's own
+budgets bound it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docstore.instance import Instance
+from docstore.services.applications import StoredProof
+from storage import proof_key
+
+from .discover import sha256_of
+from .images import count_frames
+from .model import MIME_TYPES, FileKind, Rejected, SourceFile, limits_of
+from .pdf_inspect import inspect_pdf
+from .quarantine import quarantine
+from .sniff import sniff
+
+
+class ProofRejected(Exception):
+    """The file is not taken; ``reason`` is the ingest's stable code."""
+
+    def __init__(self, name: str, reason: str, detail: str) -> None:
+        super().__init__(f"{name}: {reason}" + (f": {detail}" if detail else ""))
+        self.name, self.reason, self.detail = name, reason, detail
+
+
+def accept_proof(instance: Instance, path: Path, name: str) -> StoredProof:
+    """Check the uploaded file at ``path`` and store it; :class:`ProofRejected` otherwise."""
+    config = instance.config
+    sha256, size = sha256_of(path)
+    try:
+        if size > config.proof_max_mb << 20:
+            raise Rejected("too large", f"larger than {config.proof_max_mb} MiB")
+        kind = sniff(path)
+        active = False
+        limits = limits_of(config)
+        if kind is FileKind.PDF:
+            active = inspect_pdf(path, limits).active_content
+        else:
+            count_frames(path, limits.image_max_pixels)
+    except Rejected as exc:
+        quarantine(SourceFile(name, path), exc.reason, exc.detail, sha256, config.quarantine_dir)
+        raise ProofRejected(name, exc.reason, exc.detail) from None
+    instance.store.put_file(proof_key(sha256), path)
+    return StoredProof(sha256, name[:255], MIME_TYPES[kind], size, active)

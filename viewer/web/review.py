@@ -1,0 +1,234 @@
+"""The clerk's queue of applications and the decision on each.
+
+Every action is a service call that checks the clerk's right again
+(``docstore.services.review``); the views only word the outcome.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from docstore.errors import UsageError
+from docstore.models import OPEN_STATUSES, DocumentKind, RequestStatus, User
+from docstore.services import applications, review, roles
+from docstore.services.archive import Hidden
+from docstore.services.roles import Capability
+
+from .application_forms import (
+    ApproveForm,
+    AskForm,
+    DigitiseForm,
+    NoFileForm,
+    RejectForm,
+)
+from .applications import send_proof
+from .context import instance
+
+bp = Blueprint("review", __name__)
+QUEUES = {
+    "open": OPEN_STATUSES,
+    "new": frozenset({RequestStatus.SUBMITTED}),
+    "query": frozenset({RequestStatus.QUERY}),
+    "digitising": frozenset({RequestStatus.DIGITISING}),
+    "decided": frozenset(RequestStatus) - OPEN_STATUSES,
+}
+
+
+@bp.before_request
+@login_required
+def _reviewers_only() -> None:
+    roles.require(current_user.user, Capability.REVIEW)
+
+
+def _notice() -> applications.Notice:
+    return applications.notice_of(instance().config)
+
+
+def _clerk(s) -> User:
+    return s.get(User, current_user.user.id)
+
+
+@bp.route("/review")
+def queue() -> str:
+    chosen = request.args.get("status", "open")
+    statuses = QUEUES.get(chosen, OPEN_STATUSES)
+    older = request.args.get("older", "")
+    days = int(older) if older.isascii() and older.isdigit() and len(older) < 5 else None
+    mine = request.args.get("mine") == "1"
+    with instance().db.session() as s:
+        entries = review.queue(s, _clerk(s), review.QueueFilter(statuses, days, mine))
+        applicants = {e.user_id: s.get(User, e.user_id) for e in entries}
+        return render_template(
+            "review/queue.html", entries=entries, applicants=applicants, chosen=chosen,
+            queues=list(QUEUES), older=days, mine=mine,
+        )  # fmt: skip
+
+
+def _forms(s, entry) -> dict:
+    files = review.matching_files(s, entry)
+    choices = [(str(f.id), f"{f.aktenzeichen} – {f.street or ''} {f.house_number or ''}".strip())
+               for f in files]  # fmt: skip
+    approve = ApproveForm(prefix="approve")
+    approve.building_file.choices = choices
+    if not approve.is_submitted():
+        approve.days.data = instance().config.grant_days
+        if entry.legitimation == "neighbour":
+            approve.scope.data = "kinds"
+            approve.kinds.data = [k.value for k in review.NEIGHBOUR_KINDS]
+    if entry.building_file_id and not approve.is_submitted():
+        approve.building_file.data = str(entry.building_file_id)
+    documents = {f.id: list(f.documents) for f in files}
+    approve.documents.choices = [
+        (str(d.id), f"{f.aktenzeichen}: {d.title or d.original_name}")
+        for f in files for d in documents[f.id]
+    ]  # fmt: skip
+    digitise = DigitiseForm(prefix="digitise")
+    digitise.building_file.choices = choices
+    counts = {f.id: review.document_count(s, f.id) for f in files}
+    return {
+        "files": files, "counts": counts, "approve": approve, "digitise": digitise,
+        "ask": AskForm(prefix="ask"), "reject": RejectForm(prefix="reject"),
+        "no_file": NoFileForm(prefix="nofile"),
+    }  # fmt: skip
+
+
+@bp.route("/review/<id:request_id>")
+def show(request_id: int) -> str:
+    with instance().db.session() as s:
+        return _page(s, request_id)
+
+
+def _page(s, request_id: int, status: int = 200):
+    entry = review.for_review(s, _clerk(s), request_id)
+    applicant = s.get(User, entry.user_id)
+    assigned = s.get(User, entry.assigned_to_id) if entry.assigned_to_id else None
+    page = render_template(
+        "review/show.html", entry=entry, applicant=applicant, assigned=assigned,
+        open=entry.status in OPEN_STATUSES, **_forms(s, entry),
+    )  # fmt: skip
+    return page if status == 200 else (page, status)
+
+
+def _done(request_id: int, message: str) -> Response:
+    flash(message, "info")
+    return redirect(url_for("review.show", request_id=request_id))
+
+
+def _refused(request_id: int, exc: UsageError) -> tuple[str, int]:
+    flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+    with instance().db.session() as s:
+        return _page(s, request_id, 400)
+
+
+@bp.route("/review/<id:request_id>/assign", methods=["POST"])
+def assign(request_id: int) -> Response | tuple[str, int]:
+    try:
+        with instance().db.transaction() as s:
+            review.assign(s, _clerk(s), request_id, _notice())
+    except Hidden:
+        raise
+    except UsageError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, _("Sie bearbeiten diesen Antrag."))
+
+
+@bp.route("/review/<id:request_id>/ask", methods=["POST"])
+def ask(request_id: int) -> Response | tuple[str, int]:
+    form = AskForm(prefix="ask")
+    if not form.validate_on_submit():
+        return _refused(request_id, UsageError(_("Bitte schreiben Sie die Frage.")))
+    try:
+        with instance().db.transaction() as s:
+            review.ask(s, _clerk(s), request_id, form.question.data, _notice())
+    except Hidden:
+        raise
+    except UsageError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, _("Die Rückfrage ist verschickt."))
+
+
+@bp.route("/review/<id:request_id>/approve", methods=["POST"])
+def approve(request_id: int) -> Response | tuple[str, int]:
+    form = ApproveForm(prefix="approve")
+    form.building_file.choices = []
+    form.documents.choices = []
+    if not form.validate_on_submit() or not form.building_file.data.isdigit():
+        return _refused(request_id, UsageError(_("Bitte Bauakte und Dauer angeben.")))
+    scope = form.scope.data
+    try:
+        kinds = [DocumentKind(k) for k in form.kinds.data] if scope == "kinds" else []
+        docs = [int(d) for d in form.documents.data if d.isdigit()] if scope == "documents" else []
+        if (scope == "kinds" and not kinds) or (scope == "documents" and not docs):
+            raise UsageError(_("Bitte wählen Sie aus, was freigegeben wird."))
+        approval = review.Approval(int(form.building_file.data), form.days.data,
+                                   bool(form.may_download.data), docs, kinds)  # fmt: skip
+        with instance().db.transaction() as s:
+            review.approve(s, _clerk(s), request_id, approval, _notice(),
+                           ZoneInfo(instance().config.timezone))  # fmt: skip
+    except Hidden:
+        raise
+    except (UsageError, ValueError) as exc:
+        return _refused(request_id, UsageError(str(exc)))
+    return _done(request_id, _("Genehmigt: Die Freigabe gilt ab heute."))
+
+
+@bp.route("/review/<id:request_id>/reject", methods=["POST"])
+def reject(request_id: int) -> Response | tuple[str, int]:
+    form = RejectForm(prefix="reject")
+    if not form.validate_on_submit():
+        return _refused(request_id, UsageError(_("Bitte Grund und Begründung angeben.")))
+    try:
+        with instance().db.transaction() as s:
+            review.reject(s, _clerk(s), request_id, form.reason.data, form.text.data, _notice())
+    except Hidden:
+        raise
+    except UsageError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, _("Der Antrag ist abgelehnt."))
+
+
+@bp.route("/review/<id:request_id>/no-file", methods=["POST"])
+def no_file(request_id: int) -> Response | tuple[str, int]:
+    form = NoFileForm(prefix="nofile")
+    if not form.validate_on_submit():
+        return _refused(request_id, UsageError(_("Der Hinweis ist zu lang.")))
+    try:
+        with instance().db.transaction() as s:
+            review.no_file(s, _clerk(s), request_id, form.text.data or "", _notice())
+    except Hidden:
+        raise
+    except UsageError as exc:
+        return _refused(request_id, exc)
+    return _done(request_id, _("Negativauskunft erteilt."))
+
+
+@bp.route("/review/<id:request_id>/digitise", methods=["POST"])
+def digitise(request_id: int) -> Response | tuple[str, int]:
+    form = DigitiseForm(prefix="digitise")
+    form.building_file.choices = []
+    if not form.validate_on_submit() or not (form.building_file.data or "").isdigit():
+        return _refused(request_id, UsageError(_("Bitte wählen Sie die Bauakte.")))
+    try:
+        with instance().db.transaction() as s:
+            review.digitising(s, _clerk(s), request_id, int(form.building_file.data), _notice())
+    except Hidden:
+        raise
+    except UsageError as exc:
+        return _refused(request_id, exc)
+    return _done(
+        request_id, _("Die Akte wird digitalisiert; ihre Scans bringen den Antrag zurück.")
+    )
+
+
+@bp.route("/review/<id:request_id>/proofs/<id:proof_id>")
+def proof(request_id: int, proof_id: int) -> Response:
+    with instance().db.transaction() as s:
+        found = review.proof_for_review(s, _clerk(s), request_id, proof_id)
+        s.flush()
+        s.expunge(found)
+    return send_proof(found)
