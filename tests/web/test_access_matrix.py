@@ -198,6 +198,24 @@ RULES = {
     "api_search.Search": ("GET", f"/api/v1/search?q={MARKER}", _api(_signed_in)),
     "api_audit.AuditTrail": ("GET", "/api/v1/audit", _api(_auditor)),
     "api_tokens.TokenCollection": ("GET", "/api/v1/tokens", _api(_signed_in)),
+    "api_applications.ApplicationCollection": ("GET", "/api/v1/applications", _api(_applicant)),
+    "api_applications.ApplicationItem": (
+        "GET",
+        "/api/v1/applications/{application}",
+        _api(_applicant_own),
+    ),
+    "api_applications.ApplicationAnswer": (
+        "POST",
+        "/api/v1/applications/999999/answer",
+        _api(_applicant_nothing),
+    ),
+    "api_applications.ApplicationWithdraw": (
+        "POST",
+        "/api/v1/applications/999999/withdraw",
+        _api(_applicant_nothing),
+    ),
+    "api_applications.ReviewQueue": ("GET", "/api/v1/review", _api(_reviewer)),
+    "api_applications.ReviewItem": ("GET", "/api/v1/review/{application}", _api(_reviewer)),
     "api_tokens.TokenItem": (
         "DELETE",
         "/api/v1/tokens/999999",

@@ -86,7 +86,9 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
     """
     with archive.instance.db.transaction() as s:  # its wrong passwords lock only this account
         users.create_user(s, "api.fuzzer", PASSWORD, Role.ADMIN, actor=CONSOLE)
+        users.create_user(s, "api.applicant", PASSWORD, Role.CITIZEN, actor=CONSOLE)
     headers = _bearer(_token(archive, "api.fuzzer"))
+    applicant = _bearer(_token(archive, "api.applicant"))  # the applicant's side, past the 403
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     checks = [
         not_a_server_error,
@@ -95,7 +97,7 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
         response_schema_conformance,
     ]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9
+    assert len(operations) == 17
 
     for operation in operations:
 
@@ -105,6 +107,8 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
         )
         def conforms(case) -> None:
             case.call_and_validate(headers=headers, checks=checks)
+            if case.path.startswith("/api/v1/applications"):
+                case.call_and_validate(headers=applicant, checks=checks)
 
         conforms()
 

@@ -63,7 +63,7 @@ def _problem_text(problem: ApplicationProblem) -> str:
     return texts.get(problem.field, _("Bitte prüfen Sie diese Angabe."))
 
 
-def _store_proofs(files: list[FileStorage]) -> list[StoredProof]:
+def store_proofs(files: list[FileStorage]) -> list[StoredProof]:
     """Check and keep each uploaded proof; the first refused file stops the form."""
     chosen = [f for f in files if f and f.filename]
     if len(chosen) > MAX_PROOFS:
@@ -96,7 +96,7 @@ def new_application() -> str | Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _form_page(form, 400 if form.errors else 200)
     try:
-        proofs = _store_proofs(request.files.getlist(form.proofs.name))
+        proofs = store_proofs(request.files.getlist(form.proofs.name))
     except ProofRejected as exc:
         form.proofs.errors = [_proof_error(exc)]
         return _form_page(form, 400)
@@ -171,7 +171,7 @@ def answer(request_id: int) -> Response | tuple[str, int]:
     with instance().db.session() as s:  # 404 before any file is stored
         applications.own_application(s, s.get(User, current_user.user.id), request_id)
     try:
-        proofs = _store_proofs(request.files.getlist(form.proofs.name))
+        proofs = store_proofs(request.files.getlist(form.proofs.name))
     except ProofRejected as exc:
         flash(_proof_error(exc), "error")
         return redirect(url_for("applications.show", request_id=request_id))
