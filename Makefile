@@ -42,6 +42,7 @@ bench: $(VENV)/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/viewer_load.py
+	$(BIN)/python bench/access_bench.py
 
 # After changing UI texts: extract them, merge into the catalogues, translate, compile.
 translations: $(VENV)/.installed

@@ -125,16 +125,25 @@ def _refused(request_id: int, exc: UsageError) -> tuple[str, int]:
         return _page(s, request_id, 400)
 
 
-@bp.route("/review/<id:request_id>/assign", methods=["POST"])
-def assign(request_id: int) -> Response | tuple[str, int]:
+def _act(request_id: int, act, done: str) -> Response | tuple[str, int]:
+    """Run one decision in a transaction; a refusal shows the page again with its reason."""
     try:
         with instance().db.transaction() as s:
-            review.assign(s, _clerk(s), request_id, _notice())
+            act(s, _clerk(s))
     except Hidden:
         raise
-    except UsageError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, _("Sie bearbeiten diesen Antrag."))
+    except (UsageError, ValueError) as exc:
+        return _refused(request_id, UsageError(str(exc)))
+    return _done(request_id, done)
+
+
+@bp.route("/review/<id:request_id>/assign", methods=["POST"])
+def assign(request_id: int) -> Response | tuple[str, int]:
+    return _act(
+        request_id,
+        lambda s, clerk: review.assign(s, clerk, request_id, _notice()),
+        _("Sie bearbeiten diesen Antrag."),
+    )
 
 
 @bp.route("/review/<id:request_id>/ask", methods=["POST"])
@@ -142,14 +151,11 @@ def ask(request_id: int) -> Response | tuple[str, int]:
     form = AskForm(prefix="ask")
     if not form.validate_on_submit():
         return _refused(request_id, UsageError(_("Bitte schreiben Sie die Frage.")))
-    try:
-        with instance().db.transaction() as s:
-            review.ask(s, _clerk(s), request_id, form.question.data, _notice())
-    except Hidden:
-        raise
-    except UsageError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, _("Die Rückfrage ist verschickt."))
+    return _act(
+        request_id,
+        lambda s, clerk: review.ask(s, clerk, request_id, form.question.data, _notice()),
+        _("Die Rückfrage ist verschickt."),
+    )
 
 
 @bp.route("/review/<id:request_id>/approve", methods=["POST"])
@@ -162,19 +168,19 @@ def approve(request_id: int) -> Response | tuple[str, int]:
     scope = form.scope.data
     try:
         kinds = [DocumentKind(k) for k in form.kinds.data] if scope == "kinds" else []
-        docs = [int(d) for d in form.documents.data if d.isdigit()] if scope == "documents" else []
-        if (scope == "kinds" and not kinds) or (scope == "documents" and not docs):
-            raise UsageError(_("Bitte wählen Sie aus, was freigegeben wird."))
-        approval = review.Approval(int(form.building_file.data), form.days.data,
-                                   bool(form.may_download.data), docs, kinds)  # fmt: skip
-        with instance().db.transaction() as s:
-            review.approve(s, _clerk(s), request_id, approval, _notice(),
-                           ZoneInfo(instance().config.timezone))  # fmt: skip
-    except Hidden:
-        raise
-    except (UsageError, ValueError) as exc:
-        return _refused(request_id, UsageError(str(exc)))
-    return _done(request_id, _("Genehmigt: Die Freigabe gilt ab heute."))
+    except ValueError:
+        kinds = []
+    docs = [int(d) for d in form.documents.data if d.isdigit()] if scope == "documents" else []
+    if (scope == "kinds" and not kinds) or (scope == "documents" and not docs):
+        return _refused(request_id, UsageError(_("Bitte wählen Sie aus, was freigegeben wird.")))
+    approval = review.Approval(int(form.building_file.data), form.days.data,
+                               bool(form.may_download.data), docs, kinds)  # fmt: skip
+    zone = ZoneInfo(instance().config.timezone)
+    return _act(
+        request_id,
+        lambda s, clerk: review.approve(s, clerk, request_id, approval, _notice(), zone),
+        _("Genehmigt: Die Freigabe gilt ab heute."),
+    )
 
 
 @bp.route("/review/<id:request_id>/reject", methods=["POST"])
@@ -182,14 +188,13 @@ def reject(request_id: int) -> Response | tuple[str, int]:
     form = RejectForm(prefix="reject")
     if not form.validate_on_submit():
         return _refused(request_id, UsageError(_("Bitte Grund und Begründung angeben.")))
-    try:
-        with instance().db.transaction() as s:
-            review.reject(s, _clerk(s), request_id, form.reason.data, form.text.data, _notice())
-    except Hidden:
-        raise
-    except UsageError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, _("Der Antrag ist abgelehnt."))
+    return _act(
+        request_id,
+        lambda s, clerk: review.reject(
+            s, clerk, request_id, form.reason.data, form.text.data, _notice()
+        ),
+        _("Der Antrag ist abgelehnt."),
+    )
 
 
 @bp.route("/review/<id:request_id>/no-file", methods=["POST"])
@@ -197,14 +202,11 @@ def no_file(request_id: int) -> Response | tuple[str, int]:
     form = NoFileForm(prefix="nofile")
     if not form.validate_on_submit():
         return _refused(request_id, UsageError(_("Der Hinweis ist zu lang.")))
-    try:
-        with instance().db.transaction() as s:
-            review.no_file(s, _clerk(s), request_id, form.text.data or "", _notice())
-    except Hidden:
-        raise
-    except UsageError as exc:
-        return _refused(request_id, exc)
-    return _done(request_id, _("Negativauskunft erteilt."))
+    return _act(
+        request_id,
+        lambda s, clerk: review.no_file(s, clerk, request_id, form.text.data or "", _notice()),
+        _("Negativauskunft erteilt."),
+    )
 
 
 @bp.route("/review/<id:request_id>/digitise", methods=["POST"])
@@ -213,15 +215,11 @@ def digitise(request_id: int) -> Response | tuple[str, int]:
     form.building_file.choices = []
     if not form.validate_on_submit() or not (form.building_file.data or "").isdigit():
         return _refused(request_id, UsageError(_("Bitte wählen Sie die Bauakte.")))
-    try:
-        with instance().db.transaction() as s:
-            review.digitising(s, _clerk(s), request_id, int(form.building_file.data), _notice())
-    except Hidden:
-        raise
-    except UsageError as exc:
-        return _refused(request_id, exc)
-    return _done(
-        request_id, _("Die Akte wird digitalisiert; ihre Scans bringen den Antrag zurück.")
+    file_id = int(form.building_file.data)
+    return _act(
+        request_id,
+        lambda s, clerk: review.digitising(s, clerk, request_id, file_id, _notice()),
+        _("Die Akte wird digitalisiert; ihre Scans bringen den Antrag zurück."),
     )
 
 

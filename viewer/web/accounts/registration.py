@@ -166,29 +166,28 @@ def confirm_email(token: str) -> str | tuple[str, int]:
     return render_template("accounts/confirmed.html", before=how is registration.Confirmed.BEFORE)
 
 
+def _email_form(what: str, send) -> str | tuple[str, int]:
+    """A form that asks only for an address and always answers the same."""
+    form = _Email()
+    if not form.validate_on_submit():
+        page = render_template("accounts/email_form.html", form=form, what=what)
+        return (page, 400) if form.errors else page
+    with instance().db.transaction() as s:
+        send(s, form.email.data, _links(), link_policy())
+    return render_template("accounts/mail_sent.html", what=what)
+
+
 @bp.route("/register/again", methods=["GET", "POST"])
 @_mail_limits
 def resend_confirmation() -> str | tuple[str, int]:
     _registration_open()
-    form = _Email()
-    if not form.validate_on_submit():
-        page = render_template("accounts/email_form.html", form=form, what="resend")
-        return (page, 400) if form.errors else page
-    with instance().db.transaction() as s:
-        registration.resend_confirmation(s, form.email.data, _links(), link_policy())
-    return render_template("accounts/mail_sent.html", what="resend")
+    return _email_form("resend", registration.resend_confirmation)
 
 
 @bp.route("/password/forgotten", methods=["GET", "POST"])
 @_mail_limits
 def forgotten_password() -> str | tuple[str, int]:
-    form = _Email()
-    if not form.validate_on_submit():
-        page = render_template("accounts/email_form.html", form=form, what="reset")
-        return (page, 400) if form.errors else page
-    with instance().db.transaction() as s:
-        registration.request_reset(s, form.email.data, _links(), link_policy())
-    return render_template("accounts/mail_sent.html", what="reset")
+    return _email_form("reset", registration.request_reset)
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
