@@ -96,11 +96,18 @@ def register(
     if not name or len(name) > 200 or not name.isprintable():
         raise UsageError("give your name (1 to 200 characters)")
     users.check_password_policy(password, users.address_name(address), min_password_length)
+    # hashed whatever the outcome: a known address must not answer faster than a new one
+    password_hash = users.hash_password(password)
     existing = account_by_email(session, address)
     if existing is not None and _stale(existing, policy):
         _remove_unconfirmed(session, existing)
         existing = None
     if existing is not None and existing.email_confirmed_at is None:
+        # The newest registration's name and password count, and confirming asks for the
+        # password: someone who registered another's address first cannot keep the account
+        # its owner confirms (pre-registration hijack).
+        existing.display_name, existing.password_hash = name, password_hash
+        existing.language = language if language in mail.LANGUAGES else existing.language
         _send_confirmation(session, existing, links, policy)
         return Registered.PENDING
     if existing is not None:
@@ -120,7 +127,7 @@ def register(
     user = User(
         username=new_pseudonym(session),
         role=Role.CITIZEN.value,
-        password_hash=users.hash_password(password),
+        password_hash=password_hash,
         display_name=name,
         email=address,
         language=language if language in mail.LANGUAGES else mail.LANGUAGES[0],
@@ -166,14 +173,33 @@ class Confirmed(StrEnum):
     BEFORE = "before"
 
 
-def confirm_email(session: Session, token: str, policy: LinkPolicy) -> tuple[User, Confirmed]:
-    """Follow a confirmation link; following it again says "already confirmed"."""
+class WrongPassword(UsageError):
+    """The password given to confirm an address is not the account's."""
+
+
+def confirmation_state(session: Session, token: str, policy: LinkPolicy) -> tuple[User, Confirmed]:
+    """What a confirmation link is for: an address still to confirm, or one confirmed before."""
     payload = signed_links.read(policy.secret_key, CONFIRM, token, policy.confirm_hours * 3600)
     user = _account(session, payload)
     if len(payload) != 2 or signed_links.fingerprint(user.email or "") != payload[1]:
         raise signed_links.LinkInvalid("this link is not valid any more")
-    if user.email_confirmed_at is not None:
-        return user, Confirmed.BEFORE
+    return user, (Confirmed.BEFORE if user.email_confirmed_at else Confirmed.NOW)
+
+
+def confirm_email(
+    session: Session, token: str, policy: LinkPolicy, password: str
+) -> tuple[User, Confirmed]:
+    """Confirm the address with the link and the account's password.
+
+    The link proves the mailbox, the password proves the registration: only
+    the person who has both gets the account.  Following it again says
+    "already confirmed".
+    """
+    user, state = confirmation_state(session, token, policy)
+    if state is Confirmed.BEFORE:
+        return user, state
+    if not users.check_password(user, password):
+        raise WrongPassword("the password is not this account's")
     user.email_confirmed_at = utcnow()
     audit.record(session, "user.email-confirm", actor=user, target_type="user", target_id=user.id)
     return user, Confirmed.NOW

@@ -20,7 +20,7 @@ from .test_registration import PASSWORD, POLICY, SIGNIN, Links, _register, _toke
 
 def _citizen(s: Session, email: str = "erika@example.de") -> User:
     _register(s, email=email)
-    registration.confirm_email(s, _token(s, email, "confirm"), POLICY)
+    registration.confirm_email(s, _token(s, email, "confirm"), POLICY, PASSWORD)
     return s.scalar(select(User).where(User.email == email))
 
 

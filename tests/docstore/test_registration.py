@@ -69,16 +69,21 @@ def test_a_new_account_signs_in_only_after_the_confirmation(session: Session) ->
     assert user.role == Role.CITIZEN and re.fullmatch(r"b-[a-z2-9]{8}", user.username)
     assert _sign_in(session, "erika@example.de") is signin.Outcome.UNCONFIRMED
     token = _token(session, "erika@example.de", "confirm")
-    confirmed, how = registration.confirm_email(session, token, POLICY)
+    confirmed, how = registration.confirm_email(session, token, POLICY, PASSWORD)
     assert (confirmed, how) == (user, registration.Confirmed.NOW)
     assert _sign_in(session, "ERIKA@example.de") is signin.Outcome.SIGNED_IN
     # the same link again: a clear "already confirmed", not an error page
-    assert registration.confirm_email(session, token, POLICY)[1] is registration.Confirmed.BEFORE
+    assert (
+        registration.confirm_email(session, token, POLICY, PASSWORD)[1]
+        is registration.Confirmed.BEFORE
+    )
 
 
 def test_the_audit_trail_holds_no_address(session: Session) -> None:
     _register(session)
-    registration.confirm_email(session, _token(session, "erika@example.de", "confirm"), POLICY)
+    registration.confirm_email(
+        session, _token(session, "erika@example.de", "confirm"), POLICY, PASSWORD
+    )
     _sign_in(session, "erika@example.de", "wrong password!")
     _sign_in(session, "nobody@example.de", "wrong password!")
     _sign_in(session, "erika@example.de")
@@ -92,7 +97,9 @@ def test_the_audit_trail_holds_no_address(session: Session) -> None:
 
 def test_a_known_address_gets_a_mail_and_no_second_account(session: Session) -> None:
     _register(session)
-    registration.confirm_email(session, _token(session, "erika@example.de", "confirm"), POLICY)
+    registration.confirm_email(
+        session, _token(session, "erika@example.de", "confirm"), POLICY, PASSWORD
+    )
     again = _register(session, email="erika@example.de", password="Another-password-9")
     assert again is registration.Registered.KNOWN
     assert session.scalar(select(func.count()).select_from(User)) == 1
@@ -101,11 +108,16 @@ def test_a_known_address_gets_a_mail_and_no_second_account(session: Session) -> 
     assert _sign_in(session, "erika@example.de") is signin.Outcome.SIGNED_IN  # unchanged
 
 
-def test_a_pending_address_gets_its_link_again_and_keeps_its_password(session: Session) -> None:
-    _register(session)
-    assert _register(session, password="Someone-elses-pw-7") is registration.Registered.PENDING
-    registration.confirm_email(session, _token(session, "erika@example.de", "confirm"), POLICY)
+def test_who_registered_an_address_first_cannot_keep_it(session: Session) -> None:
+    """The attacker registers the victim's address; the victim registers too and confirms."""
+    _register(session, password="Attackers-pw-1234")
+    assert _register(session) is registration.Registered.PENDING  # the victim's registration
+    token = _token(session, "erika@example.de", "confirm")
+    with pytest.raises(registration.WrongPassword):
+        registration.confirm_email(session, token, POLICY, "Attackers-pw-1234")
+    registration.confirm_email(session, token, POLICY, PASSWORD)
     assert _sign_in(session, "erika@example.de") is signin.Outcome.SIGNED_IN
+    assert _sign_in(session, "erika@example.de", "Attackers-pw-1234") is signin.Outcome.FAILED
 
 
 def test_an_expired_registration_frees_its_address(session: Session) -> None:
@@ -115,7 +127,7 @@ def test_an_expired_registration_frees_its_address(session: Session) -> None:
     token = _token(session, "erika@example.de", "confirm")
     time.sleep(1.1)
     with pytest.raises(LinkExpired):
-        registration.confirm_email(session, token, quick)
+        registration.confirm_email(session, token, quick, PASSWORD)
     assert _register(session, policy=quick) is registration.Registered.NEW
     assert first.email is None and first.deleted_at is not None and not first.active
     assert session.scalar(select(func.count()).select_from(User)) == 2
@@ -125,17 +137,19 @@ def test_links_are_bound_to_their_purpose_and_signature(session: Session) -> Non
     _register(session)
     token = _token(session, "erika@example.de", "confirm")
     with pytest.raises(LinkInvalid):
-        registration.confirm_email(session, token[:-3] + "abc", POLICY)
+        registration.confirm_email(session, token[:-3] + "abc", POLICY, PASSWORD)
     with pytest.raises(LinkInvalid):
         registration.account_for_reset(session, token, POLICY)
     other_key = registration.LinkPolicy("another-instance", 48, 60, CONTEXT)
     with pytest.raises(LinkInvalid):
-        registration.confirm_email(session, token, other_key)
+        registration.confirm_email(session, token, other_key, PASSWORD)
 
 
 def test_a_reset_link_works_once_and_ends_every_session(session: Session) -> None:
     _register(session)
-    registration.confirm_email(session, _token(session, "erika@example.de", "confirm"), POLICY)
+    registration.confirm_email(
+        session, _token(session, "erika@example.de", "confirm"), POLICY, PASSWORD
+    )
     assert _sign_in(session, "erika@example.de") is signin.Outcome.SIGNED_IN
     registration.request_reset(session, " Erika@example.de ", Links(), POLICY)
     token = _token(session, "erika@example.de", "reset")

@@ -51,6 +51,7 @@ FORMS = {
         None, "POST", "/register", ["display_name", "email", "password", "repeated"],
     ),
     "accounts.resend_confirmation": (None, "POST", "/register/again", ["email"]),
+    "accounts.confirm_email": (None, "POST", "/register/confirm/forged", ["password"]),
     "accounts.forgotten_password": (None, "POST", "/password/forgotten", ["email"]),
     "accounts.reset_password": (None, "POST", "/password/reset/forged", ["password", "repeated"]),
     "accounts.profile_page": (

@@ -8,15 +8,17 @@ from docstore.models import User
 from tests.servers import SmtpServer
 
 from .conftest import Archive, csrf_token, signin
-from .test_registration import PASSWORD, _address, _link, _post, _register
+from .test_registration import PASSWORD, _address, _link, _post, _register, confirm_address
 
 
 def _citizen(app: Flask, archive: Archive, mailbox: SmtpServer):
     client = app.test_client()
     address = _address()
     _register(client, address)
-    client.get(_link(archive, mailbox, address, "/register/confirm/"))
-    assert signin(client, address, PASSWORD).status_code == 302
+    assert (
+        confirm_address(client, _link(archive, mailbox, address, "/register/confirm/")).status_code
+        == 302
+    )
     return client, address
 
 

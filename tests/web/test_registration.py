@@ -40,6 +40,11 @@ def _register(client: FlaskClient, address: str, password: str = PASSWORD, **ext
     )
 
 
+def confirm_address(client: FlaskClient, link: str, password: str = PASSWORD):
+    """Follow the confirmation link and give the password, as the person would."""
+    return _post(client, link, password=password)
+
+
 def _deliver(archive: Archive, mailbox: SmtpServer) -> None:
     inst = archive.instance
     mail.deliver_due(inst.db, open_transport(mailbox.url), inst.config.mail_from)
@@ -62,12 +67,28 @@ def test_register_confirm_and_sign_in(app: Flask, archive: Archive, mailbox: Smt
     assert signin(client, address, PASSWORD).status_code == 403  # not confirmed yet
     confirm = _link(archive, mailbox, address, "/register/confirm/")
     assert "Bitte bestätigen" in mailbox.to(address)[0]["Subject"]
-    done = client.get(confirm)
-    assert done.status_code == 200 and "Ihr Konto ist eingerichtet" in done.text
+    wrong = _post(client, confirm, password="Someone-elses-password")
+    assert wrong.status_code == 401 and "Das Passwort stimmt nicht" in wrong.text
+    done = confirm_address(client, confirm)
+    assert done.status_code == 302 and done.headers["Location"] == "/"  # signed in at once
+    assert "Angemeldet als <strong>Erika Mustermann</strong>" in client.get("/").text
     again = client.get(confirm)
     assert again.status_code == 200 and "bereits bestätigt" in again.text
-    assert signin(client, address.upper(), PASSWORD).status_code == 302
-    assert "Angemeldet als <strong>Erika Mustermann</strong>" in client.get("/").text
+    assert signin(app.test_client(), address.upper(), PASSWORD).status_code == 302
+
+
+def test_registering_an_address_first_does_not_win_it(
+    app: Flask, archive: Archive, mailbox: SmtpServer
+) -> None:
+    """An attacker registers the victim's address first; the victim registers and confirms."""
+    address = _address()
+    _register(app.test_client(), address, "Attacker-password-99")
+    victim = app.test_client()
+    _register(victim, address)
+    link = _link(archive, mailbox, address, "/register/confirm/", nth=2)
+    assert confirm_address(victim, link).status_code == 302
+    assert signin(app.test_client(), address, "Attacker-password-99").status_code == 401
+    assert signin(app.test_client(), address, PASSWORD).status_code == 302
 
 
 def test_the_form_answers_the_same_for_a_known_address(
@@ -100,7 +121,7 @@ def test_forgotten_password_by_mail_once(app: Flask, archive: Archive, mailbox: 
     client = app.test_client()
     address = _address()
     _register(client, address)
-    client.get(_link(archive, mailbox, address, "/register/confirm/"))
+    confirm_address(client, _link(archive, mailbox, address, "/register/confirm/"))
     unknown = _post(client, "/password/forgotten", email=_address())
     known = _post(client, "/password/forgotten", email=address)
     assert unknown.status_code == known.status_code == 200

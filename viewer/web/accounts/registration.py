@@ -10,23 +10,24 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from docstore.errors import UsageError
-from docstore.services import mail, registration, users
+from docstore.services import mail, registration, signin, users
 from docstore.services.signed_links import LinkExpired, LinkInvalid
 
 from ..context import instance
 from ..extensions import limiter
 from . import bp
+from .identity import SignedIn, policy
 from .wording import password_problem
 
 
@@ -154,16 +155,48 @@ def register() -> str | Response | tuple[str, int]:
     return render_template("accounts/register.html", form=form, minimum=minimum), 400
 
 
-@bp.route("/register/confirm/<token>")
-def confirm_email(token: str) -> str | tuple[str, int]:
+class ConfirmAddressForm(FlaskForm):
+    password = PasswordField(
+        _l("Passwort"),
+        validators=[DataRequired(), Length(max=1000)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+def _signin_limit() -> str:
+    return instance().config.signin_rate_limit
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"], scope="signin-address")
+def confirm_email(token: str) -> str | Response | tuple[str, int]:
+    """The link proves the mailbox; the password typed here proves the registration."""
+    form = ConfirmAddressForm()
     try:
         with instance().db.transaction() as s:
-            _, how = registration.confirm_email(s, token, link_policy())
+            user, how = registration.confirmation_state(s, token, link_policy())
+            if how is registration.Confirmed.BEFORE:
+                return render_template("accounts/confirmed.html", before=True)
+            if not form.validate_on_submit():
+                page = render_template("accounts/confirm_address.html", form=form)
+                return (page, 400) if form.errors else page
+            registration.confirm_email(s, token, link_policy(), form.password.data)
+            result = signin.sign_in(s, user.email or "", form.password.data,
+                                    address=request.remote_addr or "", policy=policy())  # fmt: skip
     except LinkExpired:
         return render_template("accounts/link_problem.html", problem="expired-confirm"), 410
     except LinkInvalid:
         return render_template("accounts/link_problem.html", problem="invalid"), 404
-    return render_template("accounts/confirmed.html", before=how is registration.Confirmed.BEFORE)
+    except registration.WrongPassword:
+        error = _("Das Passwort stimmt nicht. Bitte geben Sie das Passwort an, das Sie bei der "
+                  "Registrierung gewählt haben.")  # fmt: skip
+        return render_template("accounts/confirm_address.html", form=form, error=error), 401
+    if result.outcome is not signin.Outcome.SIGNED_IN:
+        return render_template("accounts/confirmed.html", before=False)
+    session.clear()
+    login_user(SignedIn(result.user, result.session_key))
+    flash(_("Ihre E-Mail-Adresse ist bestätigt. Willkommen!"), "info")
+    return redirect(url_for("archive.start"))
 
 
 def _email_form(what: str, send) -> str | tuple[str, int]:
