@@ -31,7 +31,7 @@ def check_pixels(size: tuple[int, int], limit: int, number: int) -> None:
 
 
 @contextlib.contextmanager
-def _reading(what: str) -> Iterator[None]:
+def reading(what: str) -> Iterator[None]:
     """Pillow parses the file's bytes: whatever it raises, but running out of memory, is
     the file's fault (a corrupt IFD raises TypeError, not OSError)."""
     try:
@@ -48,12 +48,12 @@ def _reading(what: str) -> Iterator[None]:
 
 def open_image(path: Path, limit: int) -> Image.Image:
     Image.MAX_IMAGE_PIXELS = limit
-    with _reading("the image cannot be read"):
+    with reading("the image cannot be read"):
         return Image.open(path)
 
 
 def count_frames(path: Path, limit: int) -> int:
-    with open_image(path, limit) as image, _reading("the image cannot be read"):
+    with open_image(path, limit) as image, reading("the image cannot be read"):
         check_pixels(image.size, limit, 1)
         return getattr(image, "n_frames", 1)
 
@@ -61,10 +61,10 @@ def count_frames(path: Path, limit: int) -> int:
 def image_pages(path: Path, limits: Limits) -> Iterator[RenderedPage]:
     limit = limits.image_max_pixels
     with open_image(path, limit) as image:
-        with _reading("the image cannot be read"):
+        with reading("the image cannot be read"):
             frames = getattr(image, "n_frames", 1)
         for index in range(frames):
-            with _reading(f"page {index + 1} cannot be decoded"):
+            with reading(f"page {index + 1} cannot be decoded"):
                 image.seek(index)
                 original_size = image.size
                 check_pixels(original_size, limit, index + 1)

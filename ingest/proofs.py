@@ -21,11 +21,26 @@ from docstore.services.applications import StoredProof
 from storage import proof_key
 
 from .discover import sha256_of
-from .images import count_frames
+from .images import check_pixels, open_image, reading
 from .model import MIME_TYPES, FileKind, Rejected, SourceFile, limits_of
 from .pdf_inspect import inspect_pdf
 from .quarantine import quarantine
 from .sniff import sniff
+
+MAX_PAGES = 100
+"""A land-register extract or a power of attorney has a few pages; a proof with more is refused
+before its pages are counted to the end (a 2 MB TIFF can hold 20,000 frames)."""
+
+
+def _check_frames(path: Path, pixel_limit: int) -> None:
+    with open_image(path, pixel_limit) as image, reading("the image cannot be read"):
+        for number in range(MAX_PAGES + 1):
+            try:
+                image.seek(number)
+            except EOFError:
+                return
+            check_pixels(image.size, pixel_limit, number + 1)
+    raise Rejected("resource limit", f"more than {MAX_PAGES} pages")
 
 
 class ProofRejected(Exception):
@@ -47,9 +62,12 @@ def accept_proof(instance: Instance, path: Path, name: str) -> StoredProof:
         active = False
         limits = limits_of(config)
         if kind is FileKind.PDF:
-            active = inspect_pdf(path, limits).active_content
+            inspection = inspect_pdf(path, limits)
+            active = inspection.active_content
+            if inspection.pages > MAX_PAGES:
+                raise Rejected("resource limit", f"more than {MAX_PAGES} pages")
         else:
-            count_frames(path, limits.image_max_pixels)
+            _check_frames(path, limits.image_max_pixels)
     except Rejected as exc:
         quarantine(SourceFile(name, path), exc.reason, exc.detail, sha256, config.quarantine_dir)
         raise ProofRejected(name, exc.reason, exc.detail) from None
