@@ -161,3 +161,20 @@ def test_staff_do_not_apply_and_citizens_do_not_review(client_as, archive) -> No
     assert client_as("clerk").get("/applications/new").status_code == 403
     assert client_as("citizen.active").get("/review").status_code == 403
     assert re.search("Anträge", client_as("clerk").get("/").text)
+
+
+def test_digits_that_are_no_ids_are_refused_on_the_desk(client_as, archive) -> None:
+    """'²' passes str.isdigit but int() of it raises; '١٢' would read as 12."""
+    clerk = client_as("clerk")
+    page = clerk.get(f"/review/{archive.application}")
+    token = csrf_token(page.text)
+    for field, path in (
+        ("approve-building_file", "approve"),
+        ("digitise-building_file", "digitise"),
+    ):
+        for value in ("²", "١٢"):
+            data = {field: value, "approve-days": "3", "csrf_token": token}
+            assert clerk.post(f"/review/{archive.application}/{path}", data=data).status_code == 400
+    documents = {"approve-building_file": str(archive.files[GRANTED]), "approve-scope": "documents",
+                 "approve-documents": "²", "approve-days": "3", "csrf_token": token}  # fmt: skip
+    assert clerk.post(f"/review/{archive.application}/approve", data=documents).status_code == 400

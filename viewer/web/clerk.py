@@ -44,8 +44,6 @@ from .clerk_forms import (
 from .context import instance
 from .formatting import rejection
 
-"""A document id as a form sends it (ASCII digits: not '²', not 5,000 nines)."""
-
 bp = Blueprint("clerk", __name__)
 log = logging.getLogger(__name__)
 

@@ -36,3 +36,12 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map) -> None:
         super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def form_id(text: str | None) -> int | None:
+    """A database id as a form sends it: ASCII digits within the id range, else None
+    ('²' and '١٢' pass ``str.isdigit`` but are no ids; ``int()`` of '²' raises)."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 1 <= value <= 2**31 - 1 else None

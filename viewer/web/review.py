@@ -27,7 +27,7 @@ from .application_forms import (
     RejectForm,
 )
 from .applications import send_proof
-from .context import instance
+from .context import form_id, instance
 
 bp = Blueprint("review", __name__)
 QUEUES = {
@@ -163,17 +163,19 @@ def approve(request_id: int) -> Response | tuple[str, int]:
     form = ApproveForm(prefix="approve")
     form.building_file.choices = []
     form.documents.choices = []
-    if not form.validate_on_submit() or not form.building_file.data.isdigit():
+    file_id = form_id(form.building_file.data)
+    if not form.validate_on_submit() or file_id is None:
         return _refused(request_id, UsageError(_("Bitte Bauakte und Dauer angeben.")))
     scope = form.scope.data
     try:
         kinds = [DocumentKind(k) for k in form.kinds.data] if scope == "kinds" else []
     except ValueError:
         kinds = []
-    docs = [int(d) for d in form.documents.data if d.isdigit()] if scope == "documents" else []
+    chosen = [form_id(d) for d in form.documents.data] if scope == "documents" else []
+    docs = [d for d in chosen if d is not None]
     if (scope == "kinds" and not kinds) or (scope == "documents" and not docs):
         return _refused(request_id, UsageError(_("Bitte wählen Sie aus, was freigegeben wird.")))
-    approval = review.Approval(int(form.building_file.data), form.days.data,
+    approval = review.Approval(file_id, form.days.data,
                                bool(form.may_download.data), docs, kinds)  # fmt: skip
     zone = ZoneInfo(instance().config.timezone)
     return _act(
@@ -213,9 +215,9 @@ def no_file(request_id: int) -> Response | tuple[str, int]:
 def digitise(request_id: int) -> Response | tuple[str, int]:
     form = DigitiseForm(prefix="digitise")
     form.building_file.choices = []
-    if not form.validate_on_submit() or not (form.building_file.data or "").isdigit():
+    file_id = form_id(form.building_file.data)
+    if not form.validate_on_submit() or file_id is None:
         return _refused(request_id, UsageError(_("Bitte wählen Sie die Bauakte.")))
-    file_id = int(form.building_file.data)
     return _act(
         request_id,
         lambda s, clerk: review.digitising(s, clerk, request_id, file_id, _notice()),

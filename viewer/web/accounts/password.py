@@ -38,7 +38,7 @@ class SignInForm(FlaskForm):
     )
 
 
-def _signin_limit() -> str:
+def signin_limit() -> str:
     return instance().config.signin_rate_limit
 
 
@@ -47,8 +47,8 @@ def _account_key() -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"], scope="signin-address")
-@limiter.limit(_signin_limit, methods=["POST"], key_func=_account_key, scope="signin-account")
+@limiter.limit(signin_limit, methods=["POST"], scope="signin-address")
+@limiter.limit(signin_limit, methods=["POST"], key_func=_account_key, scope="signin-account")
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("archive.start"))

@@ -28,6 +28,7 @@ from ..context import instance
 from ..extensions import limiter
 from . import bp
 from .identity import SignedIn, policy
+from .password import signin_limit
 from .wording import password_problem
 
 
@@ -163,12 +164,8 @@ class ConfirmAddressForm(FlaskForm):
     )
 
 
-def _signin_limit() -> str:
-    return instance().config.signin_rate_limit
-
-
 @bp.route("/register/confirm/<token>", methods=["GET", "POST"])
-@limiter.limit(_signin_limit, methods=["POST"], scope="signin-address")
+@limiter.limit(signin_limit, methods=["POST"], scope="signin-address")
 def confirm_email(token: str) -> str | Response | tuple[str, int]:
     """The link proves the mailbox; the password typed here proves the registration."""
     form = ConfirmAddressForm()
