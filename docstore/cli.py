@@ -12,7 +12,16 @@ from rich.progress import Progress
 from .config import settings_markdown
 from .errors import IntegrityFailure, ServiceUnavailable, UsageError
 from .instance import Instance
-from .services import audit_trail, building_files, fixity, grants, mail, register, users
+from .services import (
+    audit_trail,
+    building_files,
+    fixity,
+    grants,
+    mail,
+    register,
+    registration,
+    users,
+)
 from .services.actors import CONSOLE
 
 console = Console()
@@ -265,8 +274,11 @@ def mail_group() -> None:
 def mail_send(inst: Instance) -> None:
     """Send the mail that is due now (for a cron job where no worker runs)."""
     inst.require_schema()
+    with inst.db.transaction() as s:
+        expired = registration.sweep_unconfirmed(s, inst.config.confirm_link_hours)
     done = mail.deliver_due(inst.db, inst.mail_transport, inst.config.mail_from, limit=10_000)
-    click.echo(f"{done.sent} sent, {done.deferred} to be tried again, {done.failed} refused")
+    click.echo(f"{done.sent} sent, {done.deferred} to be tried again, {done.failed} refused; "
+               f"{expired} unconfirmed registrations erased")  # fmt: skip
     if done.deferred:
         raise ServiceUnavailable(
             f"mail could not go out through {inst.mail_transport.location}; "

@@ -131,6 +131,12 @@ SETTINGS: tuple[Setting, ...] = (
         "5 per hour",
         "Registration, confirmation and reset mails allowed per address and per client.",
     ),
+    Setting(
+        "application_rate_limit",
+        str,
+        "20 per day",
+        "New applications allowed per account (Flask-Limiter syntax).",
+    ),
     Setting("session_hours", int, 8, "A browser session ends this many hours after sign-in."),
     Setting(
         "session_idle_minutes", int, 60, "A browser session ends after this many idle minutes."
@@ -211,8 +217,35 @@ SETTINGS: tuple[Setting, ...] = (
         "The city's streets, one per line: suggestions in the application form and a check "
         "that a named street exists (no check when the file is missing).",
     ),
+    Setting(
+        "saml_idp_metadata",
+        str,
+        "",
+        "Metadata file of the SAML identity provider (BundID or another); empty: no such "
+        "sign-in. The service provider's own metadata is served at /saml/metadata.",
+    ),
+    Setting(
+        "saml_label",
+        str,
+        "Mit BundID anmelden",
+        "The text of the sign-in button for the identity provider.",
+    ),
+    Setting(
+        "saml_entity_id",
+        str,
+        "",
+        "This service provider's SAML entity id; empty: the public_url followed by /saml/metadata.",
+    ),
     Setting("proof_max_mb", int, 20, "Largest proof document an applicant may upload, in MiB."),
     Setting("https", bool, False, "Served over HTTPS: session cookies get the Secure flag."),
+    Setting(
+        "trusted_proxies",
+        int,
+        0,
+        "Reverse proxies in front of Bauakte whose X-Forwarded-For/-Proto/-Host are believed "
+        "(rate limits and lockouts count the client they name); 0: none, the connection's "
+        "address counts.",
+    ),
     Setting("spool_dir", Path, "{home}/spool", "Where browser uploads wait for ingest."),
     Setting(
         "upload_max_mb",

@@ -628,3 +628,7 @@ class MailMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     """The server refused the message for good (no such recipient): not tried again."""
+
+
+# the identity tables share Base; imported here so every user of models sees them
+from .identity_models import ExternalIdentity, SamlLogin, SeenAssertion, TrustLevel  # noqa: E402,F401

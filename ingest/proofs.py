@@ -54,10 +54,10 @@ class ProofRejected(Exception):
 def accept_proof(instance: Instance, path: Path, name: str) -> StoredProof:
     """Check the uploaded file at ``path`` and store it; :class:`ProofRejected` otherwise."""
     config = instance.config
+    if path.stat().st_size > config.proof_max_mb << 20:  # not copied: quarantine is no store
+        raise ProofRejected(name, "too large", f"larger than {config.proof_max_mb} MiB")
     sha256, size = sha256_of(path)
     try:
-        if size > config.proof_max_mb << 20:
-            raise Rejected("too large", f"larger than {config.proof_max_mb} MiB")
         kind = sniff(path)
         active = False
         limits = limits_of(config)

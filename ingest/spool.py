@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
 from docstore.models import User
-from docstore.services import mail, uploads
+from docstore.services import mail, registration, uploads
 from docstore.services.actors import CONSOLE
 
 from .metadata import MANIFEST_NAMES, load_manifest
@@ -262,11 +262,22 @@ def _lane(instance: Instance, stop: threading.Event, poll: float) -> None:
         stop.wait(poll)
 
 
+SWEEP_SECONDS = 600.0
+
+
 def _mail(instance: Instance, stop: threading.Event, poll: float) -> None:
-    """The embedded default's mail sender; a server deployment may run it as a job instead."""
+    """The embedded default's mail sender; a server deployment may run it as a job instead.
+
+    Every ``SWEEP_SECONDS`` it also erases registrations whose confirmation link ran out.
+    """
+    swept = 0.0
     while not stop.is_set():
         try:
             mail.deliver_due(instance.db, instance.mail_transport, instance.config.mail_from)
+            if time.monotonic() - swept >= SWEEP_SECONDS:
+                with instance.db.transaction() as s:
+                    registration.sweep_unconfirmed(s, instance.config.confirm_link_hours)
+                swept = time.monotonic()
         except Exception:  # a database outage or a bad smtp_url: log, wait, try again
             log.exception("mail sender: will retry")
         stop.wait(poll)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import MinioServer, PostgresServer, SmtpServer
+from tests.servers import KeycloakServer, MinioServer, PostgresServer, SmtpServer
 
 # The console script installed beside the interpreter running the tests.
 BAUAKTE = shutil.which("bauakte", path=str(Path(sys.executable).parent)) or "bauakte"
@@ -50,6 +50,24 @@ def smtp_server() -> Iterator[SmtpServer]:
     server.start()
     yield server
     server.stop()
+
+
+KEYCLOAK_REALM = "bauakte"
+KEYCLOAK_USER, KEYCLOAK_PASSWORD = "max", "max-password-1"
+
+
+@pytest.fixture(scope="session")
+def keycloak() -> Iterator[KeycloakServer]:
+    """A real Keycloak with one realm and one citizen; clients are added per test app."""
+    server = KeycloakServer()
+    try:
+        server.start()
+        server.create_realm(KEYCLOAK_REALM)
+        server.add_user(KEYCLOAK_REALM, KEYCLOAK_USER, KEYCLOAK_PASSWORD, email="max@example.de",
+                        firstName="Max", lastName="Mustermann")  # fmt: skip
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture

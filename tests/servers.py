@@ -19,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 import uuid
 from email.message import EmailMessage
@@ -295,3 +296,124 @@ class _Keeper:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.server.messages.append(message)
         return "250 OK"
+
+
+def keycloak_home() -> Path:
+    """Keycloak's distribution, fetched from Maven Central once (scripts/fetch-keycloak.sh)."""
+    explicit = os.environ.get("BAUAKTE_KEYCLOAK_HOME")
+    if explicit:
+        return Path(explicit)
+    try:
+        out = subprocess.run([str(ROOT / "scripts" / "fetch-keycloak.sh")], capture_output=True,
+                             text=True, check=True)  # fmt: skip
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", "") or str(exc)
+        raise ServerUnavailable(f"Keycloak could not be fetched: {detail.strip()}") from None
+    return Path(out.stdout.strip())
+
+
+class KeycloakServer:
+    """A real Keycloak (the identity provider) in development mode with an in-memory database.
+
+    Realms, SAML clients and users are made through its admin REST API, as an
+    operator would; nothing is written to the shared distribution folder but
+    Quarkus' build cache.
+    """
+
+    ADMIN, ADMIN_PASSWORD = "admin", "bauakte-keycloak-admin"
+
+    def __init__(self) -> None:
+        self.home = keycloak_home()
+        self.port, self.management_port = free_port(), free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="bauakte-keycloak-"))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 240.0) -> None:
+        env = {**os.environ, "KC_BOOTSTRAP_ADMIN_USERNAME": self.ADMIN,
+               "KC_BOOTSTRAP_ADMIN_PASSWORD": self.ADMIN_PASSWORD}  # fmt: skip
+        command = [str(self.home / "bin" / "kc.sh"), "start-dev", "--db=dev-mem",
+                   "--http-host=127.0.0.1", f"--http-port={self.port}",
+                   f"--http-management-port={self.management_port}"]  # fmt: skip
+        with open(self.dir / "keycloak.log", "wb") as log:
+            self.process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            probe = f"{self.url}/realms/master"
+            with contextlib.suppress(OSError), urllib.request.urlopen(probe, timeout=2) as answer:
+                if answer.status == 200:
+                    return
+            time.sleep(1)
+        tail = (self.dir / "keycloak.log").read_text(errors="replace")[-2000:]
+        self.stop()
+        raise ServerUnavailable(f"Keycloak did not start on {self.url}:\n{tail}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, 15)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, 9)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _admin(self, method: str, path: str, body: object | None = None) -> bytes:
+        import json
+
+        form = urllib.parse.urlencode({"grant_type": "password", "client_id": "admin-cli",
+                                       "username": self.ADMIN,
+                                       "password": self.ADMIN_PASSWORD}).encode()  # fmt: skip
+        token_url = f"{self.url}/realms/master/protocol/openid-connect/token"
+        with urllib.request.urlopen(token_url, data=form, timeout=30) as answer:
+            token = json.load(answer)["access_token"]
+        request = urllib.request.Request(
+            f"{self.url}/admin{path}", method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.read()
+
+    def create_realm(self, realm: str) -> None:
+        self._admin("POST", "/realms", {"realm": realm, "enabled": True})
+
+    def add_user(self, realm: str, username: str, password: str, **profile: str) -> None:
+        self._admin("POST", f"/realms/{realm}/users", {
+            "username": username, "enabled": True, "emailVerified": True, **profile,
+            "credentials": [{"type": "password", "value": password, "temporary": False}],
+        })  # fmt: skip
+
+    def add_saml_client(self, realm: str, entity_id: str, acs_url: str, **attributes: str) -> None:
+        """A service provider as Bauakte expects it: signed assertions, persistent name ids."""
+
+        def mapper(name: str, attribute: str) -> dict:
+            return {"name": name, "protocol": "saml",
+                    "protocolMapper": "saml-user-property-mapper",
+                    "config": {"user.attribute": name, "attribute.name": attribute,
+                               "attribute.nameformat": "Basic"}}  # fmt: skip
+
+        self._admin("POST", f"/realms/{realm}/clients", {
+            "clientId": entity_id, "protocol": "saml", "enabled": True,
+            "redirectUris": [acs_url],
+            "attributes": {
+                "saml.client.signature": "false", "saml.assertion.signature": "true",
+                "saml.server.signature": "true", "saml.authnstatement": "true",
+                "saml_force_name_id_format": "true", "saml_name_id_format": "persistent",
+                "saml_assertion_consumer_url_post": acs_url, **attributes,
+            },
+            "protocolMappers": [mapper("email", "email"), mapper("firstName", "givenName"),
+                                mapper("lastName", "surname")],
+        })  # fmt: skip
+
+    def metadata(self, realm: str) -> bytes:
+        """The identity provider's metadata, as an operator downloads it once."""
+        descriptor = f"{self.url}/realms/{realm}/protocol/saml/descriptor"
+        with urllib.request.urlopen(descriptor, timeout=30) as answer:
+            return answer.read()

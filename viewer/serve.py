@@ -14,6 +14,8 @@ from gunicorn.app.base import BaseApplication
 
 from docstore.instance import Instance
 
+from . import access_log
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, instance: Instance, options: dict[str, Any]) -> None:
@@ -63,7 +65,8 @@ def _run(instance: Instance, host: str, port: int, workers: int, threads: int) -
             "keepalive": 15,  # browsers reuse a connection for the next page's images
             "graceful_timeout": 10,
             "accesslog": "-",
-            "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            "access_log_format": access_log.FORMAT,
+            "logger_class": access_log.RedactingLogger,
             "forwarded_allow_ips": "127.0.0.1",
         },
     ).run()

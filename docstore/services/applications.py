@@ -107,7 +107,12 @@ def subject_of(a: Application) -> str:
     return "; ".join(parts)
 
 
-def _checked(a: Application, known_street) -> Application:
+def check(a: Application, known_street=None, *, proofs_offered: int | None = None) -> Application:
+    """The cleaned application, or :class:`ApplicationProblem` for the first wrong field.
+
+    ``proofs_offered`` counts uploads not yet stored: the web and API forms check every
+    field before a proof is written anywhere (so a wrong form never costs disk).
+    """
     values = {
         "street": _clean(a.street, 200, "street"),
         "house_number": _clean(a.house_number, 20, "house_number"),
@@ -121,6 +126,7 @@ def _checked(a: Application, known_street) -> Application:
         "interest": _clean(a.interest, MAX_TEXT, "interest"),
     }
     checked = Application(a.legitimation, proofs=a.proofs, **values)
+    has_proofs = bool(a.proofs) if proofs_offered is None else proofs_offered > 0
     if checked.street and not checked.house_number:
         raise ApplicationProblem("house_number", "give the house number too")
     if not (checked.street or checked.flurstueck or checked.aktenzeichen):
@@ -131,7 +137,7 @@ def _checked(a: Application, known_street) -> Application:
         raise ApplicationProblem("street", f"no street {checked.street!r} in this city")
     if not checked.purpose:
         raise ApplicationProblem("purpose", "say what you need the file for")
-    if checked.legitimation in NEEDS_PROOF and not checked.proofs:
+    if checked.legitimation in NEEDS_PROOF and not has_proofs:
         raise ApplicationProblem("proofs", "add the document that shows your right to see the file")
     if checked.legitimation is Legitimation.ARCHITECT and not checked.chamber_number:
         raise ApplicationProblem("chamber_number", "give your chamber membership number")
@@ -151,7 +157,7 @@ def submit(
     """File the application; ``known_street`` (street -> bool) checks against the city's list."""
     if applicant.is_staff or not applicant.active:
         raise PermissionDenied("applications are made by citizens and architects")
-    a = _checked(application, known_street)
+    a = check(application, known_street)
     request = AccessRequest(
         user_id=applicant.id,
         subject=subject_of(a),
@@ -184,10 +190,11 @@ def change_status(
     status: RequestStatus,
     *,
     actor: User | None,
-    notice: Notice,
+    notice: Notice | None,
     note: str | None = None,
 ) -> None:
-    """Record a step in the visible history and tell the applicant by mail."""
+    """Record a step in the visible history and tell the applicant by mail (unless ``notice``
+    is None: the applicant is deleting the account)."""
     request.status = status.value
     request.updated_at = utcnow()
     session.add(
@@ -203,10 +210,16 @@ def change_status(
                      target_type="application", target_id=request.id,
                      building_file_id=request.building_file_id)  # fmt: skip
     applicant = session.get(User, request.user_id)
-    if applicant is not None and applicant.email and applicant.deleted_at is None:
+    if notice and applicant and applicant.email and applicant.deleted_at is None:
         mail.queue(session, applicant, "status", notice.context, number=request.number,
                    subject=request.subject, status=status.value,
                    days=notice.processing_days)  # fmt: skip
+
+
+def locked_get(session: Session, request_id: int) -> AccessRequest | None:
+    """The application read afresh with ``SELECT … FOR UPDATE`` (SQLite's writer lock does
+    the same there)."""
+    return session.get(AccessRequest, request_id, with_for_update=True, populate_existing=True)
 
 
 def own_applications(session: Session, applicant: User) -> list[AccessRequest]:
@@ -218,9 +231,16 @@ def own_applications(session: Session, applicant: User) -> list[AccessRequest]:
     return list(session.scalars(stmt))
 
 
-def own_application(session: Session, applicant: User, request_id: int) -> AccessRequest:
-    """The applicant's own application; anyone else's is as if it did not exist."""
-    request = session.get(AccessRequest, request_id)
+def own_application(
+    session: Session, applicant: User, request_id: int, *, lock: bool = False
+) -> AccessRequest:
+    """The applicant's own application; anyone else's is as if it did not exist.
+
+    ``lock`` holds the row for a change of status: on PostgreSQL a withdrawal and the
+    clerk's approval of the same application then run one after the other, and the
+    second sees the first's status (instead of both succeeding).
+    """
+    request = locked_get(session, request_id) if lock else session.get(AccessRequest, request_id)
     if request is None or request.user_id != applicant.id:
         raise Hidden(f"application {request_id} not found")
     return request
@@ -234,11 +254,36 @@ def own_proof(session: Session, applicant: User, request_id: int, proof_id: int)
     raise Hidden(f"proof {proof_id} not found")
 
 
+def withdraw_all(session: Session, applicant: User) -> int:
+    """The account is being deleted: its open applications end, withdrawn, without mail.
+
+    Decided ones stay as the authority's record of its decision (with their texts and
+    proofs, under the pseudonymised account) for the retention the authority's rules set.
+    """
+    stmt = select(AccessRequest).where(
+        AccessRequest.user_id == applicant.id,
+        AccessRequest.status.in_([s.value for s in OPEN_STATUSES]),
+    )
+    pending = session.scalars(stmt.with_for_update()).all()
+    for request in pending:
+        change_status(session, request, RequestStatus.WITHDRAWN, actor=applicant, notice=None,
+                      note="account deleted")  # fmt: skip
+    return len(pending)
+
+
 def withdraw(session: Session, applicant: User, request_id: int, notice: Notice) -> None:
-    request = own_application(session, applicant, request_id)
+    request = own_application(session, applicant, request_id, lock=True)
     if request.status not in OPEN_STATUSES:
         raise UsageError("this application is decided already")
     change_status(session, request, RequestStatus.WITHDRAWN, actor=applicant, notice=notice)
+
+
+def open_question(session: Session, applicant: User, request_id: int) -> AccessRequest:
+    """The own application waiting for an answer (locked); checked before proofs are stored."""
+    request = own_application(session, applicant, request_id, lock=True)
+    if request.status != RequestStatus.QUERY:
+        raise UsageError("there is no question to answer")
+    return request
 
 
 def answer(
@@ -250,9 +295,7 @@ def answer(
     notice: Notice,
 ) -> None:
     """The applicant's answer to a Rückfrage: the application goes back to the clerk."""
-    request = own_application(session, applicant, request_id)
-    if request.status != RequestStatus.QUERY:
-        raise UsageError("there is no question to answer")
+    request = open_question(session, applicant, request_id)
     body = _clean(text, MAX_TEXT, "answer")
     if not body and not proofs:
         raise ApplicationProblem("answer", "write an answer or add a document")

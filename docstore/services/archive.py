@@ -93,7 +93,7 @@ def file_grants(session: Session, user: User, building_file_id: int) -> list[Gra
     stmt = (
         select(Grant)
         .where(Grant.building_file_id == building_file_id)
-        .options(selectinload(Grant.user), selectinload(Grant.documents))
+        .options(selectinload(Grant.user), selectinload(Grant.documents), selectinload(Grant.kinds))
         .order_by(Grant.created_at.desc(), Grant.id.desc())
     )
     return list(session.scalars(stmt))

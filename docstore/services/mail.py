@@ -88,7 +88,10 @@ def queue(
     recipient = to or user.email
     if not recipient:
         raise ValueError(f"user {user.id} has no e-mail address")
-    subject, body = render(kind, user.language, context, name=user.display_name or "", **params)
+    # a name typed by whoever registered an address its owner has not confirmed is not the
+    # owner's: the mail would carry a stranger's text (a link, say) under the city's sender
+    name = (user.display_name or "") if user.email_confirmed_at else ""
+    subject, body = render(kind, user.language, context, name=name, **params)
     message = MailMessage(user_id=user.id, recipient=recipient, subject=subject, body=body)
     session.add(message)
     return message

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import PermissionDenied, UsageError
 from ..models import Grant, MailMessage, User, utcnow
-from . import audit, mail, sessions, signed_links, users
+from . import applications, audit, mail, sessions, signed_links, users
 from .registration import LinkPolicy, Links
 
 CHANGE_EMAIL = "change-email"
@@ -68,13 +68,22 @@ def update_details(session: Session, user: User, details: Details) -> list[str]:
 
 
 def request_email_change(
-    session: Session, user: User, new_email: str, links: Links, policy: LinkPolicy
+    session: Session,
+    user: User,
+    new_email: str,
+    links: Links,
+    policy: LinkPolicy,
+    *,
+    confirmed: sessions.Confirmed,
 ) -> None:
     """Mail a confirmation link to the new address; the old one stays until it is followed.
 
-    An address another account has gets no mail and the answer is the same,
-    so this form does not reveal who is registered.
+    The address is how a password is reset, so a stolen session alone must not move
+    it: the password is asked again (``confirmed``).  An address another account has
+    gets no mail and the answer is the same, so this form does not reveal who is
+    registered.
     """
+    confirmed.require(user)
     address = users.normal_email(new_email)
     if address == user.email:
         raise BadDetail("email", "this is your address already")
@@ -105,7 +114,9 @@ def confirm_email_change(session: Session, user: User, token: str, policy: LinkP
     """Take the new address a link confirms (the signed-in owner must follow it).
 
     The link names the address only by a fingerprint (links end up in
-    server logs), so the address itself waits in ``pending_email``.
+    server logs), so the address itself waits in ``pending_email``.  The old
+    address is told (its owner may not be the one who changed it), and every
+    session and token of the account ends: the caller starts a new session.
     """
     payload = signed_links.read(policy.secret_key, CHANGE_EMAIL, token, policy.confirm_hours * 3600)
     if len(payload) != 2 or payload[0] != user.id:
@@ -115,17 +126,28 @@ def confirm_email_change(session: Session, user: User, token: str, policy: LinkP
         raise signed_links.LinkInvalid("a newer change replaced this link, or it was used")
     if registered(session, address):
         raise signed_links.LinkInvalid("another account has this address now")
+    old = user.email
     user.email, user.pending_email = address, None
     user.email_confirmed_at = utcnow()
     audit.record(session, "user.email-change", actor=user, target_type="user", target_id=user.id)
+    if old:
+        mail.queue(session, user, "email_changed", policy.context, to=old,
+                   new_address=masked(address))  # fmt: skip
+    sessions.end_all(session, user, reason="e-mail address changed", actor=user)
     return address
+
+
+def masked(address: str) -> str:
+    """``e***@example.de``: enough for the owner to recognise, not a new address to harvest."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 def delete_own_account(session: Session, user: User, *, confirmed: sessions.Confirmed) -> None:
     """The person's own deletion (staff accounts are closed by an admin instead).
 
-    Grants end, sessions and tokens end, mail not yet sent is dropped; the
-    row stays, emptied, under its pseudonym.
+    Grants end, open applications are withdrawn, sessions and tokens end, mail
+    not yet sent is dropped; the row stays, emptied, under its pseudonym.
     """
     confirmed.require(user)
     if user.is_staff:
@@ -135,6 +157,7 @@ def delete_own_account(session: Session, user: User, *, confirmed: sessions.Conf
         select(Grant).where(Grant.user_id == user.id, Grant.revoked_at.is_(None))
     ):
         grant.revoked_at, grant.revoked_by_id = now, user.id
+    applications.withdraw_all(session, user)
     session.execute(delete(MailMessage).where(MailMessage.user_id == user.id))
     audit.record(session, "user.delete", actor=user, target_type="user", target_id=user.id)
     sessions.end_all(session, user, reason="account deleted", actor=user)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import UsageError
 from ..models import Role, User, utcnow
-from . import audit, mail, signed_links, users
+from . import audit, mail, signed_links, signin, throttle, users
 
 CONFIRM = "confirm-email"
 RESET = "reset-password"
@@ -154,6 +154,26 @@ def _remove_unconfirmed(session: Session, user: User) -> None:
     session.flush()
 
 
+def sweep_unconfirmed(session: Session, confirm_hours: int) -> int:
+    """Erase the accounts whose confirmation link ran out unused; returns how many.
+
+    The confirmation mail promises that an unconfirmed registration is removed
+    after its link expires; until then the account holds its address (a later
+    registration or address change could not use it).  Run by the mail sender.
+    """
+    cutoff = utcnow() - dt.timedelta(hours=confirm_hours)
+    stale = session.scalars(
+        select(User).where(
+            User.email_confirmed_at.is_(None), User.deleted_at.is_(None),
+            User.email.is_not(None), User.role == Role.CITIZEN.value,
+            User.username.startswith("b-"), User.created_at < cutoff,
+        ).with_for_update()
+    ).all()  # fmt: skip
+    for user in stale:
+        _remove_unconfirmed(session, user)
+    return len(stale)
+
+
 def _send_confirmation(session: Session, user: User, links: Links, policy: LinkPolicy) -> None:
     token = signed_links.make(
         policy.secret_key, CONFIRM, [user.id, signed_links.fingerprint(user.email or "")]
@@ -242,17 +262,21 @@ def request_reset(session: Session, email: str, links: Links, policy: LinkPolicy
 
 
 def _reset_token(user: User, policy: LinkPolicy) -> str:
-    return signed_links.make(
-        policy.secret_key, RESET, [user.id, signed_links.fingerprint(user.password_hash)]
-    )
+    """Void once used (the password hash changes) and once the address changes (a link
+    mailed to the old address must not reset the account its new owner holds)."""
+    fingerprints = [signed_links.fingerprint(user.password_hash),
+                    signed_links.fingerprint(user.email or "")]  # fmt: skip
+    return signed_links.make(policy.secret_key, RESET, [user.id, *fingerprints])
 
 
 def account_for_reset(session: Session, token: str, policy: LinkPolicy) -> User:
     """The account a reset link is for, while the link is fresh and unused."""
     payload = signed_links.read(policy.secret_key, RESET, token, policy.reset_minutes * 60)
     user = _account(session, payload)
-    if len(payload) != 2 or signed_links.fingerprint(user.password_hash) != payload[1]:
+    if len(payload) != 3 or signed_links.fingerprint(user.password_hash) != payload[1]:
         raise signed_links.LinkInvalid("this link was used already")
+    if signed_links.fingerprint(user.email or "") != payload[2]:
+        raise signed_links.LinkInvalid("the account's address changed since this link was sent")
     return user
 
 
@@ -262,12 +286,14 @@ def reset_password(
     """Set the password a reset link was sent for; every session of the account ends.
 
     Following the link proves the mailbox, so an address not yet confirmed
-    is confirmed by it.
+    is confirmed by it.  It also lifts a sign-in lockout: anyone who knows the
+    user name can lock the account, and this is the owner's way out.
     """
     user = account_for_reset(session, token, policy)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     users.set_password_by_mail(session, user, new_password, min_password_length)
+    throttle.clear(session, signin.lockout_key(user.username))
     return user
 
 

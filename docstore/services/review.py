@@ -29,7 +29,7 @@ from ..models import (
 )
 from . import audit, grants, roles
 from .actors import Actor, user_of
-from .applications import MAX_TEXT, Notice, change_status
+from .applications import MAX_TEXT, Notice, change_status, locked_get
 from .archive import Hidden
 from .roles import Capability
 
@@ -65,9 +65,12 @@ def queue(session: Session, clerk: Actor, flt: QueueFilter = QueueFilter()) -> l
     return list(session.scalars(stmt.order_by(AccessRequest.created_at, AccessRequest.id)))
 
 
-def for_review(session: Session, clerk: Actor, request_id: int) -> AccessRequest:
+def for_review(
+    session: Session, clerk: Actor, request_id: int, *, lock: bool = False
+) -> AccessRequest:
+    """``lock``: see :func:`applications.own_application`."""
     roles.require(clerk, Capability.REVIEW)
-    request = session.get(AccessRequest, request_id)
+    request = locked_get(session, request_id) if lock else session.get(AccessRequest, request_id)
     if request is None:
         raise Hidden(f"application {request_id} not found")
     return request
@@ -211,10 +214,12 @@ def documents_arrived(session: Session, building_file_id: int, notice: Notice) -
     transaction; returns how many applications moved on.
     """
     waiting = session.scalars(
-        select(AccessRequest).where(
+        select(AccessRequest)
+        .where(
             AccessRequest.building_file_id == building_file_id,
             AccessRequest.status == RequestStatus.DIGITISING.value,
         )
+        .with_for_update()
     ).all()
     for request in waiting:
         change_status(session, request, RequestStatus.IN_REVIEW, actor=None, notice=notice,
@@ -223,7 +228,7 @@ def documents_arrived(session: Session, building_file_id: int, notice: Notice) -
 
 
 def _open(session: Session, clerk: Actor, request_id: int) -> AccessRequest:
-    request = for_review(session, clerk, request_id)
+    request = for_review(session, clerk, request_id, lock=True)
     if request.status not in OPEN_STATUSES:
         raise UsageError("this application is decided already")
     return request

@@ -127,6 +127,14 @@ def complete_with_enrolment(
     return _signed_in(session, user, lockout_key(user.username), details, policy)
 
 
+def signed_in_by_provider(
+    session: Session, user: User, *, address: str, trust_level: str, policy: SignInPolicy
+) -> SignInResult:
+    """An identity provider vouched for ``user`` (see :mod:`.identities`): a new session."""
+    details = {"address": address, "method": "saml", "trust_level": trust_level}
+    return _signed_in(session, user, lockout_key(user.username), details, policy)
+
+
 def _signed_in(
     session: Session, user: User, key: str, details: dict, policy: SignInPolicy
 ) -> SignInResult:

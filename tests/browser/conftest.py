@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.servers import SmtpServer
+from tests.conftest import KEYCLOAK_REALM
+from tests.servers import KeycloakServer, SmtpServer
 from tests.web.conftest import Archive, build_archive
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,16 +44,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer) -> Iterator[Server]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, smtp_server: SmtpServer, keycloak: KeycloakServer
+) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("browser")
     archive = build_archive(root / "instance", root / "batch")
     archive.instance.db.dispose()
     port = _free_port()
+    public = f"http://127.0.0.1:{port}"
+    keycloak.add_saml_client(KEYCLOAK_REALM, f"{public}/saml/metadata", f"{public}/saml/acs")
+    (root / "idp.xml").write_bytes(keycloak.metadata(KEYCLOAK_REALM))
     env = {
         **os.environ,
         "BAUAKTE_HOME": str(root / "instance"),
         "BAUAKTE_SMTP_URL": smtp_server.url,  # the spool worker beside the server sends mail
-        "BAUAKTE_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "BAUAKTE_PUBLIC_URL": public,
+        "BAUAKTE_SAML_IDP_METADATA": str(root / "idp.xml"),  # the real Keycloak
         "BAUAKTE_MAIL_RATE_LIMIT": "10000 per minute",
         "BAUAKTE_SIGNIN_RATE_LIMIT": "10000 per minute",
         "BAUAKTE_INGEST_WORKERS": "1",

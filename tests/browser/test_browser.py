@@ -19,7 +19,7 @@ def sign_in(page: Page, username: str, secret: str | None = None, offset: int = 
     look(page, "login")
     page.get_by_label("Benutzername").fill(username)
     page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Anmelden", exact=True).click()
     if secret is not None:
         expect(page).to_have_url(re.compile("/login/code$"))
         look(page, "login-code")
@@ -162,7 +162,7 @@ def test_new_staff_account_enrols_a_second_factor(page: Page, server: Server) ->
     page.get_by_role("button", name="Abmelden", exact=True).click()
     page.get_by_label("Benutzername").fill("clerk.fresh")
     page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Anmelden", exact=True).click()
     expect(page).to_have_url(re.compile("/login/enrol$"))
     look(page, "enrol")
     secret = page.locator("#totp-secret").inner_text()

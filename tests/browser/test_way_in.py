@@ -14,6 +14,7 @@ from sqlalchemy import update
 from docstore.models import Grant, Role
 from docstore.services import users
 from docstore.services.actors import CONSOLE
+from tests.conftest import KEYCLOAK_PASSWORD, KEYCLOAK_USER
 from tests.ingest.samples import text_pdf
 from tests.servers import SmtpServer, mail_links
 from tests.web.conftest import GRANTED, PASSWORD, enrol, totp_code
@@ -41,7 +42,7 @@ def _clerk_page(browser: Browser, server: Server) -> Page:
     page.goto("/login")
     page.get_by_label("Benutzername").fill(name)
     page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Anmelden", exact=True).click()
     page.get_by_label("Einmalcode oder Wiederherstellungscode").fill(totp_code(secret))
     page.get_by_role("button", name="Bestätigen").click()
     expect(page.get_by_text(f"Angemeldet als {name}")).to_be_visible()
@@ -78,7 +79,7 @@ def test_register_apply_answer_approved_and_expired(
     page.get_by_role("button", name="Abmelden", exact=True).click()
     page.get_by_label("E-Mail-Adresse oder Benutzername").fill(address)
     page.get_by_label("Passwort").fill(CITIZEN_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
+    page.get_by_role("button", name="Anmelden", exact=True).click()
     expect(page.get_by_text("Angemeldet als Erika Mustermann")).to_be_visible()
 
     page.get_by_role("link", name="Akteneinsicht beantragen").click()
@@ -134,3 +135,17 @@ def test_register_apply_answer_approved_and_expired(
             valid_until=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)))  # fmt: skip
     page.goto("/")
     expect(page.get_by_role("link", name=GRANTED)).to_have_count(0)
+
+
+def test_sign_in_with_bundid_through_the_real_identity_provider(page: Page) -> None:
+    """The button, Keycloak's own sign-in page, and back: a new account, signed in."""
+    page.goto("/login")
+    look(page, "login-with-bundid")
+    page.get_by_role("button", name="Mit BundID anmelden").click()
+    page.locator("#username").fill(KEYCLOAK_USER)  # Keycloak's page, not ours
+    page.locator("#password").fill(KEYCLOAK_PASSWORD)
+    page.locator("#password").press("Enter")
+    expect(page.get_by_role("link", name="Mein Konto")).to_be_visible()
+    page.goto("/account")
+    expect(page.locator("main")).to_contain_text("über BundID angemeldet")
+    look(page, "account-with-bundid")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -185,3 +186,31 @@ def test_withdraw_and_no_file_end_an_application(session: Session) -> None:
     with pytest.raises(UsageError):
         applications.withdraw(session, user, second.id, NOTICE)
     assert review.queue(session, clerk) == []
+
+
+def test_a_withdrawal_waits_for_the_clerks_decision_and_then_fails(db) -> None:
+    """Withdraw and decide at the same moment: one wins, the other is told it came too late
+    (on PostgreSQL both used to succeed, the application ending withdrawn with a grant)."""
+    with db.transaction() as s:
+        user, clerk = _citizen(s), make_user(s, "k.weber", Role.CLERK)
+        request_id, user_id, clerk_id = _apply(s, user).id, user.id, clerk.id
+    outcome: list[str] = []
+
+    def withdraw() -> None:
+        try:
+            with db.transaction() as s:
+                applications.withdraw(s, s.get(type(user), user_id), request_id, NOTICE)
+            outcome.append("withdrawn")
+        except UsageError:
+            outcome.append("too late")
+
+    with db.transaction() as s:
+        review.no_file(s, s.get(type(clerk), clerk_id), request_id, "Keine Akte.", NOTICE)
+        other = threading.Thread(target=withdraw)
+        other.start()
+        other.join(0.5)
+        assert other.is_alive()  # waits for the clerk's transaction
+    other.join(10)
+    assert outcome == ["too late"]
+    with db.session() as s:
+        assert s.get(AccessRequest, request_id).status == RequestStatus.NO_FILE

@@ -106,6 +106,7 @@ def test_every_text_renders_in_both_languages(kind: str, language: str) -> None:
     params = {
         **{"link": "https://x/l", "hours": 48, "minutes": 60, "signin": "https://x/login"},
         **{"number": "2026-00042", "subject": "Hauptstraße 1", "status": "query", "days": 10},
+        "new_address": "n***@example.de",
     }
     subject, body = mail.render(kind, language, CONTEXT, name="Erika Mustermann", **params)
     assert subject and "\n" not in subject

@@ -9,8 +9,26 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from docstore.errors import PermissionDenied
-from docstore.models import AuditEvent, Grant, MailMessage, Role, User, UserSession
-from docstore.services import audit, grants, profile, registration, sessions, signin, tokens
+from docstore.models import (
+    AuditEvent,
+    Grant,
+    Legitimation,
+    MailMessage,
+    RequestStatus,
+    Role,
+    User,
+    UserSession,
+)
+from docstore.services import (
+    applications,
+    audit,
+    grants,
+    profile,
+    registration,
+    sessions,
+    signin,
+    tokens,
+)
 from docstore.services.actors import CONSOLE
 from docstore.services.signed_links import LinkInvalid
 
@@ -61,7 +79,10 @@ def test_bad_details_are_refused_by_field(session: Session, details: profile.Det
 def test_a_new_address_counts_once_its_owner_confirms(session: Session) -> None:
     user = _citizen(session)
     other = _citizen(session, "max@example.de")
-    profile.request_email_change(session, user, "Neu@Example.de", Links(), POLICY)
+    sessions.start(session, user, sessions.Lifetime())
+    registration.request_reset(session, "erika@example.de", Links(), POLICY)
+    reset_token = _token(session, "erika@example.de", "reset")
+    change(session, user, "Neu@Example.de")
     assert user.email == "erika@example.de"  # until confirmed
     token = _token(session, "neu@example.de", "email")
     with pytest.raises(LinkInvalid):
@@ -71,13 +92,34 @@ def test_a_new_address_counts_once_its_owner_confirms(session: Session) -> None:
         signin.sign_in(session, "neu@example.de", PASSWORD, address="x", policy=SIGNIN).outcome
         is signin.Outcome.SIGNED_IN
     )
+    told = session.scalars(select(MailMessage).where(MailMessage.recipient == "erika@example.de"))
+    notice = [m for m in told if "geändert" in m.subject]
+    assert notice and "n***@example.de" in notice[0].body  # the old address hears of it
+    own = select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)
+    assert session.scalar(own) == 1  # only the sign-in just made; the earlier session ended
+    with pytest.raises(LinkInvalid):  # a reset link sent to the old address is void now
+        registration.account_for_reset(session, reset_token, POLICY)
+
+
+def change(session: Session, user: User, address: str) -> None:
+    profile.request_email_change(
+        session, user, address, Links(), POLICY, confirmed=_confirmed(session, user)
+    )
+
+
+def test_a_new_address_needs_the_password(session: Session) -> None:
+    user, stranger = _citizen(session), _citizen(session, "max@example.de")
+    with pytest.raises(PermissionDenied):
+        profile.request_email_change(session, user, "neu@example.de", Links(), POLICY,
+                                     confirmed=_confirmed(session, stranger))  # fmt: skip
+    assert user.pending_email is None
 
 
 def test_an_address_in_use_gets_no_mail(session: Session) -> None:
     user = _citizen(session)
     _citizen(session, "max@example.de")
     before = session.scalar(select(func.count()).select_from(MailMessage))
-    profile.request_email_change(session, user, "max@example.de", Links(), POLICY)
+    change(session, user, "max@example.de")
     assert session.scalar(select(func.count()).select_from(MailMessage)) == before
 
 
@@ -89,7 +131,11 @@ def test_deleting_removes_the_person_and_keeps_the_trail(session: Session) -> No
         session, user, "laptop", confirmed=_confirmed(session, user), valid_days=30
     )
     pseudonym = user.username
+    notice = applications.Notice(POLICY.context)
+    pending = applications.submit(session, user, applications.Application(
+        Legitimation.NEIGHBOUR, "Anbau", aktenzeichen="63-BA-2020-0009"), notice)  # fmt: skip
     profile.delete_own_account(session, user, confirmed=_confirmed(session, user))
+    assert pending.status == RequestStatus.WITHDRAWN  # no clerk works on it any more
     assert user.username == pseudonym and user.deleted_at is not None and not user.active
     assert (user.email, user.display_name, user.street, user.phone) == (None, None, None, None)
     assert session.get(Grant, grant.id).revoked_at is not None

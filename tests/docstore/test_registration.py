@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from docstore.db import Database
 from docstore.errors import Conflict
-from docstore.models import AuditEvent, MailMessage, Role, User, UserSession
+from docstore.models import AuditEvent, MailMessage, Role, User, UserSession, utcnow
 from docstore.services import mail, registration, signin, users
 from docstore.services.actors import CONSOLE
 from docstore.services.signed_links import LinkExpired, LinkInvalid
@@ -133,6 +134,19 @@ def test_an_expired_registration_frees_its_address(session: Session) -> None:
     assert session.scalar(select(func.count()).select_from(User)) == 2
 
 
+def test_the_sweep_erases_only_registrations_whose_link_ran_out(session: Session) -> None:
+    _register(session, email="alt@example.de")
+    staff = users.create_user(session, "k.weber", PASSWORD, Role.CLERK, actor=CONSOLE)
+    staff.email = "k.weber@example.de"  # unconfirmed, but no self-registration
+    session.flush()
+    session.execute(update(User).values(created_at=utcnow() - dt.timedelta(hours=49)))
+    _register(session, email="neu@example.de")  # its link is still good
+    assert registration.sweep_unconfirmed(session, 48) == 1
+    emails = set(session.scalars(select(User.email).where(User.email.is_not(None))))
+    assert emails == {"k.weber@example.de", "neu@example.de"}
+    assert _register(session, email="alt@example.de") is registration.Registered.NEW
+
+
 def test_links_are_bound_to_their_purpose_and_signature(session: Session) -> None:
     _register(session)
     token = _token(session, "erika@example.de", "confirm")
@@ -163,6 +177,21 @@ def test_a_reset_link_works_once_and_ends_every_session(session: Session) -> Non
             session, token, "Drittes-Passwort-77", POLICY, min_password_length=12
         )
     assert users.check_password(user, "Neues-Passwort-2026")
+
+
+def test_a_reset_lifts_the_lockout_a_stranger_caused(session: Session) -> None:
+    """Knowing the address is enough to lock an account; the owner's reset unlocks it."""
+    _register(session)
+    registration.confirm_email(
+        session, _token(session, "erika@example.de", "confirm"), POLICY, PASSWORD
+    )
+    for _ in range(SIGNIN.max_failures):
+        _sign_in(session, "erika@example.de", "wrong guess")
+    assert _sign_in(session, "erika@example.de") is signin.Outcome.LOCKED
+    registration.request_reset(session, "erika@example.de", Links(), POLICY)
+    registration.reset_password(session, _token(session, "erika@example.de", "reset"),
+                                "Neues-Passwort-2026", POLICY, min_password_length=12)  # fmt: skip
+    assert _sign_in(session, "erika@example.de", "Neues-Passwort-2026") is signin.Outcome.SIGNED_IN
 
 
 def test_a_reset_for_an_unknown_address_sends_nothing(session: Session) -> None:

@@ -44,3 +44,14 @@ def test_a_tiff_with_thousands_of_frames_is_refused_early(instance, tmp_path: Pa
     with pytest.raises(ProofRejected) as caught:
         accept_proof(instance, path, "scan.tif")
     assert caught.value.reason == "resource limit"
+
+
+def test_a_proof_over_the_size_limit_is_refused_without_a_copy(instance, tmp_path: Path) -> None:
+    """Quarantine keeps evidence of bad files; a merely large upload is no evidence and would
+    fill the disk."""
+    path = tmp_path / "big.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + b"0" * ((instance.config.proof_max_mb << 20) + 1))
+    with pytest.raises(ProofRejected) as caught:
+        accept_proof(instance, path, "grundbuch.pdf")
+    assert caught.value.reason == "too large"
+    assert not any(instance.config.quarantine_dir.glob("*/original*"))

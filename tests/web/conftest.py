@@ -62,6 +62,7 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
         "signin_rate_limit": "10000 per minute",
         "search_rate_limit": "10000 per minute",
         "mail_rate_limit": "10000 per minute",
+        "application_rate_limit": "10000 per minute",
         "public_url": "https://bauakte.example",
         **overrides,
     }

@@ -144,6 +144,12 @@ RULES = {
     "accounts.confirm_email": ("GET", "/register/confirm/forged", lambda who: 404),
     "accounts.resend_confirmation": ("GET", "/register/again", _public),
     "accounts.forgotten_password": ("GET", "/password/forgotten", _public),
+    # no identity provider configured here: the SAML routes do not exist (test_saml.py checks
+    # them with Keycloak)
+    "accounts.saml_login": ("POST", "/saml/login", lambda who: 404),
+    "accounts.saml_acs": ("POST", "/saml/acs", lambda who: 404),
+    "accounts.saml_finish": ("GET", "/saml/finish/forged", lambda who: 404),
+    "accounts.saml_metadata": ("GET", "/saml/metadata", lambda who: 404),
     "accounts.reset_password": ("GET", "/password/reset/forged", lambda who: 404),
     "accounts.profile_page": ("GET", "/account", _signed_in),
     "accounts.change_email": ("POST", "/account/email", _signed_in_bad_form),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import pytest
 from sqlalchemy import select
 
+from docstore.instance import Instance
 from docstore.models import AuditEvent, RateCounter, Role
 from docstore.services import users
 from docstore.services.actors import CONSOLE
@@ -69,7 +71,27 @@ def test_rate_limit_per_address_is_shared_by_workers(tmp_path) -> None:
         with arc.instance.db.session() as s:  # counted where every server process counts
             counters = s.scalars(select(RateCounter.key)).all()
         assert any("signin-address" in key for key in counters)
+        forged = workers[0]  # without a trusted proxy, X-Forwarded-For is the client's word
+        forged.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+        assert signin(forged, "nobody9", "x").status_code == 429
     finally:
+        arc.instance.close()
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(tmp_path) -> None:
+    arc = build_archive(
+        tmp_path / "instance", tmp_path / "batch", signin_rate_limit="2 per 10 minutes"
+    )
+    config = arc.instance.config
+    behind = Instance(replace(config, values={**config.values, "trusted_proxies": 1}))
+    try:
+        client = create_app(behind, TESTING=True).test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.7"
+        assert [signin(client, "nobody", "x").status_code for _ in range(3)] == [401, 401, 429]
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.8"  # another citizen
+        assert signin(client, "nobody2", "x").status_code == 401
+    finally:
+        behind.close()
         arc.instance.close()
 
 

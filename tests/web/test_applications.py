@@ -8,11 +8,12 @@ import re
 from flask import Flask
 from sqlalchemy import func, select
 
-from docstore.models import AccessRequest, Document
+from docstore.models import AccessRequest, Document, User
 from tests.ingest.samples import text_pdf
 from tests.servers import SmtpServer
+from viewer.web import create_app
 
-from .conftest import GRANTED, Archive, csrf_token
+from .conftest import GRANTED, Archive, build_archive, csrf_token, make_token, signin
 from .test_profile import _citizen
 from .test_registration import _deliver
 
@@ -89,6 +90,11 @@ def test_the_whole_way_from_application_to_approval(
     assert citizen.get(f"/documents/{statik}").status_code == 200
     assert citizen.get(f"/documents/{permit}").status_code == 404  # only the kind granted
     assert "Statik" in citizen.get("/").text
+    access_page = clerk.get(f"/files/{archive.files[GRANTED]}/grants").text
+    with archive.instance.db.session() as s:
+        applicant = s.get(User, s.get(AccessRequest, number_id).user_id).username
+    row = re.search(rf"<tr>\s*<td>{applicant}</td>.*?</tr>", access_page, re.S)
+    assert row and "Statik" in row.group(0) and "ganze Akte" not in row.group(0)
 
 
 def _documents(archive: Archive) -> tuple[int, int]:
@@ -178,3 +184,53 @@ def test_digits_that_are_no_ids_are_refused_on_the_desk(client_as, archive) -> N
     documents = {"approve-building_file": str(archive.files[GRANTED]), "approve-scope": "documents",
                  "approve-documents": "²", "approve-days": "3", "csrf_token": token}  # fmt: skip
     assert clerk.post(f"/review/{archive.application}/approve", data=documents).status_code == 400
+
+
+def _stored_proofs(archive: Archive) -> set[str]:
+    return set(archive.instance.store.list("proofs/"))
+
+
+def test_a_wrong_form_stores_no_proof(client_as, archive: Archive, tmp_path) -> None:
+    """Every field is checked before an upload is written: a form that cannot be filed
+    costs no disk, however often it is sent."""
+    before = _stored_proofs(archive)
+    unique = text_pdf(tmp_path / "unique.pdf", pages=1, marker="Einmalige Vollmacht 7731")
+    wrong = _apply(client_as("citizen.active"), tmp_path, purpose="", aktenzeichen="",
+                   proofs=(io.BytesIO(unique.read_bytes()), "vollmacht.pdf"))  # fmt: skip
+    assert wrong.status_code == 400
+    assert _stored_proofs(archive) == before
+
+
+def test_an_answer_without_an_open_question_stores_nothing(client_as, archive, tmp_path) -> None:
+    client = client_as("citizen.none")  # its application was never asked anything
+    page = client.get(f"/applications/{archive.application}")
+    before = _stored_proofs(archive)
+    unique = text_pdf(tmp_path / "answer.pdf", pages=1, marker="Antwort ohne Frage 5519")
+    answered = client.post(
+        f"/applications/{archive.application}/answer",
+        data={"answer": "Anbei.", "csrf_token": csrf_token(page.text),
+              "proofs": (io.BytesIO(unique.read_bytes()), "antwort.pdf")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert answered.status_code == 302
+    assert "keine Frage offen" in client.get(answered.headers["Location"]).text
+    assert _stored_proofs(archive) == before
+
+
+def test_applications_are_limited_per_account(tmp_path) -> None:
+    arc = build_archive(
+        tmp_path / "instance", tmp_path / "batch", application_rate_limit="2 per day"
+    )
+    try:
+        app = create_app(arc.instance, TESTING=True)
+        client = app.test_client()
+        signin(client, "citizen.active")
+        statuses = [_apply(client, tmp_path).status_code for _ in range(2)]
+        bearer = {"Authorization": f"Bearer {make_token(arc.instance, 'citizen.active')}"}
+        api = app.test_client().post("/api/v1/applications", headers=bearer, data={
+            "legitimation": "neighbour", "purpose": "Kauf", "aktenzeichen": GRANTED})  # fmt: skip
+        statuses += [api.status_code, _apply(client, tmp_path).status_code]
+        assert statuses == [302, 302, 429, 429]
+        assert client.get("/applications/new").status_code == 200  # only sending waits
+    finally:
+        arc.instance.close()

@@ -53,6 +53,8 @@ FORMS = {
     "accounts.resend_confirmation": (None, "POST", "/register/again", ["email"]),
     "accounts.confirm_email": (None, "POST", "/register/confirm/forged", ["password"]),
     "accounts.forgotten_password": (None, "POST", "/password/forgotten", ["email"]),
+    "accounts.saml_login": (None, "POST", "/saml/login", ["next"]),  # off here: test_saml.py
+    "accounts.saml_acs": (None, "POST", "/saml/acs", ["SAMLResponse"]),
     "accounts.reset_password": (None, "POST", "/password/reset/forged", ["password", "repeated"]),
     "accounts.profile_page": (
         "fuzz.citizen", "POST", "/account",

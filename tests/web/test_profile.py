@@ -22,6 +22,12 @@ def _citizen(app: Flask, archive: Archive, mailbox: SmtpServer):
     return client, address
 
 
+def _change_email(client, address: str, password: str):
+    token = csrf_token(client.get("/account").text)
+    data = {"email": address, "current_password": password, "csrf_token": token}
+    return client.post("/account/email", data=data)
+
+
 def test_details_are_saved_and_shown(app: Flask, archive: Archive, mailbox: SmtpServer) -> None:
     client, _ = _citizen(app, archive, mailbox)
     page = client.get("/account")
@@ -48,11 +54,12 @@ def test_a_new_address_is_confirmed_by_its_owner(
     client, old = _citizen(app, archive, mailbox)
     new = _address()
     page = client.get("/account")
-    answer = client.post(
-        "/account/email", data={"email": new, "csrf_token": csrf_token(page.text)},
-        follow_redirects=True,
-    )  # fmt: skip
-    assert "Bestätigungslink an die neue Adresse" in answer.text
+    stolen = client.post("/account/email", data={"email": new, "csrf_token": csrf_token(page.text)})
+    assert stolen.status_code == 400  # a session alone does not move the address
+    guessed = _change_email(client, new, "a guess")
+    assert guessed.status_code == 401 and "Passwort oder Einmalcode" in guessed.text
+    answer = _change_email(client, new, PASSWORD)
+    assert "Bestätigungslink an die neue Adresse" in client.get(answer.headers["Location"]).text
     link = _link(archive, mailbox, new, "/account/email/")
     assert app.test_client().get(link).status_code == 302  # signed out: to the sign-in page
     done = client.get(link, follow_redirects=True)

@@ -3,6 +3,7 @@ reads the queue and decides.  The same services as the web pages decide who may 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from flask import request, url_for
@@ -16,8 +17,9 @@ from docstore.services import applications, review
 from docstore.services.applications import Application
 from ingest.proofs import ProofRejected
 
-from ..web.applications import store_proofs
+from ..web.applications import chosen_files, store_proofs
 from ..web.context import instance
+from ..web.extensions import APPLICATION_LIMIT
 from .application_schemas import (
     AnswerIn,
     ApplicationDetail,
@@ -86,13 +88,15 @@ def _detail(entry: AccessRequest) -> dict:
 
 def _proofs(files: dict) -> list:
     try:
-        return store_proofs(files.get("proofs") or [])
+        return store_proofs(chosen_files(files.get("proofs") or []))
     except ProofRejected as exc:
         abort(400, message=f"{exc.name}: {exc.reason}" + (f" ({exc.detail})" if exc.detail else ""))
 
 
 @blp.route("/applications")
 class ApplicationCollection(MethodView):
+    decorators = (APPLICATION_LIMIT,)
+
     @blp.response(200, ApplicationOut(many=True))
     def get(self) -> list:
         """Your applications, newest first."""
@@ -106,14 +110,12 @@ class ApplicationCollection(MethodView):
         """Apply to inspect a building file (multipart: the fields and the proof files)."""
         with instance().db.session() as s:
             _applicant(s)
-        proofs = _proofs(files)
         legitimation = Legitimation(args.pop("legitimation"))
-        purpose = args.pop("purpose")
+        entry = Application(legitimation, args.pop("purpose"), **args)
+        applications.check(entry, proofs_offered=len(chosen_files(files.get("proofs") or [])))
+        proofs = _proofs(files)
         with instance().db.transaction() as s:
-            entry = applications.submit(
-                s, _applicant(s), Application(legitimation, purpose, proofs=proofs, **args),
-                _notice(),
-            )  # fmt: skip
+            entry = applications.submit(s, _applicant(s), replace(entry, proofs=proofs), _notice())
             s.flush()
             return _detail(entry)
 
@@ -138,8 +140,8 @@ class ApplicationAnswer(MethodView):
     @blp.response(200, ApplicationDetail)
     def post(self, args: dict, files: dict, request_id: int) -> dict:
         """Answer the clerk's question (text and/or more proofs)."""
-        with instance().db.session() as s:
-            applications.own_application(s, _applicant(s), request_id)
+        with instance().db.session() as s:  # before any proof is stored
+            applications.open_question(s, _applicant(s), request_id)
         proofs = _proofs(files)
         with instance().db.transaction() as s:
             user = _applicant(s)

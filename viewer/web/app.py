@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from docstore.config import load_config
 from docstore.instance import Instance
+from docstore.saml import idp_origin
 from indexer.reader import IndexReader
 from ingest.index_sync import index_store, open_index
 
@@ -60,12 +62,16 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(settings)
+    if config.trusted_proxies:  # a forged X-Forwarded-For from a client is ignored otherwise
+        hops = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.url_map.converters["id"] = IdConverter
     app.extensions["bauakte"] = WebState(
         instance,
         IndexReader(lambda: open_index(instance), live=lambda: index_store(instance).current_path),
     )
-    security.configure(app, https=config.https)
+    targets = (idp_origin(Path(config.saml_idp_metadata)),) if config.saml_idp_metadata else ()
+    security.configure(app, https=config.https, form_targets=targets)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

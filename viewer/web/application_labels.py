@@ -39,6 +39,12 @@ REASON_LABELS = {
     "proof_outdated": _l("Der Nachweis ist zu alt."),
     "other": _l("Aus einem anderen Grund."),
 }
+TRUST_LABELS = {
+    "basic": _l("über BundID angemeldet, Vertrauensniveau niedrig (Benutzername und Passwort)"),
+    "substantial": _l("über BundID angemeldet, Vertrauensniveau substanziell "
+                      "(z. B. ELSTER-Zertifikat)"),
+    "high": _l("über BundID angemeldet, Vertrauensniveau hoch (Online-Ausweis)"),
+}  # fmt: skip
 PROOF_PROBLEMS = {
     "too large": _l("Die Datei ist zu groß."),
     "unsupported type": _l("Bitte laden Sie ein PDF oder ein Bild (JPEG, PNG, TIFF) hoch."),
@@ -60,6 +66,13 @@ def reason_label(code: str | None) -> str:
     return str(REASON_LABELS.get(code, "")) if code else ""
 
 
+def trust_label(level: str | None) -> str:
+    """How sure anyone is of who applied; an own account proves only its e-mail address."""
+    if not level:
+        return str(_l("eigenes Konto: nur die E-Mail-Adresse ist bestätigt"))
+    return str(TRUST_LABELS.get(level, level))
+
+
 def proof_problem(reason: str) -> str:
     return str(PROOF_PROBLEMS.get(reason, _l("Die Datei kann nicht angenommen werden.")))
 
@@ -68,3 +81,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(status_label)
     app.add_template_filter(legitimation_label)
     app.add_template_filter(reason_label)
+    app.add_template_filter(trust_label)

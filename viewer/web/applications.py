@@ -8,6 +8,7 @@ else's answers 404 (the services decide, see ``docstore.services.applications``)
 from __future__ import annotations
 
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -28,6 +29,7 @@ from .application_forms import AnswerForm, ApplicationForm
 from .application_labels import LEGITIMATION_HINTS, proof_problem
 from .context import instance
 from .downloads import attachment_response
+from .extensions import APPLICATION_LIMIT
 
 bp = Blueprint("applications", __name__)
 MAX_PROOFS = 10
@@ -63,9 +65,13 @@ def _problem_text(problem: ApplicationProblem) -> str:
     return texts.get(problem.field, _("Bitte prüfen Sie diese Angabe."))
 
 
-def store_proofs(files: list[FileStorage]) -> list[StoredProof]:
+def chosen_files(files: list[FileStorage]) -> list[FileStorage]:
+    """The file fields the applicant filled (a form sends empty ones too)."""
+    return [f for f in files if f and f.filename]
+
+
+def store_proofs(chosen: list[FileStorage]) -> list[StoredProof]:
     """Check and keep each uploaded proof; the first refused file stops the form."""
-    chosen = [f for f in files if f and f.filename]
     if len(chosen) > MAX_PROOFS:
         raise ProofRejected("", "too many", str(MAX_PROOFS))
     stored = []
@@ -91,36 +97,38 @@ def _proof_error(exc: ProofRejected) -> str:
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
+@APPLICATION_LIMIT
 def new_application() -> str | Response | tuple[str, int]:
     form = ApplicationForm()
     if not form.validate_on_submit():
         return _form_page(form, 400 if form.errors else 200)
-    try:
-        proofs = store_proofs(request.files.getlist(form.proofs.name))
+    uploads = chosen_files(request.files.getlist(form.proofs.name))
+    street_list = _street_list()
+    known = street_list.known if street_list else None
+    entry = Application(
+        Legitimation(form.legitimation.data), form.purpose.data,
+        street=form.street.data or "", house_number=form.house_number.data or "",
+        postcode=form.postcode.data or "", gemarkung=form.gemarkung.data or "",
+        flur=form.flur.data or "", flurstueck=form.flurstueck.data or "",
+        aktenzeichen=form.aktenzeichen.data or "", interest=form.interest.data or "",
+        chamber_number=form.chamber_number.data or "",
+    )  # fmt: skip
+    try:  # every field first: a wrong form stores no proof
+        applications.check(entry, known, proofs_offered=len(uploads))
+        proofs = store_proofs(uploads)
+        with instance().db.transaction() as s:
+            created = applications.submit(
+                s, s.get(User, current_user.user.id), replace(entry, proofs=proofs), _notice(),
+                known_street=known,
+            )  # fmt: skip
+            created_id = created.id
+    except ApplicationProblem as exc:
+        target = getattr(form, exc.field, None) if exc.field != "building" else form.street
+        (target or form.purpose).errors = [_problem_text(exc)]
+        return _form_page(form, 400)
     except ProofRejected as exc:
         form.proofs.errors = [_proof_error(exc)]
         return _form_page(form, 400)
-    street_list = _street_list()
-    with instance().db.transaction() as s:
-        applicant = s.get(User, current_user.user.id)
-        entry = Application(
-            Legitimation(form.legitimation.data), form.purpose.data,
-            street=form.street.data or "", house_number=form.house_number.data or "",
-            postcode=form.postcode.data or "", gemarkung=form.gemarkung.data or "",
-            flur=form.flur.data or "", flurstueck=form.flurstueck.data or "",
-            aktenzeichen=form.aktenzeichen.data or "", interest=form.interest.data or "",
-            chamber_number=form.chamber_number.data or "", proofs=proofs,
-        )  # fmt: skip
-        try:
-            created = applications.submit(
-                s, applicant, entry, _notice(),
-                known_street=street_list.known if street_list else None,
-            )  # fmt: skip
-        except ApplicationProblem as exc:
-            target = getattr(form, exc.field, None) if exc.field != "building" else form.street
-            (target or form.purpose).errors = [_problem_text(exc)]
-            return _form_page(form, 400)
-        created_id = created.id
     flash(_("Ihr Antrag ist eingegangen. Wir haben Ihnen eine Bestätigung per E-Mail geschickt."),
           "info")  # fmt: skip
     return redirect(url_for("applications.show", request_id=created_id))
@@ -168,10 +176,16 @@ def answer(request_id: int) -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         flash(_("Ihre Antwort ist zu lang."), "error")
         return redirect(url_for("applications.show", request_id=request_id))
-    with instance().db.session() as s:  # 404 before any file is stored
-        applications.own_application(s, s.get(User, current_user.user.id), request_id)
+    try:  # 404, or no question open, before any file is stored
+        with instance().db.session() as s:
+            applications.open_question(s, s.get(User, current_user.user.id), request_id)
+    except Hidden:
+        raise
+    except UsageError:
+        flash(_("Zu diesem Antrag ist keine Frage offen."), "error")
+        return redirect(url_for("applications.show", request_id=request_id))
     try:
-        proofs = store_proofs(request.files.getlist(form.proofs.name))
+        proofs = store_proofs(chosen_files(request.files.getlist(form.proofs.name)))
     except ProofRejected as exc:
         flash(_proof_error(exc), "error")
         return redirect(url_for("applications.show", request_id=request_id))

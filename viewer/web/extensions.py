@@ -44,6 +44,19 @@ def limit_searches(view):
     return view
 
 
+def _application_limit() -> str:
+    from .context import instance
+
+    return instance().config.application_rate_limit
+
+
+APPLICATION_LIMIT = limiter.shared_limit(
+    _application_limit, scope="applications", key_func=_account_or_address, methods=["POST"]
+)
+"""New applications per account, one count for the form and the API (each sends a mail
+and may store proofs)."""
+
+
 def select_locale() -> str:
     """German unless the visitor chose English (or the browser prefers it and chose nothing)."""
     chosen = session.get("lang")

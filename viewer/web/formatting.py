@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from docstore.models import BuildingFile
+from docstore.models import BuildingFile, Grant
 from docstore.services import roles
 from docstore.services.roles import Capability
 
@@ -89,6 +89,15 @@ def kind_label(kind: str) -> str:
     return str(KIND_LABELS.get(kind, kind))
 
 
+def grant_scope(grant: Grant) -> str:
+    """What a grant covers: the whole file, or its kinds and listed documents."""
+    parts = [kind_label(k.kind) for k in grant.kinds]
+    if grant.documents:
+        count = len(grant.documents)
+        parts.append(ngettext("%(num)d Dokument", "%(num)d Dokumente", count))
+    return ", ".join(parts) if parts else gettext("ganze Akte")
+
+
 def dateformat(value: dt.date | None) -> str:
     return format_date(value, "medium") if value else ""
 
@@ -110,6 +119,7 @@ def filesize(size: int) -> str:
 def register(app: Flask) -> None:
     app.add_template_filter(address)
     app.add_template_filter(kind_label)
+    app.add_template_filter(grant_scope)
     app.add_template_filter(dateformat)
     app.add_template_filter(datetimeformat)
     app.add_template_filter(upload_status)

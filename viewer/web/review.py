@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 
 from docstore.errors import UsageError
 from docstore.models import OPEN_STATUSES, DocumentKind, RequestStatus, User
-from docstore.services import applications, review, roles
+from docstore.services import applications, identities, review, roles
 from docstore.services.archive import Hidden
 from docstore.services.roles import Capability
 
@@ -109,7 +109,8 @@ def _page(s, request_id: int, status: int = 200):
     assigned = s.get(User, entry.assigned_to_id) if entry.assigned_to_id else None
     page = render_template(
         "review/show.html", entry=entry, applicant=applicant, assigned=assigned,
-        open=entry.status in OPEN_STATUSES, **_forms(s, entry),
+        trust=identities.trust_of(s, entry.user_id), open=entry.status in OPEN_STATUSES,
+        **_forms(s, entry),
     )  # fmt: skip
     return page if status == 200 else (page, status)
 

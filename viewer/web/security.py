@@ -23,7 +23,9 @@ CSP = "; ".join(
 )
 
 
-def configure(app: Flask, *, https: bool) -> None:
+def configure(app: Flask, *, https: bool, form_targets: tuple[str, ...] = ()) -> None:
+    """``form_targets``: origins a form may lead to besides this site (the identity
+    provider's sign-in page, reached by the redirect of the BundID button)."""
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -33,12 +35,13 @@ def configure(app: Flask, *, https: bool) -> None:
         REMEMBER_COOKIE_SECURE=https,
         PERMANENT_SESSION_LIFETIME=8 * 3600,
     )
-    app.after_request(_headers)
+    csp = CSP.replace("form-action 'self'", " ".join(["form-action 'self'", *form_targets]))
+    app.after_request(lambda response: _headers(response, csp))
 
 
-def _headers(response: Response) -> Response:
+def _headers(response: Response, csp: str) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", csp)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
     headers["Referrer-Policy"] = "same-origin"

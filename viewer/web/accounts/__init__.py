@@ -12,6 +12,7 @@ from . import (  # noqa: E402,F401 - views register on bp
     password_change,
     profile,
     registration,
+    saml,
     second_factor,
 )
 from .password import SignedIn  # noqa: E402

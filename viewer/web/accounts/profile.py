@@ -5,19 +5,20 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from docstore.models import User
-from docstore.services import profile, users
+from docstore.services import identities, profile, sessions, users
 from docstore.services.signed_links import LinkExpired, LinkInvalid
 
 from ..context import instance
 from . import bp
 from .confirmation import WRONG, ConfirmForm, confirm, needs_code
+from .identity import SignedIn, policy
 from .registration import WebLinks, link_policy
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English"}
@@ -54,7 +55,7 @@ class DetailsForm(FlaskForm):
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(ConfirmForm):
     email = EmailField(
         _l("Neue E-Mail-Adresse"),
         validators=[DataRequired(), Length(max=320)],
@@ -66,10 +67,12 @@ def _own(s) -> User:
     return s.get(User, current_user.user.id)
 
 
-def _page(user: User, details: DetailsForm, email: EmailForm, status: int = 200):
-    return render_template(
-        "accounts/profile.html", user=user, details=details, email_form=email
-    ), status
+def _page(user: User, details: DetailsForm, email: EmailForm, status: int = 200, error=None):
+    with instance().db.session() as s:
+        trust = identities.trust_of(s, user.id)
+    page = render_template("accounts/profile.html", user=user, details=details, email_form=email,
+                           with_code=needs_code(user), email_error=error, trust=trust)  # fmt: skip
+    return page, status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -98,16 +101,21 @@ def change_email() -> tuple[str, int] | Response:
     form = EmailForm()
     with instance().db.transaction() as s:
         user = _own(s)
-        if form.validate_on_submit():
+        if not form.validate_on_submit():
+            return _page(user, DetailsForm(obj=user, formdata=None), form, 400)
+        confirmed = confirm(s, user, form)
+        if confirmed is not None:
             try:
                 profile.request_email_change(
                     s, user, form.email.data, WebLinks(instance().config.public_url),
-                    link_policy(),
+                    link_policy(), confirmed=confirmed,
                 )  # fmt: skip
             except (users.BadEmail, profile.BadDetail):
                 form.email.errors = [_("Bitte geben Sie eine neue E-Mail-Adresse an.")]
-        if form.errors:
-            return _page(user, DetailsForm(obj=user, formdata=None), form, 400)
+                return _page(user, DetailsForm(obj=user, formdata=None), form, 400)
+    if confirmed is None:  # after the transaction: the failure it counted is kept
+        with instance().db.session() as s:
+            return _page(_own(s), DetailsForm(obj=_own(s), formdata=None), form, 401, str(WRONG))
     flash(
         _("Wir haben einen Bestätigungslink an die neue Adresse geschickt. Bis Sie ihm folgen, "
           "bleibt die bisherige Adresse gültig."),
@@ -121,12 +129,15 @@ def change_email() -> tuple[str, int] | Response:
 def confirm_new_email(token: str) -> str | Response | tuple[str, int]:
     try:
         with instance().db.transaction() as s:
-            profile.confirm_email_change(s, _own(s), token, link_policy())
+            user = _own(s)
+            profile.confirm_email_change(s, user, token, link_policy())
+            login_user(SignedIn(user, sessions.start(s, user, policy().lifetime)))
     except LinkExpired:
         return render_template("accounts/link_problem.html", problem="expired"), 410
     except LinkInvalid:
         return render_template("accounts/link_problem.html", problem="invalid"), 404
-    flash(_("Ihre neue E-Mail-Adresse ist bestätigt."), "info")
+    flash(_("Ihre neue E-Mail-Adresse ist bestätigt. Andere Sitzungen und API-Tokens sind "
+            "beendet."), "info")  # fmt: skip
     return redirect(url_for("accounts.profile_page"))
 
 
