@@ -50,6 +50,8 @@ class QueueFilter:
     statuses: frozenset[RequestStatus] = OPEN_STATUSES
     older_than_days: int | None = None
     mine: bool = False
+    district: str = ""
+    """Only applications for a building the register places in this district."""
 
 
 def queue(session: Session, clerk: Actor, flt: QueueFilter = QueueFilter()) -> list[AccessRequest]:
@@ -62,7 +64,41 @@ def queue(session: Session, clerk: Actor, flt: QueueFilter = QueueFilter()) -> l
         )
     if flt.mine and (user := user_of(clerk)) is not None:
         stmt = stmt.where(AccessRequest.assigned_to_id == user.id)
+    if flt.district:
+        stmt = stmt.where(_in_district(flt.district))
     return list(session.scalars(stmt.order_by(AccessRequest.created_at, AccessRequest.id)))
+
+
+def _in_district(district: str):
+    """An application whose building (its file, file number, address or parcel) the register
+    places in ``district``: the SQL twin of :func:`matching_files`, for the whole queue."""
+
+    def normal(column):
+        return func.replace(func.replace(func.lower(column), "str.", "straße"), "strasse", "straße")
+
+    parcel = select(Parcel.building_file_id).where(
+        Parcel.flurstueck == AccessRequest.flurstueck,
+        or_(AccessRequest.gemarkung.is_(None),
+            func.lower(Parcel.gemarkung) == func.lower(AccessRequest.gemarkung)),
+    )  # fmt: skip
+    same_building = or_(
+        BuildingFile.id == AccessRequest.building_file_id,
+        func.lower(BuildingFile.aktenzeichen) == func.lower(AccessRequest.aktenzeichen),
+        (normal(BuildingFile.street) == normal(AccessRequest.street))
+        & (func.lower(BuildingFile.house_number) == func.lower(AccessRequest.house_number)),
+        BuildingFile.id.in_(parcel),
+    )
+    return (
+        select(BuildingFile.id)
+        .where(func.lower(BuildingFile.district) == district.strip().lower(), same_building)
+        .exists()
+    )
+
+
+def districts(session: Session) -> list[str]:
+    """The districts the register names, for the queue's filter."""
+    stmt = select(BuildingFile.district).where(BuildingFile.district.is_not(None)).distinct()
+    return sorted(d for d in session.scalars(stmt) if d)
 
 
 def for_review(

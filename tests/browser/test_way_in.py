@@ -137,8 +137,9 @@ def test_register_apply_answer_approved_and_expired(
     expect(page.get_by_role("link", name=GRANTED)).to_have_count(0)
 
 
-def test_sign_in_with_bundid_through_the_real_identity_provider(page: Page) -> None:
-    """The button, Keycloak's own sign-in page, and back: a new account, signed in."""
+def test_bundid_sign_in_apply_and_be_approved(page: Page, browser: Browser, server: Server) -> None:
+    """The same way once through the real identity provider: Keycloak's own sign-in page, a
+    new account, an application, the clerk sees the identity's level and approves."""
     page.goto("/login")
     look(page, "login-with-bundid")
     page.get_by_role("button", name="Mit BundID anmelden").click()
@@ -149,3 +150,24 @@ def test_sign_in_with_bundid_through_the_real_identity_provider(page: Page) -> N
     page.goto("/account")
     expect(page.locator("main")).to_contain_text("über BundID angemeldet")
     look(page, "account-with-bundid")
+
+    page.goto("/applications/new")
+    page.get_by_label("Aktenzeichen, falls bekannt").fill(GRANTED)
+    page.get_by_label("Ich bin Nachbarin oder Nachbar").check()
+    page.get_by_label("Wofür brauchen Sie die Unterlagen?").fill("Anbau an der Grenze")
+    page.get_by_role("button", name="Antrag stellen").click()
+    expect(page.locator(".status-line")).to_contain_text("eingegangen")
+    number = re.search(r"/applications/(\d+)$", page.url).group(1)
+
+    clerk = _clerk_page(browser, server)
+    clerk.goto(f"/review/{number}")
+    expect(clerk.locator("main")).to_contain_text("über BundID angemeldet, Vertrauensniveau")
+    clerk.get_by_label("nur Dokumente dieser Arten").check()
+    clerk.get_by_label("Dokumentarten").select_option(["statik"])
+    clerk.get_by_role("button", name="Genehmigen und freigeben").click()
+    expect(clerk.get_by_text("Genehmigt: Die Freigabe gilt ab heute.")).to_be_visible()
+    clerk.context.close()
+
+    page.goto("/")
+    page.get_by_role("link", name=GRANTED).click()
+    expect(page.locator("main")).to_contain_text("Tragwerk")

@@ -214,3 +214,23 @@ def test_a_withdrawal_waits_for_the_clerks_decision_and_then_fails(db) -> None:
     assert outcome == ["too late"]
     with db.session() as s:
         assert s.get(AccessRequest, request_id).status == RequestStatus.NO_FILE
+
+
+def test_the_queue_filters_by_the_district_the_register_names(session: Session) -> None:
+    user, clerk = _citizen(session), make_user(session, "k.weber", Role.CLERK)
+    centre, west = make_file(session, "63-BA-1960-0001"), make_file(session, "63-BA-1970-0002")
+    centre.district, west.district = "Innenstadt", "Ehrenfeld"
+    west.street, west.house_number = "Venloer Straße", "411"
+    session.flush()
+    by_address = _apply(session, user, street="Venloer Str.", house_number="411")
+    by_number = _apply(session, user, street="", house_number="", aktenzeichen="63-ba-1960-0001")
+    elsewhere = _apply(session, user, street="Unbekannter Weg", house_number="9")
+
+    def ids(district: str) -> list[int]:
+        found = review.queue(session, clerk, review.QueueFilter(district=district))
+        return [r.id for r in found]
+
+    assert ids("Ehrenfeld") == [by_address.id]
+    assert ids("innenstadt") == [by_number.id]
+    assert elsewhere.id in ids("") and ids("Porz") == []
+    assert review.districts(session) == ["Ehrenfeld", "Innenstadt"]

@@ -105,6 +105,7 @@ class QueueQuery(ma.Schema):
     )
     older_than_days = ma.fields.Integer(validate=ma.validate.Range(1, 3650))
     mine = ma.fields.Boolean(load_default=False)
+    district = ma.fields.String(validate=ma.validate.Length(max=200), load_default="")
 
 
 class DecisionIn(ma.Schema):

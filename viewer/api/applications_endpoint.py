@@ -181,7 +181,9 @@ class ReviewQueue(MethodView):
     def get(self, args: dict) -> list:
         """The clerk's queue, oldest first (default: every open application)."""
         statuses = frozenset(RequestStatus(x) for x in args["status"]) or OPEN_STATUSES
-        wanted = review.QueueFilter(statuses, args.get("older_than_days"), args["mine"])
+        wanted = review.QueueFilter(
+            statuses, args.get("older_than_days"), args["mine"], args["district"]
+        )
         with instance().db.session() as s:
             return [_review_json(s, e) for e in review.queue(s, me(), wanted)]
 

@@ -60,12 +60,14 @@ def queue() -> str:
     older = request.args.get("older", "")
     days = int(older) if older.isascii() and older.isdigit() and len(older) < 5 else None
     mine = request.args.get("mine") == "1"
+    district = request.args.get("district", "")[:200]
     with instance().db.session() as s:
-        entries = review.queue(s, _clerk(s), review.QueueFilter(statuses, days, mine))
+        entries = review.queue(s, _clerk(s), review.QueueFilter(statuses, days, mine, district))
         applicants = {e.user_id: s.get(User, e.user_id) for e in entries}
         return render_template(
             "review/queue.html", entries=entries, applicants=applicants, chosen=chosen,
-            queues=list(QUEUES), older=days, mine=mine,
+            queues=list(QUEUES), older=days, mine=mine, district=district,
+            districts=review.districts(s),
         )  # fmt: skip
 
 
