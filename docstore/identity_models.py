@@ -43,6 +43,9 @@ class ExternalIdentity(Base):
     trust_level: Mapped[str] = mapped_column(String(16))
     """The level of the latest sign-in (a person may sign in with the ID card one day and
     with a password the next)."""
+    asserted_name: Mapped[str | None] = mapped_column(String(200))
+    """The name the provider vouched for (the account's display name is the person's own
+    word and may differ; the clerk sees both)."""
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 

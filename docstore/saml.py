@@ -106,6 +106,21 @@ def in_response_to(saml_response: str) -> str:
 
 
 METADATA_NS = "urn:oasis:names:tc:SAML:2.0:metadata"
+REDIRECT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+
+
+def idp_entity_id(metadata: Path) -> str:
+    """The one identity provider the metadata file describes (its answers must name it)."""
+    try:
+        root = ElementTree.parse(metadata).getroot()
+    except (OSError, ElementTree.ParseError) as exc:
+        raise ServiceUnavailable(f"identity provider metadata {metadata}: {exc}") from None
+    entity = root if root.tag == f"{{{METADATA_NS}}}EntityDescriptor" else None
+    if entity is None or not entity.get("entityID"):
+        raise ServiceUnavailable(
+            f"identity provider metadata {metadata} must describe exactly one provider"
+        )
+    return entity.get("entityID", "")
 
 
 def idp_origin(metadata: Path) -> str:
@@ -122,6 +137,8 @@ def idp_origin(metadata: Path) -> str:
             "the provider and set BAUAKTE_SAML_IDP_METADATA"
         ) from None
     for service in root.iter(f"{{{METADATA_NS}}}SingleSignOnService"):
+        if service.get("Binding") != REDIRECT_BINDING:  # the one the button's redirect uses
+            continue
         parts = urlsplit(service.get("Location", ""))
         if parts.scheme in ("http", "https") and parts.netloc:
             return f"{parts.scheme}://{parts.netloc}"
@@ -138,6 +155,7 @@ class ServiceProvider:
                 "provider and set BAUAKTE_SAML_IDP_METADATA"
             )
         self.entity_id, self.acs_url, self.idp_metadata = entity_id, acs_url, idp_metadata
+        self.idp = idp_entity_id(idp_metadata)
 
     @cached_property
     def _client(self):
@@ -182,6 +200,8 @@ class ServiceProvider:
             )
         except Exception as exc:  # pysaml2 has dozens of error types; every one is a refusal
             raise SamlRejected(f"{type(exc).__name__}: {exc}"[:300]) from None
+        finally:  # pysaml2 keeps every person it saw in memory; Bauakte needs none of it
+            self._client.users.cache._db.clear()
         if response is None or response.assertion is None:
             raise SamlRejected("the answer holds no assertion")
         return self._assertion(response)
@@ -192,6 +212,14 @@ class ServiceProvider:
         name_id = response.name_id
         if name_id is None or not name_id.text:
             raise SamlRejected("the assertion names no subject")
+        if name_id.format != PERSISTENT:  # a transient id would make a new account each time
+            raise SamlRejected(f"the subject is no persistent name id ({name_id.format})")
+        # the signed assertion's issuer counts (the response around it need not be signed),
+        # and it must be the one provider configured
+        issuer = response.assertion.issuer.text if response.assertion.issuer else ""
+        outer = response.response.issuer.text if response.response.issuer is not None else issuer
+        if issuer != self.idp or outer != issuer:
+            raise SamlRejected(f"the answer is not from {self.idp} (assertion: {issuer!r})")
         conditions = response.assertion.conditions
         until = conditions.not_on_or_after if conditions is not None else None
         expires = (
@@ -206,7 +234,7 @@ class ServiceProvider:
             if found:
                 attributes[key] = str(found[0])[:320]
         return Assertion(
-            issuer=response.issuer() or "",
+            issuer=issuer,
             subject=name_id.text[:500],
             assertion_id=response.assertion.id,
             trust_level=trust_level([info[0] for info in response.authn_info()]),

@@ -118,26 +118,33 @@ def account_for(session: Session, assertion: Assertion, *, link_to: User | None 
         if user.is_staff:  # an account made staff later must not skip its one-time code
             raise PermissionDenied("staff accounts sign in with password and one-time code")
         identity.trust_level, identity.last_seen_at = assertion.trust_level.value, utcnow()
+        identity.asserted_name = asserted_name(assertion)
         return user
     user = link_to or _new_account(session, assertion)
     level = assertion.trust_level.value
     session.add(ExternalIdentity(user_id=user.id, issuer=assertion.issuer[:500],
-                                 subject=assertion.subject, trust_level=level))  # fmt: skip
+                                 subject=assertion.subject, trust_level=level,
+                                 asserted_name=asserted_name(assertion)))  # fmt: skip
     details = {"issuer": assertion.issuer[:200], "trust_level": level}
     audit.record(session, "user.identity-link", actor=user, target_type="user",
                  target_id=user.id, details=details)  # fmt: skip
     return user
 
 
-def _new_account(session: Session, assertion: Assertion) -> User:
+def asserted_name(assertion: Assertion) -> str | None:
     names = (assertion.attributes.get("given_name", ""), assertion.attributes.get("surname", ""))
     name = " ".join(" ".join(names).split())[:200]
+    return name if name and name.isprintable() else None
+
+
+def _new_account(session: Session, assertion: Assertion) -> User:
+    name = asserted_name(assertion)
     email = _free_address(session, assertion.attributes.get("email", ""))
     user = User(
         username=registration.new_pseudonym(session),
         role=Role.CITIZEN.value,
         password_hash=users.hash_password(secrets.token_urlsafe(32)),  # no password to guess
-        display_name=name if name.isprintable() else None,
+        display_name=name,
         email=email,
         email_confirmed_at=utcnow() if email else None,
     )
@@ -157,10 +164,26 @@ def _free_address(session: Session, address: str) -> str | None:
     return None if taken is not None else normal
 
 
-def trust_of(session: Session, user_id: int) -> TrustLevel | None:
-    """The highest level any linked identity last signed in with; None: own account only."""
-    levels = session.scalars(
-        select(ExternalIdentity.trust_level).where(ExternalIdentity.user_id == user_id)
+def identity_of(session: Session, user_id: int) -> ExternalIdentity | None:
+    """The linked identity with the highest level its last sign-in had; None: own account."""
+    found = session.scalars(
+        select(ExternalIdentity).where(ExternalIdentity.user_id == user_id)
     ).all()
     order = list(TrustLevel)
-    return max((TrustLevel(v) for v in levels), key=order.index, default=None)
+    return max(found, key=lambda i: order.index(TrustLevel(i.trust_level)), default=None)
+
+
+def trust_of(session: Session, user_id: int) -> TrustLevel | None:
+    identity = identity_of(session, user_id)
+    return TrustLevel(identity.trust_level) if identity else None
+
+
+def spoil(session: Session, request_id: str) -> None:
+    """A refused answer ends the sign-in it claimed to answer: one waiting request does not
+    take hostile answers (each a signature check) for its whole lifetime."""
+    session.execute(delete(SamlLogin).where(SamlLogin.request_id == request_id))
+
+
+def forget(session: Session, user: User) -> None:
+    """The account is erased: its identities go, so the person may start afresh."""
+    session.execute(delete(ExternalIdentity).where(ExternalIdentity.user_id == user.id))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import PermissionDenied, UsageError
 from ..models import Grant, MailMessage, User, utcnow
-from . import applications, audit, mail, sessions, signed_links, users
+from . import applications, audit, identities, mail, sessions, signed_links, users
 from .registration import LinkPolicy, Links
 
 CHANGE_EMAIL = "change-email"
@@ -158,6 +158,7 @@ def delete_own_account(session: Session, user: User, *, confirmed: sessions.Conf
     ):
         grant.revoked_at, grant.revoked_by_id = now, user.id
     applications.withdraw_all(session, user)
+    identities.forget(session, user)
     session.execute(delete(MailMessage).where(MailMessage.user_id == user.id))
     audit.record(session, "user.delete", actor=user, target_type="user", target_id=user.id)
     sessions.end_all(session, user, reason="account deleted", actor=user)

@@ -82,3 +82,12 @@ def test_each_request_and_each_assertion_counts_once(session: Session) -> None:
     token = identities.receive(session, "_r3", _assertion("G3", assertion_id="_a3"))
     assertion, next_url = identities.collect(session, token, "nonce-3")
     assert (assertion.subject, next_url) == ("G3", "/applications/new")
+
+
+def test_an_erased_account_lets_go_of_its_identity(session: Session) -> None:
+    from docstore.services import profile, sessions
+
+    user = identities.account_for(session, _assertion("G-erase"))
+    profile.delete_own_account(session, user, confirmed=sessions.Confirmed(user.id))
+    again = identities.account_for(session, _assertion("G-erase"))
+    assert again.id != user.id and again.active  # the person can start afresh

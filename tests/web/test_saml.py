@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.saml_flow import keycloak_answer
 from tests.servers import KeycloakServer
 from viewer.web import create_app
 
-from .conftest import Archive, csrf_token, signin
+from .conftest import PASSWORD, Archive, csrf_token, signin
 
 PUBLIC = "https://bauakte.example"
 
@@ -114,6 +115,42 @@ def test_a_forged_assertion_is_refused(saml: Saml) -> None:
         assert s.scalar(select(User.id).where(User.email == "eve@example.de")) is None
 
 
+def _outer_issuer(answer: str, issuer_xml: str) -> str:
+    """The answer with the Response's own signature dropped and its Issuer replaced (the
+    signed assertion inside left as it is)."""
+    xml = base64.b64decode(answer).decode()
+    head, sep, rest = xml.partition("<saml:Assertion")
+    head = re.sub(r"<dsig:Signature.*?</dsig:Signature>", "", head, flags=re.S)
+    head = re.sub(r"<saml:Issuer>[^<]*</saml:Issuer>", issuer_xml, head)
+    return base64.b64encode((head + sep + rest).encode()).decode()
+
+
+@pytest.mark.parametrize("issuer_xml", ["<saml:Issuer>https://evil.example/</saml:Issuer>", ""])
+def test_an_answer_must_name_the_configured_provider(saml: Saml, issuer_xml: str) -> None:
+    """The outer Response is not signed: its Issuer must agree with the signed assertion's,
+    which must be the provider of the metadata (else one person makes many accounts)."""
+    client = saml.app.test_client()
+    forged = _outer_issuer(_answer(client), issuer_xml)
+    before = _identities(saml)
+    response = client.post("/saml/acs", data={"SAMLResponse": forged})
+    if issuer_xml:
+        assert response.status_code == 400 and "is not from" in _last_refusal(saml)
+    else:  # no outer Issuer at all is allowed by the standard: the assertion's counts
+        assert response.status_code == 302
+        client.get(response.headers["Location"])
+    assert _issuers(saml) <= {saml_idp(saml)}  # no account under another issuer
+    assert len(_identities(saml)) <= len(before) + 1
+
+
+def _issuers(saml: Saml) -> set[str]:
+    with saml.instance.db.session() as s:
+        return set(s.scalars(select(ExternalIdentity.issuer)))
+
+
+def saml_idp(saml: Saml) -> str:
+    return f"{saml.keycloak.url}/realms/{KEYCLOAK_REALM}"
+
+
 def test_an_answer_for_another_service_is_refused(saml: Saml) -> None:
     """The audience is checked: an assertion Keycloak made for Bauakte opens nothing else."""
     answer = _answer(saml.app.test_client())
@@ -154,15 +191,20 @@ def test_an_answer_collected_by_another_browser_signs_nobody_in(saml: Saml) -> N
     assert attacker.get(back.headers["Location"]).status_code == 400  # and the handoff is spent
 
 
-def test_a_signed_in_citizen_links_the_identity(saml: Saml, keycloak: KeycloakServer) -> None:
+def test_a_signed_in_citizen_links_the_identity(
+    saml: Saml, keycloak: KeycloakServer, archive: Archive
+) -> None:
     keycloak.add_user(KEYCLOAK_REALM, "erika", "erika-password-1", email="erika.saml@example.de",
                       firstName="Erika", lastName="Musterfrau")  # fmt: skip
     client = saml.app.test_client()
     assert signin(client, "citizen.none").status_code == 302
     profile = client.get("/account")
     assert "Mit BundID verknüpfen" in profile.text
-    started = client.post("/saml/login", data={"csrf_token": csrf_token(profile.text),
-                                                "next": "/account"})  # fmt: skip
+    link = {"link-csrf_token": csrf_token(profile.text), "next": "/account"}
+    stolen = client.post("/saml/login", data={**link, "link-current_password": "a guess"})
+    assert stolen.headers["Location"] == "/account"  # a session alone links nothing
+    started = client.post("/saml/login", data={**link, "link-current_password": PASSWORD})
+    assert started.headers["Location"].startswith(saml.keycloak.url)
     answer = keycloak_answer(started.headers["Location"], "erika", "erika-password-1")
     back = client.post("/saml/acs", data={"SAMLResponse": answer})
     done = client.get(back.headers["Location"])
@@ -172,20 +214,28 @@ def test_a_signed_in_citizen_links_the_identity(saml: Saml, keycloak: KeycloakSe
         linked = s.scalar(select(ExternalIdentity).where(ExternalIdentity.user_id == own.id))
         assert linked is not None
     assert "Ihre BundID ist mit Ihrem Konto verknüpft" in client.get("/account").text
+    desk = _own_clerk(saml, "clerk.desk").get(f"/review/{archive.application}").text
+    assert "Name laut BundID: Erika Musterfrau" in desk  # beside the name the account gives
 
 
-def test_staff_do_not_sign_in_through_the_provider(saml: Saml) -> None:
+def _own_clerk(saml: Saml, name: str) -> FlaskClient:
+    """A clerk of the test's own: a one-time code counts once."""
     from docstore.models import Role
     from docstore.services import users
     from docstore.services.actors import CONSOLE
 
-    from .conftest import PASSWORD, enrol, totp_code
+    from .conftest import enrol, totp_code
 
-    with saml.instance.db.transaction() as s:  # its own clerk: a one-time code counts once
-        users.create_user(s, "clerk.saml", PASSWORD, Role.CLERK, actor=CONSOLE)
-        secret = enrol(s, "clerk.saml", saml.instance.config.secret_key)
+    with saml.instance.db.transaction() as s:
+        users.create_user(s, name, PASSWORD, Role.CLERK, actor=CONSOLE)
+        secret = enrol(s, name, saml.instance.config.secret_key)
     clerk = saml.app.test_client()
-    assert signin(clerk, "clerk.saml", code=totp_code(secret)).status_code == 302
+    assert signin(clerk, name, code=totp_code(secret)).status_code == 302
+    return clerk
+
+
+def test_staff_do_not_sign_in_through_the_provider(saml: Saml) -> None:
+    clerk = _own_clerk(saml, "clerk.saml")
     page = clerk.get("/account")
     assert "Mit BundID verknüpfen" not in page.text
     assert clerk.post("/saml/login", data={"csrf_token": csrf_token(page.text)}).status_code == 403
@@ -230,3 +280,22 @@ def test_the_way_back_only_leads_into_this_site(saml: Saml) -> None:
     )
     done = client.get(back.headers["Location"])
     assert done.status_code == 302 and done.headers["Location"] == "/"
+
+
+def test_a_stray_link_does_not_spoil_a_sign_in_under_way(saml: Saml) -> None:
+    client = saml.app.test_client()
+    answer = _answer(client)
+    assert client.get("/saml/finish/planted-elsewhere").status_code == 400
+    back = client.post("/saml/acs", data={"SAMLResponse": answer})
+    assert client.get(back.headers["Location"]).status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_a_refused_answer_ends_the_sign_in_it_named(saml: Saml) -> None:
+    client = saml.app.test_client()
+    answer = _answer(client)
+    forged = base64.b64decode(answer).replace(b"Mustermann", b"Musterfrau")
+    assert client.post("/saml/acs", data={
+        "SAMLResponse": base64.b64encode(forged).decode()}).status_code == 400  # fmt: skip
+    assert client.post("/saml/acs", data={"SAMLResponse": answer}).status_code == 400
+    assert "no sign-in that waits" in _last_refusal(saml)

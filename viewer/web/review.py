@@ -111,7 +111,7 @@ def _page(s, request_id: int, status: int = 200):
     assigned = s.get(User, entry.assigned_to_id) if entry.assigned_to_id else None
     page = render_template(
         "review/show.html", entry=entry, applicant=applicant, assigned=assigned,
-        trust=identities.trust_of(s, entry.user_id), open=entry.status in OPEN_STATUSES,
+        identity=identities.identity_of(s, entry.user_id), open=entry.status in OPEN_STATUSES,
         **_forms(s, entry),
     )  # fmt: skip
     return page if status == 200 else (page, status)

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("issuer", sa.String(length=500), nullable=False),
         sa.Column("subject", sa.String(length=500), nullable=False),
         sa.Column("trust_level", sa.String(length=16), nullable=False),
+        sa.Column("asserted_name", sa.String(length=200), nullable=True),
         sa.Column("created_at", WHEN, nullable=False),
         sa.Column("last_seen_at", WHEN, nullable=False),
         sa.ForeignKeyConstraint(

@@ -71,7 +71,8 @@ def _page(user: User, details: DetailsForm, email: EmailForm, status: int = 200,
     with instance().db.session() as s:
         trust = identities.trust_of(s, user.id)
     page = render_template("accounts/profile.html", user=user, details=details, email_form=email,
-                           with_code=needs_code(user), email_error=error, trust=trust)  # fmt: skip
+                           with_code=needs_code(user), email_error=error, trust=trust,
+                           link_form=ConfirmForm(prefix="link"))  # fmt: skip
     return page, status
 
 

@@ -16,16 +16,18 @@ from functools import cache
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from docstore.errors import PermissionDenied
 from docstore.models import User
 from docstore.saml import SamlRejected, ServiceProvider, in_response_to
-from docstore.services import audit, identities, signin
+from docstore.services import audit, identities, mail, signin
 
 from ..context import instance
 from ..extensions import csrf, limiter
 from . import bp
+from .confirmation import WRONG, ConfirmForm, confirm
 from .identity import SignedIn, policy, safe_next
 from .password import signin_limit
 
@@ -60,12 +62,19 @@ def _only_when_configured() -> None:
 @bp.route("/saml/login", methods=["POST"])
 @limiter.limit(signin_limit, scope="saml")
 def saml_login() -> Response:
-    """Off to the provider; a signed-in citizen comes back with the identity linked."""
+    """Off to the provider; a signed-in citizen comes back with the identity linked.
+
+    Linking asks for the password (and code) again: a stolen session alone must not
+    plant the thief's own identity as a second way into the account.
+    """
     link = current_user.is_authenticated
     if link and current_user.is_staff:
         abort(
             403, description=_("Konten der Verwaltung melden sich mit Passwort und Einmalcode an.")
         )
+    if link and not _confirmed():
+        flash(str(WRONG), "error")
+        return redirect(url_for("accounts.profile_page"))
     nonce = secrets.token_urlsafe(32)
     next_url = safe_next(request.form.get("next") or request.args.get("next"))
     request_id, location = service_provider().login_request(relay_state="")
@@ -73,6 +82,14 @@ def saml_login() -> Response:
         identities.begin(s, request_id, nonce, next_url)
     session[NONCE], session[LINK] = nonce, link
     return redirect(location)
+
+
+def _confirmed() -> bool:
+    form = ConfirmForm(prefix="link")  # the profile page's link form
+    if not form.validate_on_submit():
+        return False
+    with instance().db.transaction() as s:  # a failure counts toward the lockout
+        return confirm(s, s.get(User, current_user.user.id), form) is not None
 
 
 @bp.route("/saml/acs", methods=["POST"])
@@ -85,7 +102,12 @@ def saml_acs() -> Response | tuple[str, int]:
         with instance().db.session() as s:
             if not request_id or not identities.waiting(s, request_id):
                 raise SamlRejected(identities.NOT_WAITING)
-        assertion = service_provider().read(answer, request_id)
+        try:
+            assertion = service_provider().read(answer, request_id)
+        except SamlRejected:
+            with instance().db.transaction() as s:
+                identities.spoil(s, request_id)
+            raise
         with instance().db.transaction() as s:
             token = identities.receive(s, request_id, assertion)
     except SamlRejected as exc:
@@ -95,10 +117,12 @@ def saml_acs() -> Response | tuple[str, int]:
 
 @bp.route("/saml/finish/<token>")
 def saml_finish(token: str) -> Response | tuple[str, int]:
-    nonce, link = session.pop(NONCE, ""), session.pop(LINK, False)
+    nonce, link = session.get(NONCE, ""), session.get(LINK, False)
     try:
         with instance().db.transaction() as s:
             collected = identities.collect(s, token[:100], nonce)
+        # only now: a stray link to /saml/finish/… must not spoil a sign-in under way
+        session.pop(NONCE, None), session.pop(LINK, None)
         if collected is None:
             raise SamlRejected("this sign-in was started in another browser")
         assertion, next_url = collected
@@ -109,6 +133,8 @@ def saml_finish(token: str) -> Response | tuple[str, int]:
                 else None
             )
             user = identities.account_for(s, assertion, link_to=own)
+            if own is not None and own.email:
+                mail.queue(s, own, "identity_linked", mail.context_of(instance().config))
             result = signin.signed_in_by_provider(
                 s, user, address=request.remote_addr or "",
                 trust_level=assertion.trust_level.value, policy=policy(),
@@ -117,6 +143,8 @@ def saml_finish(token: str) -> Response | tuple[str, int]:
         return _refused(exc.reason)
     except PermissionDenied as exc:
         return _refused(str(exc), status=403)
+    except IntegrityError:  # the same person's first sign-in twice at once, or an address race
+        return _refused("a concurrent sign-in made this account first; try again", status=409)
     session.clear()  # a fresh session at sign-in, as with a password
     login_user(SignedIn(result.user, result.session_key))
     if own is not None:
