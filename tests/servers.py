@@ -19,6 +19,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -312,6 +313,13 @@ def keycloak_home() -> Path:
     return Path(out.stdout.strip())
 
 
+def _saml_mapper(name: str, attribute: str) -> dict:
+    """A Keycloak mapper that sends the user's ``name`` as the SAML attribute ``attribute``."""
+    return {"name": name, "protocol": "saml", "protocolMapper": "saml-user-property-mapper",
+            "config": {"user.attribute": name, "attribute.name": attribute,
+                       "attribute.nameformat": "Basic"}}  # fmt: skip
+
+
 class KeycloakServer:
     """A real Keycloak (the identity provider) in development mode with an in-memory database.
 
@@ -391,15 +399,9 @@ class KeycloakServer:
         })  # fmt: skip
 
     def add_saml_client(self, realm: str, entity_id: str, acs_url: str, **attributes: str) -> None:
-        """A service provider as Bauakte expects it: signed assertions, persistent name ids."""
-
-        def mapper(name: str, attribute: str) -> dict:
-            return {"name": name, "protocol": "saml",
-                    "protocolMapper": "saml-user-property-mapper",
-                    "config": {"user.attribute": name, "attribute.name": attribute,
-                               "attribute.nameformat": "Basic"}}  # fmt: skip
-
-        self._admin("POST", f"/realms/{realm}/clients", {
+        """A service provider as Bauakte expects it: signed assertions, persistent name ids.
+        A client that is there already is kept (several test modules share one)."""
+        client = {
             "clientId": entity_id, "protocol": "saml", "enabled": True,
             "redirectUris": [acs_url],
             "attributes": {
@@ -408,9 +410,15 @@ class KeycloakServer:
                 "saml_force_name_id_format": "true", "saml_name_id_format": "persistent",
                 "saml_assertion_consumer_url_post": acs_url, **attributes,
             },
-            "protocolMappers": [mapper("email", "email"), mapper("firstName", "givenName"),
-                                mapper("lastName", "surname")],
-        })  # fmt: skip
+            "protocolMappers": [_saml_mapper("email", "email"),
+                                _saml_mapper("firstName", "givenName"),
+                                _saml_mapper("lastName", "surname")],
+        }  # fmt: skip
+        try:
+            self._admin("POST", f"/realms/{realm}/clients", client)
+        except urllib.error.HTTPError as exc:
+            if exc.code != 409:  # 409: the client exists
+                raise
 
     def metadata(self, realm: str) -> bytes:
         """The identity provider's metadata, as an operator downloads it once."""

@@ -84,3 +84,30 @@ def test_upload_through_the_spool_into_minio(server_archive, tmp_path) -> None:
     status = clerk.get(response.headers["Location"] + "/status.json").get_json()
     assert [f["outcome"] for f in status["files"]] == ["accepted"]
     assert "1 Dokument gefunden" in clerk.get("/search?q=Tiefgarage").text
+
+
+def test_bundid_sign_in_and_an_application_on_the_servers(server_archive, keycloak, tmp_path):
+    """PostgreSQL's row locks and unique keys in the handshake, the proof stored in MinIO."""
+    from docstore.models import ExternalIdentity
+    from tests.web.test_saml import _answer, with_saml
+
+    saml = with_saml(server_archive.instance, keycloak, tmp_path)
+    try:
+        client = saml.app.test_client()
+        answer = _answer(client)
+        back = client.post("/saml/acs", data={"SAMLResponse": answer})
+        assert client.get(back.headers["Location"]).status_code == 302
+        assert client.post("/saml/acs", data={"SAMLResponse": answer}).status_code == 400
+        stored = len(list(saml.instance.store.list("proofs/")))
+        page = client.get("/applications/new")
+        proof = text_pdf(tmp_path / "grundbuch.pdf", pages=1, marker="Grundbuchauszug")
+        sent = client.post("/applications/new", content_type="multipart/form-data", data={
+            "legitimation": "owner", "aktenzeichen": GRANTED, "purpose": "Verkauf",
+            "csrf_token": csrf_token(page.text),
+            "proofs": (io.BytesIO(proof.read_bytes()), "grundbuch.pdf")})  # fmt: skip
+        assert sent.status_code == 302
+        assert len(list(saml.instance.store.list("proofs/"))) == stored + 1  # in MinIO
+        with saml.instance.db.session() as s:
+            assert s.query(ExternalIdentity).count() == 1
+    finally:
+        saml.instance.close()

@@ -35,17 +35,22 @@ class Saml:
     metadata: Path
 
 
-@pytest.fixture(scope="module")
-def saml(archive: Archive, keycloak: KeycloakServer, tmp_path_factory) -> Iterator[Saml]:
-    """The test archive with BundID-style sign-in configured against the real Keycloak."""
+def with_saml(instance: Instance, keycloak: KeycloakServer, folder: Path) -> Saml:
+    """``instance`` with BundID-style sign-in configured against the real Keycloak."""
     keycloak.add_saml_client(KEYCLOAK_REALM, f"{PUBLIC}/saml/metadata", f"{PUBLIC}/saml/acs")
-    metadata = tmp_path_factory.mktemp("saml") / "idp.xml"
+    metadata = folder / "idp.xml"
     metadata.write_bytes(keycloak.metadata(KEYCLOAK_REALM))
-    config = archive.instance.config
+    config = instance.config
     values = {**config.values, "public_url": PUBLIC, "saml_idp_metadata": str(metadata)}
     inst = Instance(replace(config, values=values))
-    yield Saml(create_app(inst, TESTING=True), inst, keycloak, metadata)
-    inst.close()
+    return Saml(create_app(inst, TESTING=True), inst, keycloak, metadata)
+
+
+@pytest.fixture(scope="module")
+def saml(archive: Archive, keycloak: KeycloakServer, tmp_path_factory) -> Iterator[Saml]:
+    configured = with_saml(archive.instance, keycloak, tmp_path_factory.mktemp("saml"))
+    yield configured
+    configured.instance.close()
 
 
 def _start(client: FlaskClient, **params: str) -> str:
