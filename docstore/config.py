@@ -19,23 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 
 from .errors import ConfigError
+from .fee_settings import FEE_SETTINGS
+from .setting import Setting
 
-ENV_PREFIX = "BAUAKTE_"
 CONFIG_FILE = "config.toml"
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    type: type
-    default: Any
-    """A value, or a string template that may use ``{home}``."""
-    help: str
-    secret: bool = False
-
-    @property
-    def env(self) -> str:
-        return ENV_PREFIX + self.name.upper()
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -265,6 +252,7 @@ SETTINGS: tuple[Setting, ...] = (
         2,
         "Upload batches ingested side by side, so one long batch does not hold up the others.",
     ),
+    *FEE_SETTINGS,
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
