@@ -6,6 +6,7 @@ can be tested alone and a fee notice lists exactly the items that were added up.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -155,3 +156,24 @@ def adjusted(items: list[FeeItem], new_total_cents: int) -> list[FeeItem]:
 
 def total(items: list[FeeItem]) -> int:
     return sum(i.total_cents for i in items)
+
+
+_EURO = re.compile(r"(?P<whole>[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]{1,7})(?:[,.](?P<cents>[0-9]{1,2}))?")
+
+
+def parse_euro(text: str) -> int:
+    """Cents of an amount as people type it: ``16,50``, ``16.50``, ``16``, ``1.234,5 €``.
+
+    ``1.234`` is read as thousands only with a comma part or three digits
+    after the dot; anything else (a minus, letters, a third decimal) is refused.
+    """
+    value = text.strip().removesuffix("€").removesuffix("EUR").strip().replace(" ", "")
+    match = _EURO.fullmatch(value)
+    if match is None:
+        raise ValueError(f"{text!r} is not an amount in euros")
+    whole = int(match["whole"].replace(".", ""))
+    cents = int((match["cents"] or "0").ljust(2, "0"))
+    result = whole * 100 + cents
+    if result > MAX_CENTS:
+        raise ValueError(f"a fee is at most {MAX_CENTS // 100} euros")
+    return result

@@ -420,6 +420,8 @@ class Grant(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     access_request_id: Mapped[int | None] = mapped_column(ForeignKey("access_requests.id"))
+    awaiting_payment: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Approved, but usable only once its fee notice is paid (see services.payments)."""
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     building_file: Mapped[BuildingFile] = relationship()
@@ -631,4 +633,12 @@ class MailMessage(Base):
 
 
 # the identity tables share Base; imported here so every user of models sees them
+from .fee_models import (  # noqa: E402,F401
+    BankStatement,
+    FeeNotice,
+    NoticeStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+)
 from .identity_models import ExternalIdentity, SamlLogin, SeenAssertion, TrustLevel  # noqa: E402,F401

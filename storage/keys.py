@@ -14,6 +14,7 @@ from .errors import InvalidKey
 ORIGINALS_PREFIX = "blobs/sha256/"
 DERIVED_PREFIX = "derived/"
 PROOFS_PREFIX = "proofs/sha256/"
+LETTERS_PREFIX = "letters/sha256/"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # A segment may not start with a dot: hidden names are the store's own
@@ -84,3 +85,10 @@ def original_digest(key: str) -> str | None:
     if key != original_key(digest):
         raise InvalidKey(f"{key!r} is under {ORIGINALS_PREFIX} but is not a content address")
     return digest
+
+
+def letter_key(sha256: str) -> str:
+    """A letter the authority sent (a fee notice), kept byte for byte as it went out."""
+    if not _SHA256.fullmatch(sha256):
+        raise InvalidKey(f"{sha256!r} is not a lower-case hex SHA-256 digest")
+    return f"{LETTERS_PREFIX}{sha256[:2]}/{sha256[2:4]}/{sha256}"

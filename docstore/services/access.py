@@ -5,9 +5,9 @@ architect) sees what an active grant gives: a whole building file, or only
 the documents a grant lists and the documents of the kinds it names (a
 neighbour: the site plan and the drawings).  A grant is active from ``valid_from`` until
 (excluding) ``valid_until`` and until it is revoked; an expired or future
-grant gives nothing.  The web app, the API, the CLI and the search filter all
-ask here, so they cannot disagree.  The console operator sees everything,
-nobody (``None``) sees nothing.
+grant gives nothing, and so does one whose fee is still owed.  The web app,
+the API, the CLI and the search filter all ask here, so they cannot disagree.
+The console operator sees everything, nobody (``None``) sees nothing.
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ NOTHING = Visibility()
 def active_grants_clause(at: dt.datetime):
     return and_(
         Grant.revoked_at.is_(None),
+        Grant.awaiting_payment.is_(False),
         Grant.valid_from <= at,
         or_(Grant.valid_until.is_(None), Grant.valid_until > at),
     )

@@ -22,6 +22,7 @@ from ..models import (
     AccessRequestEvent,
     ApplicationMessage,
     ApplicationProof,
+    Grant,
     Legitimation,
     RequestStatus,
     User,
@@ -192,9 +193,12 @@ def change_status(
     actor: User | None,
     notice: Notice | None,
     note: str | None = None,
+    fee_cents: int = 0,
+    held: bool = False,
 ) -> None:
     """Record a step in the visible history and tell the applicant by mail (unless ``notice``
-    is None: the applicant is deleting the account)."""
+    is None: the applicant is deleting the account).  ``fee_cents`` and ``held``: an
+    approval's fee, and whether the access waits for it."""
     request.status = status.value
     request.updated_at = utcnow()
     session.add(
@@ -213,13 +217,23 @@ def change_status(
     if notice and applicant and applicant.email and applicant.deleted_at is None:
         mail.queue(session, applicant, "status", notice.context, number=request.number,
                    subject=request.subject, status=status.value,
-                   days=notice.processing_days)  # fmt: skip
+                   days=notice.processing_days, fee_cents=fee_cents, held=held)  # fmt: skip
 
 
 def locked_get(session: Session, request_id: int) -> AccessRequest | None:
     """The application read afresh with ``SELECT … FOR UPDATE`` (SQLite's writer lock does
     the same there)."""
     return session.get(AccessRequest, request_id, with_for_update=True, populate_existing=True)
+
+
+def access_held(session: Session, request: AccessRequest) -> bool:
+    """Approved, but its access waits for the fee (the status page says so)."""
+    stmt = select(Grant.id).where(
+        Grant.access_request_id == request.id,
+        Grant.awaiting_payment.is_(True),
+        Grant.revoked_at.is_(None),
+    )
+    return session.scalar(stmt.limit(1)) is not None  # fmt: skip
 
 
 def own_applications(session: Session, applicant: User) -> list[AccessRequest]:

@@ -27,10 +27,11 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, grants, roles
+from . import audit, fee_notices, grants, roles
 from .actors import Actor, user_of
 from .applications import MAX_TEXT, Notice, change_status, locked_get
 from .archive import Hidden
+from .fee_notices import FeeTerms
 from .roles import Capability
 
 REJECTION_REASONS = (
@@ -184,8 +185,16 @@ class Approval:
 
 
 def approve(
-    session: Session, clerk: User, request_id: int, approval: Approval, notice: Notice, tz
+    session: Session,
+    clerk: User,
+    request_id: int,
+    approval: Approval,
+    notice: Notice,
+    tz,
+    fee: FeeTerms | None = None,
 ) -> Grant:
+    """The grant; with ``fee`` also the fee notice, and unless the schedule says "pay
+    afterwards" the grant waits for its payment (``grant.awaiting_payment``)."""
     request = _open(session, clerk, request_id)
     building_file = session.get(BuildingFile, approval.building_file_id)
     if building_file is None:
@@ -204,7 +213,10 @@ def approve(
     )  # fmt: skip
     request.building_file_id = building_file.id
     request.assigned_to_id = request.assigned_to_id or clerk.id
-    change_status(session, request, RequestStatus.APPROVED, actor=clerk, notice=notice)
+    charged = fee_notices.issue(session, clerk, request, grant, fee, tz) if fee else None
+    change_status(session, request, RequestStatus.APPROVED, actor=clerk, notice=notice,
+                  fee_cents=charged.total_cents if charged else 0,
+                  held=grant.awaiting_payment)  # fmt: skip
     return grant
 
 

@@ -1,6 +1,7 @@
 """The citizen's whole way in, in Chromium against the real server and a real SMTP server:
-register, confirm, sign in, apply with a Vollmacht, answer a Rückfrage, be approved, see only
-the kinds granted, and lose the file when the grant ends."""
+register, confirm, sign in, apply with a Vollmacht, answer a Rückfrage, be approved, get the
+fee notice, pay at the desk, see only the kinds granted, and lose the file when the grant
+ends."""
 
 from __future__ import annotations
 
@@ -119,8 +120,23 @@ def test_register_apply_answer_approved_and_expired(
     clerk.get_by_label("nur Dokumente dieser Arten").check()
     clerk.get_by_label("Dokumentarten").select_option(["statik"])
     clerk.get_by_label("Einsicht für Tage").fill("1")
+    look(clerk, "review-approve-with-fee")
     clerk.get_by_role("button", name="Genehmigen und freigeben").click()
-    expect(clerk.get_by_text("Genehmigt: Die Freigabe gilt ab heute.")).to_be_visible()
+    expect(clerk.get_by_text("Der Gebührenbescheid ist verschickt")).to_be_visible()
+
+    page.goto(application_url)  # approved, but the file waits for the fee
+    expect(page.locator("main")).to_contain_text("sobald die Gebühr bezahlt ist")
+    expect(page.get_by_role("link", name="Freigegebene Unterlagen ansehen")).to_have_count(0)
+    look(page, "application-fee-notice")
+    with page.expect_download() as notice:
+        page.get_by_role("link", name=re.compile(r"Bescheid vom .* \(PDF\)")).click()
+    assert notice.value.suggested_filename.startswith("Gebuehrenbescheid-RF")
+
+    clerk.goto(f"/review/{number}")  # the applicant pays at the desk
+    clerk.get_by_label("Betrag (Euro)").fill("16,50")
+    clerk.get_by_label("Quittungsnummer").fill("K-2026-0815")
+    clerk.get_by_role("button", name="Zahlung buchen").click()
+    expect(clerk.get_by_text("Die Zahlung ist gebucht.")).to_be_visible()
     clerk.context.close()
 
     page.goto("/")
@@ -164,6 +180,8 @@ def test_bundid_sign_in_apply_and_be_approved(page: Page, browser: Browser, serv
     expect(clerk.locator("main")).to_contain_text("über BundID angemeldet, Vertrauensniveau")
     clerk.get_by_label("nur Dokumente dieser Arten").check()
     clerk.get_by_label("Dokumentarten").select_option(["statik"])
+    clerk.get_by_label("Gebühr abweichend festsetzen (Euro)").fill("0")
+    clerk.get_by_label("Begründung der abweichenden Gebühr").fill("Amtshilfe, gebührenfrei")
     clerk.get_by_role("button", name="Genehmigen und freigeben").click()
     expect(clerk.get_by_text("Genehmigt: Die Freigabe gilt ab heute.")).to_be_visible()
     clerk.context.close()

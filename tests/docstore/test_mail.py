@@ -107,6 +107,9 @@ def test_every_text_renders_in_both_languages(kind: str, language: str) -> None:
         **{"link": "https://x/l", "hours": 48, "minutes": 60, "signin": "https://x/login"},
         **{"number": "2026-00042", "subject": "Hauptstraße 1", "status": "query", "days": 10},
         "new_address": "n***@example.de",
+        "fee_cents": 1650,
+        "held": True,
+        "until": "31.01.2027",
     }
     subject, body = mail.render(kind, language, CONTEXT, name="Erika Mustermann", **params)
     assert subject and "\n" not in subject

@@ -21,11 +21,22 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 import ingest
+from docstore import fees
 from docstore.instance import Instance
-from docstore.models import BuildingFile, Document, Legitimation, Role, utcnow
-from docstore.services import applications, grants, second_factor, sessions, tokens, users
+from docstore.models import BuildingFile, Document, FeeNotice, Legitimation, Role, utcnow
+from docstore.services import (
+    applications,
+    fee_notices,
+    grants,
+    review,
+    second_factor,
+    sessions,
+    tokens,
+    users,
+)
 from docstore.services.actors import CONSOLE
 from ingest import spool
+from ingest.printing import store_fee_notice
 from ingest.proofs import accept_proof
 from ingest.runner import Outcome
 from tests.ingest.conftest import make_instance
@@ -52,6 +63,7 @@ class Archive:
     inbox_document: int = 0  # its document, in the inbox
     application: int = 0  # citizen.none's application, with one proof
     proof: int = 0
+    fee_notice: int = 0  # citizen.none's second application (GRANTED), approved, fee unpaid
 
     def user_for(self, state: str) -> str:
         return f"citizen.{state}"
@@ -137,7 +149,30 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
     with inst.db.session() as s:
         inbox_doc = s.scalar(select(Document.id).where(Document.building_file_id.is_(None)))
     application, proof = _application(inst, batch.parent)
-    return Archive(inst, ids, docs, secrets, upload, inbox_doc, application, proof)
+    notice = _unpaid_fee(inst, ids[GRANTED])
+    return Archive(inst, ids, docs, secrets, upload, inbox_doc, application, proof, notice)
+
+
+def _unpaid_fee(inst: Instance, building_file_id: int, applicant: str = "citizen.none") -> int:
+    """``applicant``, a neighbour, approved for GRANTED's plans: the access waits for the fee,
+    so it gives nothing yet (the access matrix checks that it does not)."""
+    fee = fee_notices.FeeTerms(
+        fees.schedule_of(inst.config), fee_notices.letterhead_of(inst.config),
+        lambda letter: store_fee_notice(inst.store, letter),
+    )  # fmt: skip
+    notice = applications.notice_of(inst.config)
+    with inst.db.transaction() as s:
+        entry = applications.submit(
+            s, users.get_user(s, applicant),
+            applications.Application(Legitimation.NEIGHBOUR, "Anbau", aktenzeichen=GRANTED),
+            notice,
+        )  # fmt: skip
+        s.flush()
+        approval = review.Approval(building_file_id, 30, kinds=list(review.NEIGHBOUR_KINDS))
+        grant = review.approve(s, users.get_user(s, "clerk"), entry.id, approval, notice,
+                               inst.config.tz, fee)  # fmt: skip
+        assert grant.awaiting_payment
+        return s.scalar(select(FeeNotice.id).where(FeeNotice.request_id == entry.id))
 
 
 def _application(inst: Instance, folder: Path) -> tuple[int, int]:

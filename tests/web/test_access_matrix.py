@@ -99,6 +99,13 @@ def _reviewer_nothing(who: str) -> int:
     return _reviewer(who, done=404)
 
 
+def _addressee_or_reviewer(who: str) -> int:
+    """citizen.none's fee notice: theirs and the reviewers'; to anyone else it does not exist."""
+    if who == "anonymous":
+        return 302
+    return 200 if who in ("clerk", "admin", "citizen.none") else 404
+
+
 def _api(expect):
     """The same rule through the API: no redirect to a sign-in page, 401 instead."""
     return lambda who: 401 if who == "anonymous" else expect(who)
@@ -171,6 +178,11 @@ RULES = {
     "review.reject": ("POST", "/review/999999/reject", _reviewer_nothing),
     "review.no_file": ("POST", "/review/999999/no-file", _reviewer_nothing),
     "review.digitise": ("POST", "/review/999999/digitise", _reviewer_nothing),
+    "fees.notice_pdf": ("GET", "/fee-notices/{fee_notice}.pdf", _addressee_or_reviewer),
+    "fees.desk_payment": ("POST", "/fee-notices/999999/desk", _not_mine),
+    "fees.cancel_notice": ("POST", "/fee-notices/999999/cancel", _not_mine),
+    "fees.payments_page": ("GET", "/payments", _reviewer),
+    "fees.assign_payment": ("POST", "/payments/999999/assign", _clerk_post),
     "legal.legal_page": ("GET", "/impressum", _public),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),
     "archive.document": ("GET", "/documents/{doc}", _expect_view),
@@ -256,6 +268,7 @@ def _url(template: str, archive) -> str:
         inbox_doc=archive.inbox_document,
         application=archive.application,
         proof=archive.proof,
+        fee_notice=archive.fee_notice,
     )
 
 

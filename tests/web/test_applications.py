@@ -86,7 +86,21 @@ def test_the_whole_way_from_application_to_approval(
         "approve-kinds": ["statik"], "approve-days": "30", "csrf_token": csrf_token(desk.text),
     })  # fmt: skip
     assert approved.status_code == 302, approved.text
-    assert "genehmigt" in citizen.get(f"/applications/{number_id}").text
+    status = citizen.get(f"/applications/{number_id}").text
+    assert "genehmigt" in status and "sobald die Gebühr bezahlt ist" in status
+    assert "16,50\xa0€" in status  # Osnabrück's 14 € + 2.50 € per file, the default
+    assert citizen.get(f"/documents/{statik}").status_code == 404  # not before the fee is paid
+    notice = re.search(r'href="(/fee-notices/(\d+)\.pdf)"', status)
+    pdf = citizen.get(notice.group(1))
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert client_as("citizen.active").get(notice.group(1)).status_code == 404
+    desk = clerk.get(f"/review/{number_id}")
+    paid = clerk.post(f"/fee-notices/{notice.group(2)}/desk", data={
+        "desk-amount": "16,50", "desk-method": "cash", "desk-receipt": "K-2026-0815",
+        "csrf_token": csrf_token(desk.text)})  # fmt: skip
+    assert paid.status_code == 302
+    assert "bezahlt" in clerk.get(f"/review/{number_id}").text
+    assert "Freigegebene Unterlagen ansehen" in citizen.get(f"/applications/{number_id}").text
     assert citizen.get(f"/documents/{statik}").status_code == 200
     assert citizen.get(f"/documents/{permit}").status_code == 404  # only the kind granted
     assert "Statik" in citizen.get("/").text

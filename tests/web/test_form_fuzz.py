@@ -20,7 +20,7 @@ from docstore.models import Legitimation, Role, User
 from docstore.services import applications, users
 from docstore.services.actors import CONSOLE
 
-from .conftest import GRANTED, PASSWORD, csrf_token
+from .conftest import GRANTED, PASSWORD, _unpaid_fee, csrf_token
 
 NASTY = [
     "", " ", "0", "-1", str(2**70), "1e308", "NaN", "0001-01-01", "9999-12-31", "2026-02-30",
@@ -80,7 +80,8 @@ FORMS = {
     "review.approve": (
         "fuzz.clerk", "POST", "/review/{application}/approve",
         ["approve-building_file", "approve-scope", "approve-kinds", "approve-documents",
-         "approve-days", "approve-may_download"],
+         "approve-days", "approve-may_download", "approve-minutes", "approve-fee",
+         "approve-fee_reason"],
     ),
     "review.reject": (
         "fuzz.clerk", "POST", "/review/{application}/reject", ["reject-reason", "reject-text"],
@@ -89,6 +90,14 @@ FORMS = {
     "review.digitise": (
         "fuzz.clerk", "POST", "/review/{application}/digitise", ["digitise-building_file"],
     ),
+    "fees.desk_payment": (
+        "fuzz.clerk", "POST", "/fee-notices/{fee_notice}/desk",
+        ["desk-amount", "desk-method", "desk-receipt"],
+    ),
+    "fees.cancel_notice": (
+        "fuzz.clerk", "POST", "/fee-notices/{fee_notice}/cancel", ["cancel-reason"],
+    ),
+    "fees.assign_payment": ("fuzz.clerk", "POST", "/payments/1/assign", ["assign-reference"]),
     "clerk.upload": ("fuzz.clerk", "POST", "/upload", ["files", "manifest"]),
     "clerk.assign": ("fuzz.clerk", "POST", "/documents/{inbox_doc}/assign", ["aktenzeichen"]),
     "clerk.edit_document": (
@@ -149,6 +158,7 @@ def fuzz_people(archive) -> dict[str, int]:
         )  # fmt: skip
         s.flush()
         ids["application"] = entry.id
+    ids["fee_notice"] = _unpaid_fee(archive.instance, archive.files[GRANTED], "fuzz.citizen")
     return ids
 
 
@@ -159,6 +169,7 @@ def _url(template: str, archive, people: dict[str, int]) -> str:
         inbox_doc=archive.inbox_document,
         victim=people["fuzz.victim"],
         application=people["application"],
+        fee_notice=people["fee_notice"],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
+from docstore.fees import MAX_CENTS, MAX_MINUTES
 from docstore.models import DocumentKind, Legitimation, RequestStatus
 from docstore.services.review import REJECTION_REASONS
 
@@ -81,10 +82,26 @@ class ApplicationOut(ma.Schema):
     url = ma.fields.String()
 
 
+class FeeNoticeOut(ma.Schema):
+    id = ma.fields.Integer()
+    reference = ma.fields.String()
+    """ISO 11649 creditor reference: the transfer's purpose line."""
+    total_cents = ma.fields.Integer()
+    paid_cents = ma.fields.Integer()
+    status = ma.fields.String(metadata={"enum": ["open", "paid", "cancelled"]})
+    issued_at = ma.fields.DateTime()
+    due_on = ma.fields.Date()
+    url = ma.fields.String()
+    """The notice as PDF."""
+
+
 class ApplicationDetail(ApplicationOut):
     history = ma.fields.List(ma.fields.Nested(StepOut))
     messages = ma.fields.List(ma.fields.Nested(MessageOut))
     proofs = ma.fields.List(ma.fields.Nested(ProofOut))
+    fee_notices = ma.fields.List(ma.fields.Nested(FeeNoticeOut))
+    access_held = ma.fields.Boolean()
+    """Approved, but the access opens only once the fee is paid."""
 
 
 class ApplicantOut(ma.Schema):
@@ -128,3 +145,8 @@ class DecisionIn(ma.Schema):
         ma.fields.String(validate=ma.validate.OneOf([k.value for k in DocumentKind])),
         load_default=list,
     )
+    minutes = ma.fields.Integer(load_default=0, validate=ma.validate.Range(0, MAX_MINUTES))
+    """Clerk time the fee counts (approve), where the schedule charges by time."""
+    fee_cents = ma.fields.Integer(validate=ma.validate.Range(0, MAX_CENTS))
+    """The clerk's fee instead of the computed one (approve); needs ``fee_reason``."""
+    fee_reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=1000))

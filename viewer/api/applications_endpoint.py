@@ -13,13 +13,15 @@ from flask_smorest import Blueprint, abort
 from docstore.errors import UsageError
 from docstore.models import OPEN_STATUSES, AccessRequest, DocumentKind, Legitimation, RequestStatus
 from docstore.models import User as UserModel
-from docstore.services import applications, review
+from docstore.services import applications, fee_notices, review
 from docstore.services.applications import Application
+from docstore.services.fee_notices import FeeDecision
 from ingest.proofs import ProofRejected
 
 from ..web.applications import chosen_files, store_proofs
 from ..web.context import instance
 from ..web.extensions import APPLICATION_LIMIT
+from ..web.fees import terms
 from .application_schemas import (
     AnswerIn,
     ApplicationDetail,
@@ -65,9 +67,19 @@ def application_json(entry: AccessRequest, *, for_staff: bool = False) -> dict:
     }
 
 
-def _detail(entry: AccessRequest) -> dict:
+def _fee_json(notice) -> dict:
+    shown = ("id", "reference", "total_cents", "paid_cents", "status", "issued_at", "due_on")
+    return {
+        **{f: getattr(notice, f) for f in shown},
+        "url": url_for("fees.notice_pdf", notice_id=notice.id),
+    }
+
+
+def _detail(s, entry: AccessRequest) -> dict:
     return {
         **application_json(entry),
+        "fee_notices": [_fee_json(n) for n in fee_notices.of_application(s, entry.id)],
+        "access_held": applications.access_held(s, entry),
         "history": [{"status": e.status, "at": e.at, "note": e.note} for e in entry.history],
         "messages": [
             {"from_staff": m.from_staff, "body": m.body, "created_at": m.created_at}
@@ -117,7 +129,7 @@ class ApplicationCollection(MethodView):
         with instance().db.transaction() as s:
             entry = applications.submit(s, _applicant(s), replace(entry, proofs=proofs), _notice())
             s.flush()
-            return _detail(entry)
+            return _detail(s, entry)
 
 
 @blp.route("/applications/<id:request_id>")
@@ -128,7 +140,7 @@ class ApplicationItem(MethodView):
         with instance().db.transaction() as s:
             user = _applicant(s)
             entry = applications.own_application(s, user, request_id)
-            body = _detail(entry)
+            body = _detail(s, entry)
             applications.mark_read(s, user, entry)
             return body
 
@@ -146,7 +158,7 @@ class ApplicationAnswer(MethodView):
         with instance().db.transaction() as s:
             user = _applicant(s)
             applications.answer(s, user, request_id, args["answer"], proofs, _notice())
-            return _detail(applications.own_application(s, user, request_id))
+            return _detail(s, applications.own_application(s, user, request_id))
 
 
 @blp.route("/applications/<id:request_id>/withdraw")
@@ -157,7 +169,7 @@ class ApplicationWithdraw(MethodView):
         with instance().db.transaction() as s:
             user = _applicant(s)
             applications.withdraw(s, user, request_id, _notice())
-            return _detail(applications.own_application(s, user, request_id))
+            return _detail(s, applications.own_application(s, user, request_id))
 
 
 def _review_json(s, entry: AccessRequest) -> dict:
@@ -230,4 +242,5 @@ def _decide(s, clerk: UserModel, request_id: int, args: dict, tz: ZoneInfo) -> N
             args["building_file_id"], args["days"], args["may_download"], args["document_ids"],
             [DocumentKind(k) for k in args["kinds"]],
         )  # fmt: skip
-        review.approve(s, clerk, request_id, approval, notice, tz)
+        decision = FeeDecision(args["minutes"], args.get("fee_cents"), args["fee_reason"])
+        review.approve(s, clerk, request_id, approval, notice, tz, terms(decision))

@@ -22,6 +22,8 @@ from . import (
     clerk,
     downloads,
     errors,
+    fee_labels,
+    fees,
     formatting,
     legal,
     oversight,
@@ -80,7 +82,8 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     formatting.register(app)
     bidi.register(app)
     application_labels.register(app)
-    blueprints = (accounts, applications, archive, clerk, downloads, legal, page_images,
+    fee_labels.register(app)
+    blueprints = (accounts, applications, archive, clerk, downloads, fees, legal, page_images,
                   oversight, review, search_page)  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -89,6 +89,21 @@ class ApproveForm(FlaskForm):
         _l("Einsicht für Tage"), validators=[InputRequired(), NumberRange(min=1, max=3650)]
     )
     may_download = BooleanField(_l("Herunterladen erlauben"))
+    minutes = IntegerField(
+        _l("Bearbeitungszeit in Minuten"),
+        validators=[Optional(), NumberRange(min=0, max=24 * 60)],
+        description=_l("Zählt nur, wo die Gebührenordnung nach Zeit abrechnet."),
+    )
+    fee = StringField(
+        _l("Gebühr abweichend festsetzen (Euro)"),
+        validators=[Optional(), Length(max=20)],
+        description=_l("Leer lassen, um die berechnete Gebühr zu erheben; 0 für gebührenfrei."),
+    )
+    fee_reason = TextAreaField(
+        _l("Begründung der abweichenden Gebühr"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 2},
+    )
 
 
 class RejectForm(FlaskForm):

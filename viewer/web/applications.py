@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from docstore.errors import UsageError
 from docstore.models import OPEN_STATUSES, ApplicationProof, Legitimation, User
-from docstore.services import applications, streets
+from docstore.services import applications, fee_notices, streets
 from docstore.services.applications import Application, ApplicationProblem, StoredProof
 from docstore.services.archive import Hidden
 from ingest.proofs import ProofRejected, accept_proof
@@ -160,9 +160,12 @@ def show(request_id: int) -> str:
         entry = applications.own_application(s, applicant, request_id)
         unread = {m.id for m in entry.messages if m.from_staff and m.read_at is None}
         applications.mark_read(s, applicant, entry)
+        notices = fee_notices.of_application(s, entry.id)
         return render_template(
             "applications/show.html",
             entry=entry,
+            notices=notices,
+            held=applications.access_held(s, entry),
             unread=unread,
             open=entry.status in OPEN_STATUSES,
             answer_form=AnswerForm(),

@@ -13,10 +13,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from docstore import fees
 from docstore.errors import UsageError
 from docstore.models import OPEN_STATUSES, DocumentKind, RequestStatus, User
-from docstore.services import applications, identities, review, roles
+from docstore.services import applications, fee_notices, identities, review, roles
 from docstore.services.archive import Hidden
+from docstore.services.fee_notices import FeeDecision
 from docstore.services.roles import Capability
 
 from .application_forms import (
@@ -28,6 +30,8 @@ from .application_forms import (
 )
 from .applications import send_proof
 from .context import form_id, instance
+from .fee_forms import CancelForm, DeskPaymentForm
+from .fees import terms
 
 bp = Blueprint("review", __name__)
 QUEUES = {
@@ -109,16 +113,21 @@ def _page(s, request_id: int, status: int = 200):
     entry = review.for_review(s, _clerk(s), request_id)
     applicant = s.get(User, entry.user_id)
     assigned = s.get(User, entry.assigned_to_id) if entry.assigned_to_id else None
+    schedule = fees.schedule_of(instance().config)
     page = render_template(
         "review/show.html", entry=entry, applicant=applicant, assigned=assigned,
         identity=identities.identity_of(s, entry.user_id), open=entry.status in OPEN_STATUSES,
+        computed_fee=fee_notices.computed(schedule, entry, applicant) if applicant else [],
+        schedule=schedule, notices=fee_notices.of_application(s, entry.id),
+        desk_form=DeskPaymentForm(prefix="desk"), cancel_form=CancelForm(prefix="cancel"),
         **_forms(s, entry),
     )  # fmt: skip
     return page if status == 200 else (page, status)
 
 
 def _done(request_id: int, message: str) -> Response:
-    flash(message, "info")
+    if message:
+        flash(message, "info")
     return redirect(url_for("review.show", request_id=request_id))
 
 
@@ -180,12 +189,24 @@ def approve(request_id: int) -> Response | tuple[str, int]:
         return _refused(request_id, UsageError(_("Bitte wählen Sie aus, was freigegeben wird.")))
     approval = review.Approval(file_id, form.days.data,
                                bool(form.may_download.data), docs, kinds)  # fmt: skip
+    try:
+        own_fee = fees.parse_euro(form.fee.data) if (form.fee.data or "").strip() else None
+    except ValueError:
+        return _refused(request_id, UsageError(_("Bitte die Gebühr in Euro angeben, z. B. 16,50.")))
+    decision = FeeDecision(form.minutes.data or 0, own_fee, form.fee_reason.data or "")
     zone = ZoneInfo(instance().config.timezone)
-    return _act(
-        request_id,
-        lambda s, clerk: review.approve(s, clerk, request_id, approval, _notice(), zone),
-        _("Genehmigt: Die Freigabe gilt ab heute."),
-    )
+
+    def approve_with_fee(s, clerk) -> None:
+        grant = review.approve(s, clerk, request_id, approval, _notice(), zone, terms(decision))
+        done.append(grant.awaiting_payment)
+
+    done: list[bool] = []
+    outcome = _act(request_id, approve_with_fee, "")
+    if done:
+        flash(_("Genehmigt: Der Gebührenbescheid ist verschickt; die Freigabe gilt, sobald "
+                "bezahlt ist.") if done[0] else _("Genehmigt: Die Freigabe gilt ab heute."),
+              "info")  # fmt: skip
+    return outcome
 
 
 @bp.route("/review/<id:request_id>/reject", methods=["POST"])
