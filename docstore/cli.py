@@ -300,7 +300,9 @@ def mail_status(inst: Instance) -> None:
         click.echo(f"last error: {state.last_error}")
 
 
+from .payments_cli import payments_group  # noqa: E402 (a group of its own module)
+
 COMMANDS = [
     config_group, db_group, user_group, grant_cmd, revoke_cmd, register_group, audit_group,
-    verify_cmd, mail_group,
+    verify_cmd, mail_group, payments_group,
 ]  # fmt: skip

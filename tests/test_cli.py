@@ -152,6 +152,27 @@ def test_a_register_import_reports_its_rows(tmp_path) -> None:
     )
 
 
+def test_a_bank_statement_is_imported_once(tmp_path) -> None:
+    from tests.camt_samples import Booking, statement
+
+    env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
+    assert bauakte(env, "init").code == 0
+    camt_file = tmp_path / "auszug.xml"
+    camt_file.write_bytes(
+        statement([Booking("16.50", "Akteneinsicht"), Booking("3.00", credit=False)])
+    )
+    run = bauakte(env, "payments", "import", str(camt_file))
+    assert run.code == 0, run
+    assert "0 matched, 1 for a clerk to assign, 0 booked before, 1 entries" in run.out
+    again = bauakte(env, "payments", "import", "--json", str(camt_file))
+    assert json.loads(again.out)["already_imported"] is True
+    camt_file.write_bytes(b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'b'>]><x>&a;</x>")
+    assert_one_line_error(bauakte(env, "payments", "import", str(camt_file)), 2, "DTD")
+    assert_one_line_error(
+        bauakte(env, "payments", "import", str(tmp_path / "nope.xml")), 2, "cannot read"
+    )
+
+
 def test_verify_reports_a_missing_original(tmp_path) -> None:
     env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
     assert bauakte(env, "init").code == 0

@@ -183,6 +183,7 @@ RULES = {
     "fees.cancel_notice": ("POST", "/fee-notices/999999/cancel", _not_mine),
     "fees.payments_page": ("GET", "/payments", _reviewer),
     "fees.assign_payment": ("POST", "/payments/999999/assign", _clerk_post),
+    "fees.import_statement": ("POST", "/payments/statements", _clerk_post),
     "legal.legal_page": ("GET", "/impressum", _public),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),
     "archive.document": ("GET", "/documents/{doc}", _expect_view),

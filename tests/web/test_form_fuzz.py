@@ -98,6 +98,7 @@ FORMS = {
         "fuzz.clerk", "POST", "/fee-notices/{fee_notice}/cancel", ["cancel-reason"],
     ),
     "fees.assign_payment": ("fuzz.clerk", "POST", "/payments/1/assign", ["assign-reference"]),
+    "fees.import_statement": ("fuzz.clerk", "POST", "/payments/statements", ["statement"]),
     "clerk.upload": ("fuzz.clerk", "POST", "/upload", ["files", "manifest"]),
     "clerk.assign": ("fuzz.clerk", "POST", "/documents/{inbox_doc}/assign", ["aktenzeichen"]),
     "clerk.edit_document": (

@@ -34,4 +34,8 @@ class AssignForm(FlaskForm):
 
 
 class StatementForm(FlaskForm):
-    statement = FileField(_l("Kontoauszug (CAMT.053, XML)"), validators=[DataRequired()])
+    statement = FileField(
+        _l("Kontoauszug (CAMT.053, XML)"),
+        validators=[DataRequired()],
+        render_kw={"accept": ".xml,application/xml,text/xml"},
+    )

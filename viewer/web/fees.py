@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from docstore import fees, payment_reference
+from docstore import camt, fees, payment_reference
 from docstore.errors import UsageError
 from docstore.fee_models import FeeNotice, PaymentMethod
 from docstore.models import User
-from docstore.services import fee_notices, mail, payments, roles
+from docstore.services import bank_statements, fee_notices, mail, payments, roles
 from docstore.services.fee_notices import FeeDecision, FeeTerms
 from docstore.services.roles import Capability
 from ingest.printing import store_fee_notice
@@ -114,6 +114,7 @@ def payments_page() -> str:
         return render_template(
             "fees/payments.html", unmatched=payments.unmatched(s, me),
             to_resolve=payments.to_resolve(s, me), statement_form=StatementForm(),
+            statements=bank_statements.imported(s, me),
             assign_form=AssignForm(prefix="assign"), cancel_form=CancelForm(prefix="cancel"),
         )  # fmt: skip
 
@@ -139,4 +140,35 @@ def assign_payment(payment_id: int) -> Response:
         flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
     else:
         flash(_("Die Zahlung ist zugeordnet."), "info")
+    return redirect(url_for("fees.payments_page"))
+
+
+@bp.route("/payments/statements", methods=["POST"])
+@login_required
+def import_statement() -> Response:
+    """A CAMT.053 file from the bank: booked, or refused with the reason and nothing booked."""
+    with instance().db.session() as s:
+        roles.require(_me(s), Capability.REVIEW)
+    form = StatementForm()
+    upload = form.statement.data if form.validate_on_submit() else None
+    if upload is None or not getattr(upload, "filename", ""):
+        flash(_("Bitte wählen Sie die Datei des Kontoauszugs."), "error")
+        return redirect(url_for("fees.payments_page"))
+    data = upload.stream.read(camt.MAX_BYTES + 1)
+    config = instance().config
+    try:
+        with instance().db.transaction() as s:
+            report = bank_statements.import_statement(
+                s, data, actor=_me(s), account=config.bank_iban, zone=config.tz, context=_mail()
+            )
+    except camt.StatementRejected as exc:
+        flash(_("Der Kontoauszug ist nicht eingelesen: %(reason)s", reason=str(exc)), "error")
+        return redirect(url_for("fees.payments_page"))
+    if report.already_imported:
+        flash(_("Dieser Kontoauszug ist schon eingelesen; nichts wurde geändert."), "info")
+    else:
+        flash(_("Kontoauszug %(id)s eingelesen: %(matched)s zugeordnet, %(unmatched)s zu "
+                "prüfen, %(known)s schon gebucht.", id=report.statement_id,
+                matched=report.matched, unmatched=report.unmatched, known=report.known),
+              "info")  # fmt: skip
     return redirect(url_for("fees.payments_page"))
