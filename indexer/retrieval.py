@@ -9,6 +9,7 @@ paging only ever count what the user may see.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from html import escape
@@ -22,6 +23,9 @@ from whoosh.searching import Searcher
 from .analysis import TOKEN, word_terms
 from .query import Budget, Limits, parse
 from .reader import IndexReader
+
+STALE_TRIES = 4
+"""Searches tried while commits keep replacing the segments under them."""
 
 FACETS = ("kind", "decade", "bezirk")
 
@@ -131,9 +135,20 @@ def search(
 ) -> SearchResults:
     """Search what ``scope`` may see; raises QueryRefused past ``limits`` (default: Limits())."""
     page = max(1, page)
-    options = (page, per_page, sort, pages_per_document, snippets, Budget(limits or Limits()))
-    with source.searcher() as searcher:
-        return _search(searcher, text, scope, *options)
+    for attempt in range(1, STALE_TRIES + 1):
+        options = (page, per_page, sort, pages_per_document, snippets, Budget(limits or Limits()))
+        try:
+            with source.searcher() as searcher:
+                return _search(searcher, text, scope, *options)
+        except FileNotFoundError:
+            # A commit merged away a segment file this searcher had not opened yet (whoosh
+            # opens some column files lazily); a fresh searcher sees the merged segment.
+            if attempt == STALE_TRIES:
+                raise
+            if isinstance(source, IndexReader):
+                source.reopen()
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def _search(

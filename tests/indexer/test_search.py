@@ -250,3 +250,22 @@ def test_the_shared_reader_follows_a_rebuild_into_a_new_generation(tmp_path) -> 
     apply(store.open(), [Change(4, [page(4, 1, "Dachgeschoss neu", 1)])])  # a later ingest
     assert search(reader, "Dachgeschoss", ALL).total == 4
     reader.close()
+
+
+class _MergedAway:
+    """An index whose first searchers hit a segment file a concurrent commit removed."""
+
+    def __init__(self, ix, failures: int) -> None:
+        self.ix, self.failures = ix, failures
+
+    def searcher(self):
+        if self.failures:
+            self.failures -= 1
+            raise FileNotFoundError(2, "No such file or directory", "_MAIN_7.seg")
+        return self.ix.searcher()
+
+
+def test_a_segment_merged_away_under_a_search_is_searched_again(ix) -> None:
+    assert sorted(ids(search(_MergedAway(ix, 2), "genehmigung", ALL))) == [1, 2, 3, 4]
+    with pytest.raises(FileNotFoundError):  # not for ever: a vanished index is an error
+        search(_MergedAway(ix, 10), "genehmigung", ALL)
