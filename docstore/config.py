@@ -20,6 +20,7 @@ import tomli_w
 
 from .errors import ConfigError
 from .fee_settings import FEE_SETTINGS
+from .payment_settings import PAYMENT_SETTINGS
 from .setting import Setting
 
 CONFIG_FILE = "config.toml"
@@ -253,6 +254,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Upload batches ingested side by side, so one long batch does not hold up the others.",
     ),
     *FEE_SETTINGS,
+    *PAYMENT_SETTINGS,
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -127,3 +127,38 @@ class Payment(Base):
     notice: Mapped[FeeNotice | None] = relationship(
         back_populates="payments", foreign_keys=[notice_id]
     )
+
+
+class OnlineStatus(StrEnum):
+    STARTED = "started"
+    """Created at the provider; the payer is on its pay page (or left it)."""
+    PAID = "paid"
+    CANCELLED = "cancelled"
+    """The payer gave up."""
+    FAILED = "failed"
+    """The provider refused the payment or could not be reached to create it."""
+    DISPUTED = "disputed"
+    """The provider reports a payment that does not fit (another amount): for a clerk."""
+
+
+class OnlinePayment(Base):
+    """One attempt to pay a notice online; the booked money is its :class:`Payment`."""
+
+    __tablename__ = "online_payments"
+    __table_args__ = (_choice("status", OnlineStatus),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("fee_notices.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    provider: Mapped[str] = mapped_column(String(32))
+    request_id: Mapped[str] = mapped_column(String(36), unique=True)
+    """Ours, sent as the PaymentRequest's requestId and in the return URL."""
+    transaction_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    pay_url: Mapped[str | None] = mapped_column(Text)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=OnlineStatus.STARTED.value)
+    detail: Mapped[str | None] = mapped_column(Text)
+    """Why it failed or is disputed, for the clerk."""
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))

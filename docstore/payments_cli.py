@@ -1,4 +1,5 @@
-"""``bauakte payments import``: the fee account's CAMT.053 statement, for a scheduled job."""
+"""``bauakte payments import`` (the fee account's CAMT.053 statement) and ``bauakte payments
+check`` (online payments still open), for scheduled jobs."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from pathlib import Path
 
 import click
 
-from . import camt
-from .errors import UsageError
+from . import camt, xbezahldienste
+from .errors import ServiceUnavailable, UsageError
 from .instance import Instance
-from .services import bank_statements, mail
+from .services import bank_statements, mail, online_payments
 from .services.actors import CONSOLE
+from .services.online_payments import Booking
 
 
 @click.group("payments")
@@ -45,3 +47,25 @@ def payments_import(inst: Instance, statement: Path, as_json: bool) -> None:
         click.echo(f"statement {report.statement_id}: {report.matched} matched, "
                    f"{report.unmatched} for a clerk to assign, {report.known} booked before, "
                    f"{report.skipped} entries not payments to us")  # fmt: skip
+
+
+@payments_group.command("check")
+@click.make_pass_decorator(Instance)
+def payments_check(inst: Instance) -> None:
+    """Ask the Bezahldienst about online payments still open (run every few minutes): a
+    payer whose notification was lost still gets access."""
+    inst.require_schema()
+    paydienst = xbezahldienste.provider_of(inst.config)
+    if paydienst is None:
+        raise UsageError("no online payment configured: set payment_provider first")
+    config = inst.config
+    report = online_payments.check_pending(
+        inst.db, provider=paydienst, booking=Booking(config.tz, mail.context_of(config))
+    )
+    click.echo(f"{report.checked} online payments checked: {report.paid} paid now, "
+               f"{report.unreachable} not answered")  # fmt: skip
+    if report.unreachable:
+        raise ServiceUnavailable(
+            f"the Bezahldienst did not answer for {report.unreachable} payments: check "
+            "paydienst_url and run 'bauakte payments check' again"
+        )

@@ -173,6 +173,23 @@ def test_a_bank_statement_is_imported_once(tmp_path) -> None:
     )
 
 
+def test_the_online_payment_check_says_what_is_missing(tmp_path) -> None:
+    from tests.xbezahldienste_provider import TestBezahldienst
+
+    env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
+    assert bauakte(env, "init").code == 0
+    assert_one_line_error(bauakte(env, "payments", "check"), 2, "set payment_provider")
+    paydienst = TestBezahldienst().start()
+    try:
+        settings = {f"BAUAKTE_{k.upper()}": v for k, v in paydienst.settings().items()}
+        run = bauakte({**env, **settings}, "payments", "check")
+        assert run.code == 0 and "0 online payments checked" in run.out, run
+        broken = {**env, **settings, "BAUAKTE_PAYDIENST_NOTIFICATION_KEY": "short"}
+        assert_one_line_error(bauakte(broken, "payments", "check"), 2, "32 characters")
+    finally:
+        paydienst.stop()
+
+
 def test_verify_reports_a_missing_original(tmp_path) -> None:
     env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
     assert bauakte(env, "init").code == 0

@@ -53,6 +53,12 @@ def _not_mine(who: str) -> int:
     return 302 if who == "anonymous" else 404
 
 
+def _no_provider(who: str) -> int:
+    """Online payment where none is configured: not there for anyone
+    (tests/web/test_online_payments.py checks who may do what where it is)."""
+    return 404
+
+
 def _signed_in(who: str) -> int:
     return 302 if who == "anonymous" else 200
 
@@ -184,6 +190,9 @@ RULES = {
     "fees.payments_page": ("GET", "/payments", _reviewer),
     "fees.assign_payment": ("POST", "/payments/999999/assign", _clerk_post),
     "fees.import_statement": ("POST", "/payments/statements", _clerk_post),
+    "online_payments.pay": ("POST", "/fee-notices/{fee_notice}/pay", _not_mine),
+    "online_payments.back": ("GET", "/payments/online/x/return", _not_mine),
+    "online_payments.notify": ("POST", "/payments/online/notify", _no_provider),
     "legal.legal_page": ("GET", "/impressum", _public),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),
     "archive.document": ("GET", "/documents/{doc}", _expect_view),

@@ -99,6 +99,8 @@ FORMS = {
     ),
     "fees.assign_payment": ("fuzz.clerk", "POST", "/payments/1/assign", ["assign-reference"]),
     "fees.import_statement": ("fuzz.clerk", "POST", "/payments/statements", ["statement"]),
+    "online_payments.pay": ("fuzz.citizen", "POST", "/fee-notices/{fee_notice}/pay", []),
+    "online_payments.notify": ("fuzz.citizen", "POST", "/payments/online/notify", []),
     "clerk.upload": ("fuzz.clerk", "POST", "/upload", ["files", "manifest"]),
     "clerk.assign": ("fuzz.clerk", "POST", "/documents/{inbox_doc}/assign", ["aktenzeichen"]),
     "clerk.edit_document": (

@@ -26,6 +26,7 @@ from . import (
     fees,
     formatting,
     legal,
+    online_payments,
     oversight,
     page_images,
     ratelimit,  # noqa: F401 - registers the bauakte-db:// storage with limits
@@ -73,6 +74,8 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
         IndexReader(lambda: open_index(instance), live=lambda: index_store(instance).current_path),
     )
     targets = (idp_origin(Path(config.saml_idp_metadata)),) if config.saml_idp_metadata else ()
+    if config.payment_provider and config.paydienst_url:  # "Online bezahlen" leads there
+        targets += (online_payments.origin(config.paydienst_url),)
     security.configure(app, https=config.https, form_targets=targets)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -83,8 +86,8 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     bidi.register(app)
     application_labels.register(app)
     fee_labels.register(app)
-    blueprints = (accounts, applications, archive, clerk, downloads, fees, legal, page_images,
-                  oversight, review, search_page)  # fmt: skip
+    blueprints = (accounts, applications, archive, clerk, downloads, fees, legal,
+                  online_payments, page_images, oversight, review, search_page)  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions

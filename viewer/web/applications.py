@@ -19,12 +19,13 @@ from werkzeug.wrappers import Response
 
 from docstore.errors import UsageError
 from docstore.models import OPEN_STATUSES, ApplicationProof, Legitimation, User
-from docstore.services import applications, fee_notices, streets
+from docstore.services import applications, fee_notices, online_payments, streets
 from docstore.services.applications import Application, ApplicationProblem, StoredProof
 from docstore.services.archive import Hidden
 from ingest.proofs import ProofRejected, accept_proof
 from storage import proof_key
 
+from . import online_payments as online_payments_web
 from .application_forms import AnswerForm, ApplicationForm
 from .application_labels import LEGITIMATION_HINTS, proof_problem
 from .context import instance
@@ -161,10 +162,14 @@ def show(request_id: int) -> str:
         unread = {m.id for m in entry.messages if m.from_staff and m.read_at is None}
         applications.mark_read(s, applicant, entry)
         notices = fee_notices.of_application(s, entry.id)
+        attempts = {n.id: online_payments.of_notice(s, n)[-1:] for n in notices}
         return render_template(
             "applications/show.html",
             entry=entry,
             notices=notices,
+            attempts=attempts,
+            pay_online=online_payments_web.provider() is not None,
+            bank=bool(instance().config.bank_iban),
             held=applications.access_held(s, entry),
             unread=unread,
             open=entry.status in OPEN_STATUSES,

@@ -16,7 +16,14 @@ from docstore import camt, fees, payment_reference
 from docstore.errors import UsageError
 from docstore.fee_models import FeeNotice, PaymentMethod
 from docstore.models import User
-from docstore.services import bank_statements, fee_notices, mail, payments, roles
+from docstore.services import (
+    bank_statements,
+    fee_notices,
+    mail,
+    online_payments,
+    payments,
+    roles,
+)
 from docstore.services.fee_notices import FeeDecision, FeeTerms
 from docstore.services.roles import Capability
 from ingest.printing import store_fee_notice
@@ -115,6 +122,7 @@ def payments_page() -> str:
             "fees/payments.html", unmatched=payments.unmatched(s, me),
             to_resolve=payments.to_resolve(s, me), statement_form=StatementForm(),
             statements=bank_statements.imported(s, me),
+            disputed=online_payments.disputed(s, me),
             assign_form=AssignForm(prefix="assign"), cancel_form=CancelForm(prefix="cancel"),
         )  # fmt: skip
 
