@@ -11,12 +11,24 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# The demo's fee account and its online payment, which goes to the TEST Bezahldienst
+# (tests/xbezahldienste_provider.py: speaks XBezahldienste, takes no money).
+DEMO_PAYDIENST := http://127.0.0.1:5001
+DEMO_ENV := BAUAKTE_PAYMENT_PROVIDER=xbezahldienste BAUAKTE_PAYDIENST_URL=$(DEMO_PAYDIENST) \
+	BAUAKTE_PAYDIENST_ORIGINATOR_ID=bauakte BAUAKTE_PAYDIENST_ENDPOINT_ID=03404000 \
+	BAUAKTE_PAYDIENST_USER=bauakte BAUAKTE_PAYDIENST_PASSWORD=test-password \
+	BAUAKTE_PAYDIENST_NOTIFICATION_KEY=test-notification-key-of-32-characters! \
+	BAUAKTE_BANK_IBAN=DE02120300000000202051 BAUAKTE_BANK_BIC=BYLADEM1001 \
+	BAUAKTE_BANK_NAME=Demo-Bank BAUAKTE_AUTHORITY_ADDRESS="Musterplatz 1|50667 Köln"
+
 demo: $(VENV)/.installed
 	scripts/system-deps.sh demo
 	$(BIN)/bauakte init
-	$(BIN)/bauakte demo
-	@echo "Serving the demo archive on http://127.0.0.1:5000/ (Ctrl+C stops)"
-	$(BIN)/bauakte serve --host 127.0.0.1 --port 5000
+	$(DEMO_ENV) $(BIN)/bauakte demo
+	@echo "Serving the demo archive on http://127.0.0.1:5000/ and the test Bezahldienst on $(DEMO_PAYDIENST) (Ctrl+C stops)"
+	$(BIN)/python -m tests.xbezahldienste_provider --port 5001 & provider=$$!; \
+	trap 'kill $$provider 2>/dev/null' EXIT INT TERM; \
+	$(DEMO_ENV) $(BIN)/bauakte serve --host 127.0.0.1 --port 5000
 
 tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent

@@ -632,13 +632,6 @@ class MailMessage(Base):
     """The server refused the message for good (no such recipient): not tried again."""
 
 
-# the identity tables share Base; imported here so every user of models sees them
-from .fee_models import (  # noqa: E402,F401
-    BankStatement,
-    FeeNotice,
-    NoticeStatus,
-    Payment,
-    PaymentMethod,
-    PaymentStatus,
-)
-from .identity_models import ExternalIdentity, SamlLogin, SeenAssertion, TrustLevel  # noqa: E402,F401
+# the fee and identity tables share Base; imported here so that every user of models has
+# them in the metadata (as modules, so that importing either of them first works too)
+from . import fee_models, identity_models  # noqa: E402,F401

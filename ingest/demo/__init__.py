@@ -95,4 +95,9 @@ def run_demo(
     manifest = build_archive(folder)
     assert manifest.parent == folder  # found beside the files
     report = run([folder], instance, progress=progress, source_label="demo")
+    from .fee_demo import demo_fee_notice  # here: printing itself imports demo's fonts
+
+    fee_line = demo_fee_notice(instance)
+    if fee_line:
+        people.applications.append(fee_line)
     return people, report

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from docstore.errors import PermissionDenied
-from docstore.models import ExternalIdentity, Role, TrustLevel, utcnow
+from docstore.identity_models import ExternalIdentity, TrustLevel
+from docstore.models import Role, utcnow
 from docstore.saml import Assertion, SamlRejected, trust_level
 from docstore.services import identities
 

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from docstore.fee_models import FeeNotice
 from docstore.models import BuildingFile, Document, Grant, User
 from ingest.demo import build_archive, run_demo
 from ingest.model import Outcome
@@ -66,7 +67,14 @@ def test_demo_ingests_completely_and_reruns_as_duplicates(tmp_path) -> None:
             == 0
         )
         assert s.scalar(select(func.count()).select_from(User)) == 5
-        assert s.scalar(select(func.count()).select_from(Grant)) == 2
-    _, again = run_demo(inst)
+        assert s.scalar(select(func.count()).select_from(Grant)) == 3
+        (waiting,) = s.scalars(select(Grant).where(Grant.awaiting_payment)).all()
+        (notice,) = s.scalars(select(FeeNotice)).all()
+        assert notice.status == "open" and notice.grant_id == waiting.id and notice.pdf_key
+    assert "fee notice of 16,50" in people.applications[0]
+    again_people, again = run_demo(inst)
     assert again.count(Outcome.DUPLICATE) == len(again.files)
+    assert again_people.applications == []
+    with inst.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(FeeNotice)) == 1
     inst.close()

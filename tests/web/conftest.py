@@ -22,8 +22,9 @@ from sqlalchemy import select
 
 import ingest
 from docstore import fees
+from docstore.fee_models import FeeNotice
 from docstore.instance import Instance
-from docstore.models import BuildingFile, Document, FeeNotice, Legitimation, Role, utcnow
+from docstore.models import BuildingFile, Document, Legitimation, Role, utcnow
 from docstore.services import (
     applications,
     fee_notices,

@@ -88,7 +88,7 @@ def test_upload_through_the_spool_into_minio(server_archive, tmp_path) -> None:
 
 def test_bundid_sign_in_and_an_application_on_the_servers(server_archive, keycloak, tmp_path):
     """PostgreSQL's row locks and unique keys in the handshake, the proof stored in MinIO."""
-    from docstore.models import ExternalIdentity
+    from docstore.identity_models import ExternalIdentity
     from tests.web.test_saml import _answer, with_saml
 
     saml = with_saml(server_archive.instance, keycloak, tmp_path)

@@ -14,8 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from docstore.identity_models import ExternalIdentity
 from docstore.instance import Instance
-from docstore.models import AuditEvent, ExternalIdentity, User
+from docstore.models import AuditEvent, User
 from docstore.saml import SamlRejected, ServiceProvider, in_response_to
 from tests.conftest import KEYCLOAK_PASSWORD, KEYCLOAK_REALM, KEYCLOAK_USER
 from tests.saml_flow import keycloak_answer
