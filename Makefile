@@ -55,6 +55,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/search_bench.py
 	$(BIN)/python bench/viewer_load.py
 	$(BIN)/python bench/access_bench.py
+	$(BIN)/python bench/extract_bench.py
 
 # After changing UI texts: extract them, merge into the catalogues, translate, compile.
 translations: $(VENV)/.installed

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import tomli_w
 
 from .errors import ConfigError
+from .extract_settings import EXTRACT_SETTINGS
 from .fee_settings import FEE_SETTINGS
 from .payment_settings import PAYMENT_SETTINGS
 from .setting import Setting
@@ -255,6 +256,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     *FEE_SETTINGS,
     *PAYMENT_SETTINGS,
+    *EXTRACT_SETTINGS,
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

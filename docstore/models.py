@@ -632,6 +632,6 @@ class MailMessage(Base):
     """The server refused the message for good (no such recipient): not tried again."""
 
 
-# the fee and identity tables share Base; imported here so that every user of models has
+# the fee, extract and identity tables share Base; imported here so that every user of models has
 # them in the metadata (as modules, so that importing either of them first works too)
-from . import fee_models, identity_models  # noqa: E402,F401
+from . import extract_models, fee_models, identity_models  # noqa: E402,F401

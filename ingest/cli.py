@@ -24,6 +24,7 @@ from docstore.cli import pass_instance
 from docstore.errors import UsageError
 from docstore.instance import Instance
 
+from .extracts_cli import extracts_group
 from .model import FileReport, Outcome
 from .runner import IngestReport, run
 from .watch import watch
@@ -150,4 +151,4 @@ def _watch(paths: tuple[str, ...], inst: Instance, workers: int | None, as_json:
     watch(paths[0], inst, stop=stop, on_batch=report, workers=workers)
 
 
-COMMANDS = [ingest_cmd]
+COMMANDS = [ingest_cmd, extracts_group]

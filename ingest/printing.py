@@ -90,7 +90,9 @@ def fee_notice(letter: NoticeLetter) -> bytes:
     for line in letter.recipient:
         pdf.line_of(line, size=10)
     pdf.set_xy(125, top)
-    facts = [("Datum", f"{letter.issued_on:%d.%m.%Y}"), ("Antrag", letter.application),
+    extract = letter.kind == "extract"
+    facts = [("Datum", f"{letter.issued_on:%d.%m.%Y}"),
+             ("Auszug" if extract else "Antrag", letter.application),
              ("Aktenzeichen", letter.aktenzeichen), ("Zahlungsreferenz", display(letter.reference)),
              ("Fällig am", f"{letter.due_on:%d.%m.%Y}")]  # fmt: skip
     for label, value in facts:
@@ -102,8 +104,13 @@ def fee_notice(letter: NoticeLetter) -> bytes:
     pdf.set_y(max(pdf.get_y(), top + 30) + 8)
     pdf.line_of("Gebührenbescheid", size=15, bold=True, height=8)
     pdf.ln(2)
-    pdf.line_of(f"Für Ihren Antrag auf Akteneinsicht {letter.application} ({letter.subject}) "
-                "wird folgende Gebühr festgesetzt:")  # fmt: skip
+    if extract:
+        pdf.line_of(f"Für Ihren Auszug {letter.application} aus der Bauakte "
+                    f"{letter.aktenzeichen} ({letter.subject}) wird folgende Gebühr "
+                    "festgesetzt:")  # fmt: skip
+    else:
+        pdf.line_of(f"Für Ihren Antrag auf Akteneinsicht {letter.application} "
+                    f"({letter.subject}) wird folgende Gebühr festgesetzt:")  # fmt: skip
     pdf.ln(3)
     _items(pdf, letter)
     pdf.ln(5)
@@ -168,7 +175,8 @@ def _payment(pdf: _Letter, letter: NoticeLetter) -> None:
                     "Ihre Zahlung zugeordnet werden kann.", size=8.5, height=4.5)  # fmt: skip
     if head.portal:
         pdf.ln(1)
-        pdf.line_of(f"Online bezahlen: {head.portal}/applications/", size=9)
+        where = "extracts" if letter.kind == "extract" else "applications"
+        pdf.line_of(f"Online bezahlen: {head.portal}/{where}/", size=9)
 
 
 def _grouped(iban: str) -> str:

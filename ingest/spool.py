@@ -31,6 +31,7 @@ from docstore.models import User
 from docstore.services import mail, registration, uploads
 from docstore.services.actors import CONSOLE
 
+from . import extracts
 from .metadata import MANIFEST_NAMES, load_manifest
 from .model import FileReport, Outcome
 from .runner import IngestReport, run
@@ -217,7 +218,7 @@ def work(
     instance: Instance, stop: threading.Event, poll: float = 2.0, lanes: int | None = None
 ) -> None:
     """The spool worker: ingest waiting uploads in ``lanes`` batches side by side until ``stop``,
-    and send the mail outbox.
+    send the mail outbox and make the extracts ordered.
 
     Each lane claims the next waiting batch for itself (the claim skips
     batches another lane holds), so a 2,000-page upload occupies one lane
@@ -238,6 +239,7 @@ def work(
         for i in range(count)
     ]
     threads.append(threading.Thread(target=_mail, args=(instance, stop, poll), name="mail"))
+    threads.append(threading.Thread(target=_extracts, args=(instance, stop, poll), name="extracts"))
     for t in threads:
         t.start()
     for t in threads:
@@ -280,6 +282,21 @@ def _mail(instance: Instance, stop: threading.Event, poll: float) -> None:
                 swept = time.monotonic()
         except Exception:  # a database outage or a bad smtp_url: log, wait, try again
             log.exception("mail sender: will retry")
+        stop.wait(poll)
+
+
+def _extracts(instance: Instance, stop: threading.Event, poll: float) -> None:
+    """Make ordered extracts one at a time (a lane of its own: a 300-page plan extract never
+    holds up an upload); every ``SWEEP_SECONDS`` delete the ones whose link ran out."""
+    swept = 0.0
+    while not stop.is_set():
+        try:
+            extracts.make_pending(instance, limit=1)
+            if time.monotonic() - swept >= SWEEP_SECONDS:
+                extracts.sweep(instance)
+                swept = time.monotonic()
+        except Exception:  # a database or storage outage: log, wait, try again
+            log.exception("extract worker: will retry")
         stop.wait(poll)
 
 

@@ -12,7 +12,7 @@ from .errors import (
     StorageUnavailable,
 )
 from .filesystem import FilesystemStore
-from .keys import derived_key, letter_key, original_key, proof_key, validate_key
+from .keys import derived_key, extract_key, letter_key, original_key, proof_key, validate_key
 from .url import open_store, redact_url
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "StorageError",
     "StorageUnavailable",
     "derived_key",
+    "extract_key",
     "letter_key",
     "open_store",
     "original_key",

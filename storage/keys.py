@@ -15,6 +15,7 @@ ORIGINALS_PREFIX = "blobs/sha256/"
 DERIVED_PREFIX = "derived/"
 PROOFS_PREFIX = "proofs/sha256/"
 LETTERS_PREFIX = "letters/sha256/"
+EXTRACTS_PREFIX = "extracts/"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # A segment may not start with a dot: hidden names are the store's own
@@ -92,3 +93,10 @@ def letter_key(sha256: str) -> str:
     if not _SHA256.fullmatch(sha256):
         raise InvalidKey(f"{sha256!r} is not a lower-case hex SHA-256 digest")
     return f"{LETTERS_PREFIX}{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
+def extract_key(order_id: int) -> str:
+    """The PDF of an extract order: derived, deleted when its link runs out."""
+    if not isinstance(order_id, int) or isinstance(order_id, bool) or order_id <= 0:
+        raise InvalidKey(f"{order_id!r} is not an extract order number")
+    return f"{EXTRACTS_PREFIX}{order_id}.pdf"

@@ -72,6 +72,8 @@ class NoticeLetter:
     total_cents: int
     adjustment_reason: str = ""
     pay_afterwards: bool = False
+    kind: str = "inspection"
+    """What the fee is for: ``inspection`` (an application) or ``extract`` (an order)."""
 
 
 Printer = Callable[[NoticeLetter], str]
@@ -137,7 +139,7 @@ def issue(
     notice = FeeNotice(
         request_id=request.id, user_id=applicant.id, grant_id=grant.id,
         items=[i.as_dict() for i in items], total_cents=total, minutes=decision.minutes,
-        adjustment_reason=reason or None, recipient="\n".join(_recipient(applicant)),
+        adjustment_reason=reason or None, recipient="\n".join(recipient_lines(applicant)),
         aktenzeichen=building_file.aktenzeichen, issued_by_id=clerk.id,
         due_on=today + dt.timedelta(days=schedule.due_days),
     )  # fmt: skip
@@ -153,7 +155,7 @@ def issue(
     return notice
 
 
-def _recipient(user: User) -> list[str]:
+def recipient_lines(user: User) -> list[str]:
     lines = [user.display_name or user.email or ""]
     if user.street:
         lines.append(user.street)

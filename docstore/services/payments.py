@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UsageError
+from ..extract_models import ExtractOrder
 from ..fee_models import FeeNotice, NoticeStatus, Payment, PaymentMethod, PaymentStatus
 from ..fees import MAX_CENTS
 from ..models import AccessRequest, Grant, User, utcnow
@@ -91,14 +92,32 @@ def _book(
             _open(grant, zone)
         audit.record(session, "fee.paid", actor=None, target_type="fee_notice",
                      target_id=notice.id, details={"opened_grant": opened})  # fmt: skip
-        applicant = session.get(User, notice.user_id)
-        request = session.get(AccessRequest, notice.request_id) if notice.request_id else None
-        if applicant is not None and applicant.email and applicant.deleted_at is None:
-            until = grant.valid_until.astimezone(zone).date() - dt.timedelta(days=1) if (
-                grant is not None and grant.valid_until) else None  # fmt: skip
-            mail.queue(session, applicant, "fee_paid", context,
-                       number=request.number if request else str(notice.id),
-                       until=until.strftime("%d.%m.%Y") if until else "")  # fmt: skip
+        _thank(session, notice, grant, zone, context)
+
+
+def _thank(
+    session: Session,
+    notice: FeeNotice,
+    grant: Grant | None,
+    zone: ZoneInfo,
+    context: mail.MailContext,
+) -> None:
+    """The payer hears that the money arrived and what it opened (access, or an extract)."""
+    applicant = session.get(User, notice.user_id)
+    if applicant is None or not applicant.email or applicant.deleted_at is not None:
+        return
+    request = session.get(AccessRequest, notice.request_id) if notice.request_id else None
+    extract = None if request else session.scalar(
+        select(ExtractOrder).where(ExtractOrder.fee_notice_id == notice.id))  # fmt: skip
+    if extract is not None:
+        mail.queue(session, applicant, "extract_paid", context,
+                   number=extract.number, id=extract.id)  # fmt: skip
+        return
+    until = grant.valid_until.astimezone(zone).date() - dt.timedelta(days=1) if (
+        grant is not None and grant.valid_until) else None  # fmt: skip
+    mail.queue(session, applicant, "fee_paid", context,
+               number=request.number if request else str(notice.id),
+               until=until.strftime("%d.%m.%Y") if until else "")  # fmt: skip
 
 
 def _open(grant: Grant, zone: ZoneInfo) -> None:

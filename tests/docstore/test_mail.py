@@ -110,6 +110,7 @@ def test_every_text_renders_in_both_languages(kind: str, language: str) -> None:
         "fee_cents": 1650,
         "held": True,
         "until": "31.01.2027",
+        **{"id": 7, "aktenzeichen": "63-BA-1994-0063", "pages": 3, "unpaid": True},
     }
     subject, body = mail.render(kind, language, CONTEXT, name="Erika Mustermann", **params)
     assert subject and "\n" not in subject

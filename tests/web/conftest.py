@@ -76,6 +76,7 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
         "search_rate_limit": "10000 per minute",
         "mail_rate_limit": "10000 per minute",
         "application_rate_limit": "10000 per minute",
+        "extract_rate_limit": "10000 per minute",
         "public_url": "https://bauakte.example",
         **overrides,
     }

@@ -140,6 +140,16 @@ def _clerk_post(who: str) -> int:
     return _clerk(who, done=302)
 
 
+def _clerk_post_303(who: str) -> int:
+    return _clerk(who, done=303)
+
+
+def _extract_order(who: str) -> int:
+    """An order with nothing chosen: those who see the file are sent back to the form."""
+    seen = _expect_view(who)
+    return 303 if seen == 200 else seen
+
+
 # endpoint -> (method, url template, expectation); {doc} is the first document of GRANTED
 # (the one a "documents" grant lists), {other_doc} the second, {file} the granted file.
 RULES = {
@@ -193,6 +203,17 @@ RULES = {
     "online_payments.pay": ("POST", "/fee-notices/{fee_notice}/pay", _not_mine),
     "online_payments.back": ("GET", "/payments/online/x/return", _not_mine),
     "online_payments.notify": ("POST", "/payments/online/notify", _no_provider),
+    "extracts.new": ("GET", "/files/{file}/extract", _expect_view),
+    "extracts.order": ("POST", "/files/{file}/extract", _extract_order),
+    "extracts.index": ("GET", "/extracts/", _signed_in),
+    "extracts.show": ("GET", "/extracts/999999", _not_mine),
+    "extracts.download": ("GET", "/extracts/999999.pdf", _not_mine),
+    "extracts.record_consent": ("POST", "/documents/{doc}/plan-consent", _clerk_post_303),
+    "extracts.withdraw_consent": (
+        "POST",
+        "/documents/{doc}/plan-consent/withdraw",
+        _clerk_post_303,
+    ),
     "legal.legal_page": ("GET", "/impressum", _public),
     "archive.building_file": ("GET", "/files/{file}", _expect_view),
     "archive.document": ("GET", "/documents/{doc}", _expect_view),

@@ -101,6 +101,15 @@ FORMS = {
     "fees.import_statement": ("fuzz.clerk", "POST", "/payments/statements", ["statement"]),
     "online_payments.pay": ("fuzz.citizen", "POST", "/fee-notices/{fee_notice}/pay", []),
     "online_payments.notify": ("fuzz.citizen", "POST", "/payments/online/notify", []),
+    "extracts.order": (
+        "fuzz.clerk", "POST", "/files/{file}/extract", ["documents", "declared", "unstamped"],
+    ),
+    "extracts.record_consent": (
+        "fuzz.clerk", "POST", "/documents/{doc}/plan-consent", ["consented_on", "note"],
+    ),
+    "extracts.withdraw_consent": (
+        "fuzz.clerk", "POST", "/documents/{doc}/plan-consent/withdraw", ["reason"],
+    ),
     "clerk.upload": ("fuzz.clerk", "POST", "/upload", ["files", "manifest"]),
     "clerk.assign": ("fuzz.clerk", "POST", "/documents/{inbox_doc}/assign", ["aktenzeichen"]),
     "clerk.edit_document": (

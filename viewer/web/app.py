@@ -22,6 +22,8 @@ from . import (
     clerk,
     downloads,
     errors,
+    extract_labels,
+    extracts,
     fee_labels,
     fees,
     formatting,
@@ -86,7 +88,8 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     bidi.register(app)
     application_labels.register(app)
     fee_labels.register(app)
-    blueprints = (accounts, applications, archive, clerk, downloads, fees, legal,
+    extract_labels.register(app)
+    blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, legal,
                   online_payments, page_images, oversight, review, search_page)  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)

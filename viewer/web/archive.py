@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
-from docstore.services import applications, archive
+from docstore.services import applications, archive, extracts
 from viewer.search_service import SearchRefused, search_document
 
 from .context import instance, state
@@ -33,6 +33,7 @@ def start() -> str:
             grants=archive.my_grants(s, user),
             requests=requests,
             unread=unread,
+            extracts=extracts.mine(s, user),
         )
 
 
@@ -42,10 +43,13 @@ def building_file(building_file_id: int) -> str:
     with instance().db.session() as s:
         bf, documents = archive.open_building_file(s, current_user.user, building_file_id)
         parcels = list(bf.parcels)
+        rights = archive.download_rights(s, current_user.user, documents)
     groups: dict[str, list] = {}
     for doc in documents:
         groups.setdefault(doc.kind, []).append(doc)
-    return render_template("archive/building_file.html", bf=bf, parcels=parcels, groups=groups)
+    may_extract = any(rights[d.id] and d.page_count for d in documents)
+    return render_template("archive/building_file.html", bf=bf, parcels=parcels, groups=groups,
+                           may_extract=may_extract)  # fmt: skip
 
 
 @bp.route("/documents/<id:document_id>")

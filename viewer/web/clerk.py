@@ -22,6 +22,7 @@ from docstore.services import (
     building_files,
     documents,
     grants,
+    plan_consents,
     review,
     roles,
     uploads,
@@ -160,7 +161,10 @@ def edit_document(document_id: int) -> str | Response | tuple[str, int]:
                 documents.update_document(s, doc, actor=current_user.user, **changed)
             flash(_("Gespeichert."), "info")
             return redirect(url_for("archive.document", document_id=doc.id))
-        page = render_template("clerk/edit_document.html", form=form, doc=doc)
+        is_plan = doc.kind in plan_consents.plan_kinds(instance().config)
+        consents = plan_consents.history(s, doc.id) if is_plan else []
+        page = render_template("clerk/edit_document.html", form=form, doc=doc, is_plan=is_plan,
+                               consents=consents)  # fmt: skip
     return (page, 400) if form.errors else page
 
 

@@ -57,6 +57,18 @@ APPLICATION_LIMIT = limiter.shared_limit(
 and may store proofs)."""
 
 
+def _extract_limit() -> str:
+    from .context import instance
+
+    return instance().config.values["extract_rate_limit"]
+
+
+EXTRACT_LIMIT = limiter.shared_limit(
+    _extract_limit, scope="extracts", key_func=_account_or_address, methods=["POST"]
+)
+"""Extract orders per account: each one keeps the worker busy for a while."""
+
+
 def select_locale() -> str:
     """German unless the visitor chose English (or the browser prefers it and chose nothing)."""
     chosen = session.get("lang")

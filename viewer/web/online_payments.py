@@ -19,7 +19,7 @@ from docstore.errors import ConfigError, UsageError
 from docstore.fee_models import FeeNotice, OnlineStatus
 from docstore.models import User
 from docstore.payment_provider import NotificationRefused, ProviderUnavailable
-from docstore.services import mail, online_payments
+from docstore.services import extracts, mail, online_payments
 from docstore.services.archive import Hidden
 from docstore.services.online_payments import Booking
 from docstore.xbezahldienste import MAX_NOTIFICATION_BYTES, XBezahldienst, provider_of
@@ -81,10 +81,14 @@ def _return_url(request_id: str) -> str:
 
 
 def _to_application(notice_id: int) -> Response:
+    """Back to what the notice is for: the application, or the extract."""
     with instance().db.session() as s:
         notice = s.get(FeeNotice, notice_id)
         if notice is not None and notice.request_id:
             return redirect(url_for("applications.show", request_id=notice.request_id), 303)
+        extract = extracts.of_notice(s, notice_id) if notice is not None else None
+        if extract is not None:
+            return redirect(url_for("extracts.show", order_id=extract.id), 303)
     return redirect(url_for("archive.start"), 303)
 
 

@@ -1,0 +1,281 @@
+"""Extracts (Aktenauszüge): which pages a user may order, what they cost, when they may be had.
+
+An external user orders pages of the documents their grants let them
+download; every page of their extract is stamped (Aktenzeichen, their name,
+the date, "Nur zur Einsichtnahme"); plans go out only with the author's
+consent or the user's § 45 UrhG declaration, else they are left out and the
+order says why.  Staff may order any pages, unstamped if they wish, free of
+charge.  The PDF is made later by the extract worker (``ingest.extracts``);
+its link lasts ``extract_link_days`` and, for a fee not yet paid, opens when
+it is.  A grant that ends closes the extract too: it is a copy of pages the
+user may no longer download.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import fees, payment_reference
+from ..errors import UsageError
+from ..extract_models import ExtractOrder, ExtractPage, ExtractStatus, LeftOut
+from ..fee_models import FeeNotice, NoticeStatus
+from ..fees import FeeCode, FeeItem, FeeSchedule
+from ..models import BuildingFile, Document, Page, User, utcnow
+from . import access, audit, plan_consents
+from .archive import Forbidden, Hidden
+from .fee_notices import Letterhead, NoticeLetter, Printer, recipient_lines
+
+ASSUMED_DPI = 300
+"""For a scan that does not say its resolution (the common scanning default)."""
+
+
+class NotReady(UsageError):
+    """The extract exists but cannot be had yet: still being made, or its fee is open."""
+
+
+class Expired(UsageError):
+    """The extract's link ran out (or it could not be made); order it again."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Pages of one document; none named means all of them."""
+
+    document_id: int
+    pages: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderTerms:
+    """What an order needs from the instance's settings."""
+
+    schedule: FeeSchedule
+    letterhead: Letterhead
+    printer: Printer
+    plan_kinds: frozenset[str]
+    max_pages: int
+    zone: ZoneInfo
+
+
+def parse_pages(text: str, page_count: int) -> tuple[int, ...]:
+    """Pages as people write them: ``1-3, 5`` (empty: all).  Out of range is an error."""
+    numbers: list[int] = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip().replace("–", "-")
+        if not part:
+            continue
+        first, dash, last = part.partition("-")
+        if not first.strip().isdigit() or (dash and not last.strip().isdigit()):
+            raise UsageError(f"'{part}' is not a page or a range of pages such as 2-4")
+        low, high = int(first), int(last) if dash else int(first)
+        if not 1 <= low <= high <= page_count:
+            raise UsageError(f"choose pages between 1 and {page_count}, not {part}")
+        numbers.extend(n for n in range(low, high + 1) if n not in numbers)
+    return tuple(numbers)
+
+
+def order(
+    session: Session,
+    user: User,
+    selections: list[Selection],
+    terms: OrderTerms,
+    *,
+    proceedings_declared: bool = False,
+    stamped: bool = True,
+) -> ExtractOrder:
+    """Record an extract order (and its fee notice); the worker makes the PDF.
+
+    A document the user may not see is :class:`Hidden`, one they may only
+    view is :class:`Forbidden`: nothing is recorded then.
+    """
+    if user is None or not user.active:
+        raise Hidden("nothing to extract")
+    if not stamped and not user.is_staff:
+        raise Forbidden("only the authority's staff make extracts without the stamp")
+    documents = _documents(session, user, selections)
+    building_file_id = documents[0][0].building_file_id
+    wanted = [(doc, n) for doc, numbers in documents for n in numbers]
+    if len(wanted) > terms.max_pages:
+        raise UsageError(f"an extract has at most {terms.max_pages} pages: choose fewer")
+    pages = _pages(session, wanted)
+    left_out = _plans_left_out(session, user, documents, terms.plan_kinds, proceedings_declared)
+    if all(doc.id in left_out for doc, _ in wanted):
+        raise UsageError(
+            "every page you chose is a plan whose author has not consented to copies: "
+            "declare that the copy is for proceedings before an authority (§ 45 UrhG), "
+            "or ask the authority to obtain the author's consent"
+        )
+    extract = ExtractOrder(
+        user_id=user.id, building_file_id=building_file_id, stamped=stamped,
+        recipient=(user.display_name or user.username)[:200],
+        proceedings_declared=proceedings_declared,
+    )  # fmt: skip
+    for position, (doc, number) in enumerate(wanted, 1):
+        page = pages[(doc.id, number)]
+        extract.pages.append(ExtractPage(
+            position=position, document_id=doc.id, page_id=page.id, number=number,
+            left_out=LeftOut.PLAN_WITHOUT_CONSENT.value if doc.id in left_out else None,
+        ))  # fmt: skip
+    session.add(extract)
+    session.flush()
+    included = [pages[(d.id, n)] for d, n in wanted if d.id not in left_out]
+    notice = None if user.is_staff else _notice(session, user, extract, included, terms)
+    extract.fee_notice_id = notice.id if notice else None
+    audit.record(session, "extract.order", actor=user, target_type="extract",
+                 target_id=extract.id, building_file_id=building_file_id,
+                 details={"pages": len(included), "left_out": len(wanted) - len(included),
+                          "stamped": stamped, "declared": proceedings_declared,
+                          "fee_cents": notice.total_cents if notice else 0})  # fmt: skip
+    return extract
+
+
+def _documents(
+    session: Session, user: User, selections: list[Selection]
+) -> list[tuple[Document, tuple[int, ...]]]:
+    if not selections:
+        raise UsageError("choose at least one document for the extract")
+    visible = access.visibility(session, user)
+    chosen: dict[int, tuple[Document, tuple[int, ...]]] = {}
+    for sel in selections:
+        doc = session.get(Document, sel.document_id)
+        if doc is None or not visible.covers(doc):
+            raise Hidden(f"document {sel.document_id} not found")
+        if not visible.covers_download(doc):
+            raise Forbidden(f"your access to document {doc.id} allows viewing only, not copies")
+        if doc.building_file_id is None:
+            raise UsageError(f"document {doc.id} belongs to no building file yet")
+        if doc.page_count < 1:
+            raise UsageError(f"document {doc.id} has no pages")
+        numbers = sel.pages or tuple(range(1, doc.page_count + 1))
+        if any(not 1 <= n <= doc.page_count for n in numbers):
+            raise UsageError(f"document {doc.id} has pages 1 to {doc.page_count}")
+        before = chosen[doc.id][1] if doc.id in chosen else ()
+        chosen[doc.id] = (doc, before + tuple(n for n in numbers if n not in before))
+    files = {doc.building_file_id for doc, _ in chosen.values()}
+    if len(files) > 1:
+        raise UsageError("an extract is made from one building file: order one per file")
+    return list(chosen.values())
+
+
+def _pages(session: Session, wanted: list[tuple[Document, int]]) -> dict[tuple[int, int], Page]:
+    ids = {doc.id for doc, _ in wanted}
+    rows = session.scalars(select(Page).where(Page.document_id.in_(ids)))
+    pages = {(p.document_id, p.number): p for p in rows}
+    missing = [f"{d.id}/{n}" for d, n in wanted if (d.id, n) not in pages]
+    if missing:
+        raise UsageError(f"page {missing[0]} is not registered: ask the authority")
+    return pages
+
+
+def _plans_left_out(
+    session: Session,
+    user: User,
+    documents: list[tuple[Document, tuple[int, ...]]],
+    plan_kinds: frozenset[str],
+    declared: bool,
+) -> set[int]:
+    """The plans an external user's extract leaves out: no consent and no declaration."""
+    if user.is_staff or declared:
+        return set()
+    plans = [doc.id for doc, _ in documents if doc.kind in plan_kinds]
+    return set(plans) - plan_consents.consented(session, plans)
+
+
+def page_points(page: Page) -> tuple[float, float]:
+    """A page's size in PDF points (1/72 inch), from its pixels and resolution."""
+    dpi = page.dpi or ASSUMED_DPI
+    return ((page.width_px or 0) * 72 / dpi, (page.height_px or 0) * 72 / dpi)
+
+
+def _notice(
+    session: Session, user: User, extract: ExtractOrder, pages: list[Page], terms: OrderTerms
+) -> FeeNotice | None:
+    """The fee per page (A4/A3 by size); free for an authority's address, None when 0."""
+    schedule = terms.schedule
+    items = fees.extract(schedule, [page_points(p) for p in pages])
+    if items and fees.exemption(schedule, "", user.email) is not None:
+        items.append(FeeItem(FeeCode.EXEMPTION, 1, -fees.total(items)))
+    total = fees.total(items)
+    if total == 0:
+        return None
+    today = dt.datetime.now(terms.zone).date()
+    aktenzeichen = session.get(BuildingFile, extract.building_file_id).aktenzeichen
+    notice = FeeNotice(
+        user_id=user.id, items=[i.as_dict() for i in items], total_cents=total,
+        recipient="\n".join(recipient_lines(user)), aktenzeichen=aktenzeichen,
+        due_on=today + dt.timedelta(days=schedule.due_days),
+    )  # fmt: skip
+    session.add(notice)
+    session.flush()
+    notice.reference = payment_reference.make(notice.id)
+    letter = NoticeLetter(
+        letterhead=terms.letterhead, number=notice.id, reference=notice.reference,
+        issued_on=today, due_on=notice.due_on, recipient=tuple(notice.recipient.splitlines()),
+        application=extract.number, subject=f"{len(pages)} Seiten",
+        aktenzeichen=aktenzeichen, items=tuple(items), total_cents=total,
+        pay_afterwards=schedule.pay_afterwards, kind="extract",
+    )  # fmt: skip
+    notice.pdf_key = terms.printer(letter)
+    audit.record(session, "fee.notice", actor=user, target_type="fee_notice",
+                 target_id=notice.id, building_file_id=extract.building_file_id,
+                 details={"extract": extract.id, "total_cents": total, "adjusted": False,
+                          "held": not schedule.pay_afterwards})  # fmt: skip
+    return notice
+
+
+def mine(session: Session, user: User) -> list[ExtractOrder]:
+    """The user's own orders, newest first."""
+    stmt = select(ExtractOrder).where(ExtractOrder.user_id == user.id)
+    return list(session.scalars(stmt.order_by(ExtractOrder.id.desc())))
+
+
+def readable(session: Session, user: User, order_id: int) -> ExtractOrder:
+    """An order for the one who placed it; to anyone else it does not exist."""
+    extract = session.get(ExtractOrder, order_id)
+    if extract is None or user is None or not user.active or extract.user_id != user.id:
+        raise Hidden(f"extract {order_id} not found")
+    return extract
+
+
+def of_notice(session: Session, notice_id: int) -> ExtractOrder | None:
+    return session.scalar(select(ExtractOrder).where(ExtractOrder.fee_notice_id == notice_id))
+
+
+def waits_for_payment(session: Session, extract: ExtractOrder, pay_afterwards: bool) -> bool:
+    """An open fee notice holds the extract back, unless the schedule says pay afterwards."""
+    if extract.fee_notice_id is None or pay_afterwards:
+        return False
+    notice = session.get(FeeNotice, extract.fee_notice_id)
+    return notice is not None and notice.status == NoticeStatus.OPEN.value
+
+
+def for_download(
+    session: Session, user: User, order_id: int, *, pay_afterwards: bool
+) -> ExtractOrder:
+    """The ready extract, once paid, while its link lasts and the user may still download
+    every page in it; each download is an audit event."""
+    extract = readable(session, user, order_id)
+    now = utcnow()
+    if extract.status != ExtractStatus.READY.value or (
+        extract.expires_at is not None and extract.expires_at <= now
+    ):
+        if extract.status == ExtractStatus.QUEUED.value:
+            raise NotReady("the extract is still being made: try again in a few minutes")
+        raise Expired("the extract's link has run out: order the extract again")
+    if waits_for_payment(session, extract, pay_afterwards):
+        raise NotReady("the extract can be downloaded once its fee is paid")
+    visible = access.visibility(session, user)
+    ids = {p.document_id for p in extract.pages if p.left_out is None}
+    documents = session.scalars(select(Document).where(Document.id.in_(ids))).all()
+    if len(documents) != len(ids) or not all(visible.covers_download(d) for d in documents):
+        raise Forbidden("your access to these documents has ended, and with it the extract")
+    audit.record(session, "extract.download", actor=user, target_type="extract",
+                 target_id=extract.id, building_file_id=extract.building_file_id,
+                 details={"pages": len([p for p in extract.pages if p.left_out is None]),
+                          "stamped": extract.stamped})  # fmt: skip
+    return extract

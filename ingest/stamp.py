@@ -1,0 +1,98 @@
+"""The stamp of an extract page, burnt into its pixels.
+
+A stamp drawn over an image in the PDF would come off with any tool that
+extracts the images (``pdfimages``), so it is part of the image itself: a
+band below the page with where the copy comes from, who took it and when,
+and the same words across the page, translucent, so a cut-off band does not
+leave a clean copy.  The PDF repeats the band's words as invisible text over
+it (as an OCR layer does), so the stamp is also in the text a reader copies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from docstore.services.extract_jobs import Stamp
+
+from .demo.render import FONT, FONT_BOLD
+
+BAND_SHARE = 0.055
+"""Height of the band as a share of the page width (about 11 mm on A4)."""
+MIN_BAND_PX = 64
+WATERMARK_ALPHA = 64
+"""Of 255: readable across the page, the drawing still readable beneath it."""
+
+
+@dataclass(frozen=True)
+class StampText:
+    heading: str
+    line: str
+    page: str
+
+    @property
+    def words(self) -> str:
+        return f"{self.heading} {self.line} {self.page}"
+
+
+def text_of(stamp: Stamp, position: int, total: int) -> StampText:
+    return StampText(
+        heading="Nur zur Einsichtnahme",
+        line=f"Auszug {stamp.number} aus der Bauakte {stamp.aktenzeichen} · für "
+        f"{stamp.recipient} · {stamp.day:%d.%m.%Y}",
+        page=f"Seite {position} von {total}",
+    )
+
+
+def band_height(width_px: int) -> int:
+    return max(MIN_BAND_PX, round(width_px * BAND_SHARE))
+
+
+def stamped(page: Image.Image, text: StampText) -> Image.Image:
+    """The page with the translucent words across it and the band below it (RGB)."""
+    page = page.convert("RGB")
+    _watermark(page, f"{text.heading} · {text.line}")
+    band = band_height(page.width)
+    out = Image.new("RGB", (page.width, page.height + band), "white")
+    out.paste(page, (0, 0))
+    draw = ImageDraw.Draw(out)
+    rule = max(1, band // 30)
+    draw.rectangle((0, page.height, page.width, page.height + rule), fill="black")
+    size = max(10, band * 3 // 10)
+    margin = size
+    bold, plain = _font(FONT_BOLD, size), _font(FONT, _fitting(text.line, size, page.width))
+    top = page.height + rule + band // 10
+    draw.text((margin, top), text.heading, font=bold, fill="black")
+    draw.text((page.width - margin, top), text.page, font=bold, fill="black", anchor="ra")
+    draw.text((margin, top + size * 13 // 10), text.line, font=plain, fill="black")
+    return out
+
+
+def _fitting(line: str, size: int, width: int) -> int:
+    """The font size at which the line fits the page's width (smaller on a narrow page)."""
+    room = width - 2 * size
+    length = _font(FONT, size).getlength(line)
+    return max(8, min(size, int(size * room / max(length, 1))))
+
+
+def _watermark(page: Image.Image, words: str) -> None:
+    """The words along the page's diagonal, translucent grey, drawn into ``page``."""
+    diagonal = math.hypot(page.width, page.height)
+    size = max(12, int(diagonal * 0.8 / max(_font(FONT_BOLD, 100).getlength(words), 1) * 100))
+    font = _font(FONT_BOLD, size)
+    left, top, right, bottom = font.getbbox(words)
+    layer = Image.new("L", (right - left + 2, bottom - top + 2), 0)
+    ImageDraw.Draw(layer).text((-left + 1, -top + 1), words, font=font, fill=WATERMARK_ALPHA)
+    angle = math.degrees(math.atan2(page.height, page.width))
+    layer = layer.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
+    x, y = (page.width - layer.width) // 2, (page.height - layer.height) // 2
+    grey = Image.new("RGB", layer.size, (90, 90, 90))
+    page.paste(grey, (x, y), layer)
+
+
+@cache
+def _font(path, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(path), size)
