@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.conftest import KEYCLOAK_REALM
+from tests.conftest import KEYCLOAK_REALM, as_environment
 from tests.servers import KeycloakServer, SmtpServer
 from tests.web.conftest import Archive, build_archive
+from tests.xbezahldienste_provider import TestBezahldienst
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -35,6 +36,7 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 class Server:
     url: str
     archive: Archive
+    paydienst: TestBezahldienst
 
 
 def _free_port() -> int:
@@ -54,8 +56,11 @@ def server(
     public = f"http://127.0.0.1:{port}"
     keycloak.add_saml_client(KEYCLOAK_REALM, f"{public}/saml/metadata", f"{public}/saml/acs")
     (root / "idp.xml").write_bytes(keycloak.metadata(KEYCLOAK_REALM))
+    paydienst = TestBezahldienst(notify_url=f"{public}/payments/online/notify").start()
     env = {
         **os.environ,
+        **as_environment(paydienst.settings()),  # the test Bezahldienst, on loopback
+        "BAUAKTE_BANK_IBAN": "DE02120300000000202051",
         "BAUAKTE_HOME": str(root / "instance"),
         "BAUAKTE_SMTP_URL": smtp_server.url,  # the spool worker beside the server sends mail
         "BAUAKTE_PUBLIC_URL": public,
@@ -95,10 +100,11 @@ def server(
             proc.kill()
             pytest.fail("bauakte serve did not come up:\n" + (root / "server.log").read_text())
         time.sleep(0.3)
-    yield Server(url, archive)
+    yield Server(url, archive, paydienst)
     proc.terminate()
     proc.wait(timeout=30)
     log.close()
+    paydienst.stop()
 
 
 @pytest.fixture(scope="session")

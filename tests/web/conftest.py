@@ -155,9 +155,12 @@ def build_archive(home: Path, batch: Path, **overrides: object) -> Archive:
     return Archive(inst, ids, docs, secrets, upload, inbox_doc, application, proof, notice)
 
 
-def _unpaid_fee(inst: Instance, building_file_id: int, applicant: str = "citizen.none") -> int:
-    """``applicant``, a neighbour, approved for GRANTED's plans: the access waits for the fee,
-    so it gives nothing yet (the access matrix checks that it does not)."""
+def _unpaid_fee(
+    inst: Instance, building_file_id: int, applicant: str = "citizen.none", *, plans: bool = True
+) -> int:
+    """``applicant``, a neighbour, approved for GRANTED's plans (``plans=False``: the whole
+    file): the access waits for the fee, so it gives nothing yet (the access matrix checks that
+    it does not)."""
     fee = fee_notices.FeeTerms(
         fees.schedule_of(inst.config), fee_notices.letterhead_of(inst.config),
         lambda letter: store_fee_notice(inst.store, letter),
@@ -170,7 +173,8 @@ def _unpaid_fee(inst: Instance, building_file_id: int, applicant: str = "citizen
             notice,
         )  # fmt: skip
         s.flush()
-        approval = review.Approval(building_file_id, 30, kinds=list(review.NEIGHBOUR_KINDS))
+        kinds = list(review.NEIGHBOUR_KINDS) if plans else []
+        approval = review.Approval(building_file_id, 30, kinds=kinds)
         grant = review.approve(s, users.get_user(s, "clerk"), entry.id, approval, notice,
                                inst.config.tz, fee)  # fmt: skip
         assert grant.awaiting_payment

@@ -31,12 +31,10 @@ bp = Blueprint("online_payments", __name__)
 
 RETURN_MESSAGES = {
     OnlineStatus.PAID.value: (
-        "info", lambda: _("Vielen Dank, die Zahlung ist eingegangen; die Unterlagen sind "
-                          "freigeschaltet.")),
+        "info", lambda: _("Vielen Dank, die Zahlung ist eingegangen.")),
     OnlineStatus.STARTED.value: (
         "info", lambda: _("Der Bezahldienst hat die Zahlung noch nicht bestätigt. Sobald er sie "
-                          "meldet, werden die Unterlagen freigeschaltet und Sie bekommen eine "
-                          "E-Mail.")),
+                          "meldet, bekommen Sie eine E-Mail.")),
     OnlineStatus.CANCELLED.value: (
         "error", lambda: _("Die Zahlung wurde abgebrochen. Sie können es erneut versuchen oder "
                            "den Betrag überweisen.")),
