@@ -23,13 +23,14 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 from typing import Any
 
 import requests
 
 from .config import Config
 from .errors import ConfigError
+from .fees import MAX_CENTS
 from .payment_provider import (
     Checkout,
     Notification,
@@ -54,14 +55,24 @@ def euros(cents: int) -> str:
     return f"{cents // 100}.{cents % 100:02d}"
 
 
+AMOUNT_TEXT = re.compile(r"[0-9]{1,9}(\.[0-9]{1,2})?")
+"""An amount the provider writes as a string: plain digits, at most two decimals."""
+
+
 def cents_of(value: Any) -> int:
-    """A decimal euro amount read from JSON back into cents; ValueError unless exact."""
+    """A decimal euro amount read from JSON back into cents; ValueError unless it is an exact,
+    finite amount no fee can exceed (``Infinity``, ``1E+5000``, ``"1_650"`` are not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise ValueError(f"not an amount: {value!r}")
+    if isinstance(value, str) and not AMOUNT_TEXT.fullmatch(value):
+        raise ValueError(f"not an amount: {value[:40]!r}")
     try:
         amount = Decimal(str(value)) * 100
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}") from None
-    if isinstance(value, bool) or amount != amount.to_integral_value() or amount < 0:
-        raise ValueError(f"not an amount in cents: {value!r}")
+        exact = amount.is_finite() and amount == amount.to_integral_value()
+    except DecimalException:
+        raise ValueError("not an amount") from None
+    if not exact or not 0 <= amount <= MAX_CENTS:
+        raise ValueError("not an amount in cents within the fee range")
     return int(amount)
 
 

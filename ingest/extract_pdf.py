@@ -12,8 +12,6 @@ per run of consecutive pages from it.
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
@@ -26,11 +24,12 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
 from docstore.services.extract_jobs import Job, JobPage
-from storage import ObjectStore, original_key
+from storage import ObjectStore
 
 from . import stamp as stamps
 from .demo.render import FONT, require_fonts
 from .images import check_pixels, decode_frame, open_image, reading
+from .originals import local_copy
 from .render import jpeg
 
 JPEG_QUALITY = 85
@@ -63,7 +62,7 @@ def _write_stamped(store: ObjectStore, job: Job, out: Path, quality: Quality) ->
     for position, (page, image) in enumerate(_rendered(store, job.pages, quality), 1):
         text = stamps.text_of(job.stamp, position, total)
         picture = stamps.stamped(image, text)
-        band = picture.height - image.height
+        band = stamps.band_height(picture.width)
         width, height = page.width_pt, page.width_pt * picture.height / picture.width
         pdf.add_page(format=(width, height))
         pdf.image(io.BytesIO(jpeg(picture, JPEG_QUALITY)), x=0, y=0, w=width, h=height)
@@ -75,14 +74,15 @@ def _write_stamped(store: ObjectStore, job: Job, out: Path, quality: Quality) ->
 def _invisible(pdf: FPDF, text: stamps.StampText, width: float, height: float, band: float) -> None:
     """The band's words as text over the band, invisible: copied and searched, not seen."""
     pdf.text_mode = TextMode.INVISIBLE
-    size = max(4.0, band * 0.3)
+    size = max(3.0, band * 0.22)
+    top = height - band + band / 12 + size
     pdf.set_font("DejaVu", size=size)
-    top = height - band
-    pdf.text(size, top + band * 0.1 + size, f"{text.heading} {text.page}")
-    line_size = min(size, max(3.0, size * (width - 2 * size) / max(pdf.get_string_width(
-        text.line), 1)))  # fmt: skip
-    pdf.set_font("DejaVu", size=line_size)
-    pdf.text(size, top + band * 0.1 + size * 2.3, text.line)
+    pdf.text(size, top, f"{text.heading} {text.page}")
+    for n, line in enumerate(text.lines, 1):
+        pdf.set_font("DejaVu", size=size)
+        fitted = min(size, size * (width - 2 * size) / max(pdf.get_string_width(line), 1))
+        pdf.set_font("DejaVu", size=max(2.0, fitted))
+        pdf.text(size, top + n * size * 1.25, line)
     pdf.text_mode = TextMode.FILL
 
 
@@ -91,34 +91,18 @@ def _rendered(
 ) -> Iterator[tuple[JobPage, Image.Image]]:
     for sha256, run in groupby(pages, key=lambda p: p.sha256):
         run = list(run)
-        with _original(store, sha256) as path:
+        with local_copy(store, sha256) as path:
             if run[0].mime_type == "application/pdf":
                 yield from _pdf_pages(path, run, quality)
             else:
                 yield from _image_pages(path, run, quality)
 
 
-class _original:
-    """The original, copied from the store into a temporary file for the time it is read."""
-
-    def __init__(self, store: ObjectStore, sha256: str) -> None:
-        self.store, self.sha256 = store, sha256
-
-    def __enter__(self) -> Path:
-        self.tmp = tempfile.TemporaryDirectory(prefix="bauakte-extract-")
-        path = Path(self.tmp.name) / "original"
-        with self.store.open(original_key(self.sha256)) as source, path.open("wb") as out:
-            shutil.copyfileobj(source, out, 1 << 20)
-        return path
-
-    def __exit__(self, *exc) -> None:
-        self.tmp.cleanup()
-
-
 def _scale(width_pt: float, height_pt: float, quality: Quality) -> float:
-    """Pixels per point: the extract's resolution, less when the page would get too big."""
+    """Pixels per point: the extract's resolution, less when the page and its stamp's band
+    would get too big (the band's height grows with the width, so a long strip counts)."""
     scale = quality.dpi / 72
-    area = max(width_pt * height_pt, 1.0)
+    area = max(width_pt * (height_pt + width_pt * stamps.BAND_SHARE), 1.0)
     return min(scale, (quality.max_pixels / area) ** 0.5)
 
 
@@ -140,16 +124,23 @@ def _pdf_pages(
         doc.close()
 
 
-def _image_pages(
-    path: Path, pages: list[JobPage], quality: Quality
-) -> Iterator[tuple[JobPage, Image.Image]]:
-    with open_image(path, quality.image_limit) as original:
+def _frames(path: Path, pages: list[JobPage], limit: int) -> Iterator[tuple[JobPage, Image.Image]]:
+    """The scan's frames of ``pages``, each checked against the pixel limit before decoding."""
+    with open_image(path, limit) as original:
         for page in pages:
             with reading(f"page {page.number} cannot be decoded"):
                 original.seek(page.number - 1)
-                check_pixels(original.size, quality.image_limit, page.number)
-                frame = decode_frame(original)
-            yield page, _resized(frame, page, quality)
+                check_pixels(original.size, limit, page.number)
+                yield page, original
+
+
+def _image_pages(
+    path: Path, pages: list[JobPage], quality: Quality
+) -> Iterator[tuple[JobPage, Image.Image]]:
+    for page, original in _frames(path, pages, quality.image_limit):
+        with reading(f"page {page.number} cannot be decoded"):
+            frame = decode_frame(original)
+        yield page, _resized(frame, page, quality)
 
 
 def _resized(frame: Image.Image, page: JobPage, quality: Quality) -> Image.Image:
@@ -165,25 +156,17 @@ def _resized(frame: Image.Image, page: JobPage, quality: Quality) -> Image.Image
 def _write_copies(store: ObjectStore, job: Job, out: Path, quality: Quality) -> int:
     """Staff's unstamped extract: PDF pages as they are, scans embedded without loss."""
     writer = PdfWriter()
-    readers = []
-    with tempfile.TemporaryDirectory(prefix="bauakte-extract-") as tmp:
-        for index, (sha256, run) in enumerate(groupby(job.pages, key=lambda p: p.sha256)):
-            run = list(run)
-            path = Path(tmp) / f"{index}.orig"
-            with store.open(original_key(sha256)) as source, path.open("wb") as target:
-                shutil.copyfileobj(source, target, 1 << 20)
-            if run[0].mime_type == "application/pdf":
-                reader = PdfReader(path)
-                readers.append(reader)
-                for page in run:
-                    writer.add_page(reader.pages[page.number - 1])
-            else:
-                scans = PdfReader(io.BytesIO(_scans_pdf(path, run, quality)))
-                for page in scans.pages:
-                    writer.add_page(page)
-        writer.add_metadata({"/Creator": "Bauakte"})
-        with out.open("wb") as target:
-            writer.write(target)
+    for sha256, run in groupby(job.pages, key=lambda p: p.sha256):
+        run = list(run)
+        scan = run[0].mime_type != "application/pdf"
+        with local_copy(store, sha256) as path:
+            data = _scans_pdf(path, run, quality) if scan else path.read_bytes()
+        reader = PdfReader(io.BytesIO(data))
+        for index, page in enumerate(run):  # a scan's PDF holds just the pages asked for
+            writer.add_page(reader.pages[index if scan else page.number - 1])
+    writer.add_metadata({"/Creator": "Bauakte"})
+    with out.open("wb") as target:
+        writer.write(target)
     return len(job.pages)
 
 
@@ -191,13 +174,10 @@ def _scans_pdf(path: Path, pages: list[JobPage], quality: Quality) -> bytes:
     pdf = FPDF(unit="pt")
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
-    with open_image(path, quality.image_limit) as original:
-        for page in pages:
-            with reading(f"page {page.number} cannot be decoded"):
-                original.seek(page.number - 1)
-                check_pixels(original.size, quality.image_limit, page.number)
-                frame = original.copy() if original.mode in ("1", "L", "RGB") else (
-                    original.convert("RGB"))  # fmt: skip
-            pdf.add_page(format=(page.width_pt, page.height_pt))
-            pdf.image(frame, x=0, y=0, w=page.width_pt, h=page.height_pt)
+    for page, original in _frames(path, pages, quality.image_limit):
+        with reading(f"page {page.number} cannot be decoded"):
+            frame = original.copy() if original.mode in ("1", "L", "RGB") else (
+                original.convert("RGB"))  # fmt: skip
+        pdf.add_page(format=(page.width_pt, page.height_pt))
+        pdf.image(frame, x=0, y=0, w=page.width_pt, h=page.height_pt)
     return bytes(pdf.output())

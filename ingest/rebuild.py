@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import io
 import logging
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 
@@ -20,9 +18,10 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from docstore.errors import ServiceUnavailable
-from storage import ObjectStore, derived_key, original_key
+from storage import ObjectStore, derived_key
 
 from .images import check_pixels, decode_frame, open_image
+from .originals import local_copy
 from .pdf import page_renditions
 from .process import page_prefix
 from .render import renditions_from_image
@@ -62,10 +61,7 @@ def rebuild_page(
 
 def _rebuild(store: ObjectStore, sha256: str, mime_type: str, number: int, max_pixels: int) -> None:
     log.warning("renditions of %s page %d are missing: rebuilding them", sha256[:12], number)
-    with tempfile.TemporaryDirectory(prefix="bauakte-rebuild-") as tmp:
-        path = Path(tmp) / "original"
-        with store.open(original_key(sha256)) as source, path.open("wb") as out:
-            shutil.copyfileobj(source, out, 1 << 20)
+    with local_copy(store, sha256) as path:
         if mime_type == "application/pdf":
             renditions = _pdf_page(path, number)
         else:

@@ -20,9 +20,12 @@ from docstore.services.extract_jobs import Stamp
 
 from .demo.render import FONT, FONT_BOLD
 
-BAND_SHARE = 0.055
-"""Height of the band as a share of the page width (about 11 mm on A4)."""
+BAND_SHARE = 0.075
+"""Height of the band as a share of the page width (about 16 mm on A4)."""
 MIN_BAND_PX = 64
+MIN_WIDTH_PX = 600
+"""A narrower page is enlarged first, so the band's three lines stay readable."""
+MAX_RECIPIENT = 60
 WATERMARK_ALPHA = 64
 """Of 255: readable across the page, the drawing still readable beneath it."""
 
@@ -30,19 +33,23 @@ WATERMARK_ALPHA = 64
 @dataclass(frozen=True)
 class StampText:
     heading: str
-    line: str
+    source: str
+    recipient: str
     page: str
 
     @property
-    def words(self) -> str:
-        return f"{self.heading} {self.line} {self.page}"
+    def lines(self) -> tuple[str, str]:
+        """The two lines below the heading and the page number."""
+        return self.source, self.recipient
 
 
 def text_of(stamp: Stamp, position: int, total: int) -> StampText:
+    name = stamp.recipient if len(stamp.recipient) <= MAX_RECIPIENT else (
+        stamp.recipient[: MAX_RECIPIENT - 1].rstrip() + "…")  # fmt: skip
     return StampText(
         heading="Nur zur Einsichtnahme",
-        line=f"Auszug {stamp.number} aus der Bauakte {stamp.aktenzeichen} · für "
-        f"{stamp.recipient} · {stamp.day:%d.%m.%Y}",
+        source=f"Auszug {stamp.number} aus der Bauakte {stamp.aktenzeichen}",
+        recipient=f"für {name} · {stamp.day:%d.%m.%Y}",
         page=f"Seite {position} von {total}",
     )
 
@@ -54,20 +61,25 @@ def band_height(width_px: int) -> int:
 def stamped(page: Image.Image, text: StampText) -> Image.Image:
     """The page with the translucent words across it and the band below it (RGB)."""
     page = page.convert("RGB")
-    _watermark(page, f"{text.heading} · {text.line}")
+    if page.width < MIN_WIDTH_PX:
+        factor = MIN_WIDTH_PX / page.width
+        page = page.resize((MIN_WIDTH_PX, max(1, round(page.height * factor))),
+                           Image.Resampling.NEAREST)  # fmt: skip
+    _watermark(page, f"{text.heading} · {text.source} · {text.recipient}")
     band = band_height(page.width)
     out = Image.new("RGB", (page.width, page.height + band), "white")
     out.paste(page, (0, 0))
     draw = ImageDraw.Draw(out)
-    rule = max(1, band // 30)
+    rule = max(1, band // 40)
     draw.rectangle((0, page.height, page.width, page.height + rule), fill="black")
-    size = max(10, band * 3 // 10)
-    margin = size
-    bold, plain = _font(FONT_BOLD, size), _font(FONT, _fitting(text.line, size, page.width))
-    top = page.height + rule + band // 10
-    draw.text((margin, top), text.heading, font=bold, fill="black")
-    draw.text((page.width - margin, top), text.page, font=bold, fill="black", anchor="ra")
-    draw.text((margin, top + size * 13 // 10), text.line, font=plain, fill="black")
+    size = max(10, band * 22 // 100)
+    top = page.height + rule + band // 12
+    bold = _font(FONT_BOLD, size)
+    draw.text((size, top), text.heading, font=bold, fill="black")
+    draw.text((page.width - size, top), text.page, font=bold, fill="black", anchor="ra")
+    for n, line in enumerate(text.lines, 1):
+        font = _font(FONT, _fitting(line, size, page.width))
+        draw.text((size, top + n * size * 5 // 4), line, font=font, fill="black")
     return out
 
 

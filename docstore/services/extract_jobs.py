@@ -56,18 +56,23 @@ class Job:
 def claim_next(session: Session, zone: ZoneInfo) -> Job | None:
     """The oldest order waiting to be made, claimed for this worker; None when there is none."""
     now = utcnow()
-    extract = session.scalar(
-        select(ExtractOrder)
-        .where(
-            ExtractOrder.status == ExtractStatus.QUEUED.value,
-            or_(ExtractOrder.claimed_until.is_(None), ExtractOrder.claimed_until <= now),
+    while True:
+        extract = session.scalar(
+            select(ExtractOrder)
+            .where(
+                ExtractOrder.status == ExtractStatus.QUEUED.value,
+                or_(ExtractOrder.claimed_until.is_(None), ExtractOrder.claimed_until <= now),
+            )
+            .order_by(ExtractOrder.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
         )
-        .order_by(ExtractOrder.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    if extract is None:
-        return None
+        if extract is None:
+            return None
+        if extract.attempts < MAX_ATTEMPTS:
+            break
+        extract.error = extract.error or "the worker stopped while making it"
+        _give_up(session, extract)  # every try so far died before it could say so
     extract.attempts += 1
     extract.claimed_until = now + CLAIM
     return job_of(session, extract, zone)
@@ -139,11 +144,16 @@ def failed(session: Session, order_id: int, reason: str) -> bool:
     if extract.attempts < MAX_ATTEMPTS:
         extract.claimed_until = utcnow() + RETRY_AFTER
         return False
+    _give_up(session, extract)
+    return True
+
+
+def _give_up(session: Session, extract: ExtractOrder) -> None:
     extract.status = ExtractStatus.FAILED.value
+    extract.claimed_until = None
     audit.record(session, "extract.failed", actor=None, target_type="extract",
                  target_id=extract.id, building_file_id=extract.building_file_id,
                  details={"attempts": extract.attempts})  # fmt: skip
-    return True
 
 
 def expire_due(session: Session) -> list[tuple[int, str | None]]:

@@ -14,6 +14,7 @@ user may no longer download.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ from ..extract_models import ExtractOrder, ExtractPage, ExtractStatus, LeftOut
 from ..fee_models import FeeNotice, NoticeStatus
 from ..fees import FeeCode, FeeItem, FeeSchedule
 from ..models import BuildingFile, Document, Page, User, utcnow
-from . import access, audit, plan_consents
+from . import access, archive, audit, plan_consents
 from .archive import Forbidden, Hidden
 from .fee_notices import Letterhead, NoticeLetter, Printer, recipient_lines
 
@@ -62,21 +63,70 @@ class OrderTerms:
     zone: ZoneInfo
 
 
+MAX_PAGES_TEXT = 500
+"""Characters of a page list (``1-3, 5, …``): a person never needs more."""
+MAX_SELECTIONS = 1000
+
+
 def parse_pages(text: str, page_count: int) -> tuple[int, ...]:
     """Pages as people write them: ``1-3, 5`` (empty: all).  Out of range is an error."""
-    numbers: list[int] = []
+    if len(text) > MAX_PAGES_TEXT:
+        raise UsageError(f"write the pages in at most {MAX_PAGES_TEXT} characters")
+    numbers: dict[int, None] = {}
     for part in text.replace(";", ",").split(","):
         part = part.strip().replace("–", "-")
         if not part:
             continue
-        first, dash, last = part.partition("-")
-        if not first.strip().isdigit() or (dash and not last.strip().isdigit()):
+        first, dash, last = (p.strip() for p in part.partition("-"))
+        if not _digits(first) or (dash and not _digits(last)):
             raise UsageError(f"'{part}' is not a page or a range of pages such as 2-4")
         low, high = int(first), int(last) if dash else int(first)
         if not 1 <= low <= high <= page_count:
             raise UsageError(f"choose pages between 1 and {page_count}, not {part}")
-        numbers.extend(n for n in range(low, high + 1) if n not in numbers)
+        numbers.update(dict.fromkeys(range(low, high + 1)))
     return tuple(numbers)
+
+
+def _digits(text: str) -> bool:
+    """ASCII digits only: '²' passes ``str.isdigit`` but ``int()`` refuses it."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the order form offers: the documents of a file the user may copy, and which of
+    them are plans that go out only with the § 45 UrhG declaration."""
+
+    building_file: BuildingFile
+    documents: list[Document]
+    needs_declaration: frozenset[int]
+
+
+def choices(
+    session: Session, user: User, building_file_id: int, plan_kinds: frozenset[str]
+) -> Choices:
+    bf, documents = archive.open_building_file(session, user, building_file_id)
+    visible = access.visibility(session, user)
+    documents = [d for d in documents if d.page_count and visible.covers_download(d)]
+    pairs = [(d, ()) for d in documents]
+    declare = _plans_left_out(session, user, pairs, plan_kinds, declared=False)
+    return Choices(bf, documents, frozenset(declare))
+
+
+def selections_of(
+    documents: list[Document], chosen: list[int], pages: Callable[[int], str]
+) -> list[Selection]:
+    """The form's choice as selections: ``chosen`` ids of ``documents`` (the file's, as the
+    form showed them), each with the page list ``pages(id)``; another id is not there."""
+    by_id = {d.id: d for d in documents}
+    selections = []
+    for document_id in chosen:
+        if document_id not in by_id:
+            raise Hidden(f"document {document_id} not found")
+        selections.append(
+            Selection(document_id, parse_pages(pages(document_id), by_id[document_id].page_count))
+        )
+    return selections
 
 
 def order(
@@ -139,8 +189,10 @@ def _documents(
 ) -> list[tuple[Document, tuple[int, ...]]]:
     if not selections:
         raise UsageError("choose at least one document for the extract")
+    if len(selections) > MAX_SELECTIONS:
+        raise UsageError(f"choose at most {MAX_SELECTIONS} documents")
     visible = access.visibility(session, user)
-    chosen: dict[int, tuple[Document, tuple[int, ...]]] = {}
+    chosen: dict[int, tuple[Document, dict[int, None]]] = {}
     for sel in selections:
         doc = session.get(Document, sel.document_id)
         if doc is None or not visible.covers(doc):
@@ -154,12 +206,11 @@ def _documents(
         numbers = sel.pages or tuple(range(1, doc.page_count + 1))
         if any(not 1 <= n <= doc.page_count for n in numbers):
             raise UsageError(f"document {doc.id} has pages 1 to {doc.page_count}")
-        before = chosen[doc.id][1] if doc.id in chosen else ()
-        chosen[doc.id] = (doc, before + tuple(n for n in numbers if n not in before))
+        chosen.setdefault(doc.id, (doc, {}))[1].update(dict.fromkeys(numbers))
     files = {doc.building_file_id for doc, _ in chosen.values()}
     if len(files) > 1:
         raise UsageError("an extract is made from one building file: order one per file")
-    return list(chosen.values())
+    return [(doc, tuple(numbers)) for doc, numbers in chosen.values()]
 
 
 def _pages(session: Session, wanted: list[tuple[Document, int]]) -> dict[tuple[int, int], Page]:
@@ -269,6 +320,8 @@ def for_download(
         raise Expired("the extract's link has run out: order the extract again")
     if waits_for_payment(session, extract, pay_afterwards):
         raise NotReady("the extract can be downloaded once its fee is paid")
+    if not extract.stamped and not user.is_staff:
+        raise Forbidden("an extract without the stamp is for the authority's staff only")
     visible = access.visibility(session, user)
     ids = {p.document_id for p in extract.pages if p.left_out is None}
     documents = session.scalars(select(Document).where(Document.id.in_(ids))).all()

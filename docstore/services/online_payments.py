@@ -15,6 +15,7 @@ while a slow provider thinks.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -39,6 +40,8 @@ from ..payment_reference import display
 from . import audit, mail, payments, roles
 from .archive import Hidden
 from .roles import Capability
+
+log = logging.getLogger(__name__)
 
 REUSE_WITHIN = dt.timedelta(minutes=30)
 """A second click within this time goes back to the same pay page, not a second payment."""
@@ -268,6 +271,10 @@ def check_pending(
         try:
             attempt = settle(db, attempt_id, provider=provider, booking=booking)
         except ProviderUnavailable:
+            unreachable += 1
+            continue
+        except Exception:  # one attempt the provider answers strangely: the others go on
+            log.exception("online payment %s could not be checked", attempt_id)
             unreachable += 1
             continue
         paid += attempt.status == OnlineStatus.PAID.value

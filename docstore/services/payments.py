@@ -17,11 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UsageError
-from ..extract_models import ExtractOrder
 from ..fee_models import FeeNotice, NoticeStatus, Payment, PaymentMethod, PaymentStatus
 from ..fees import MAX_CENTS
 from ..models import AccessRequest, Grant, User, utcnow
-from . import audit, days, mail, roles
+from . import audit, days, extracts, mail, roles
 from .archive import Hidden
 from .roles import Capability
 
@@ -107,8 +106,7 @@ def _thank(
     if applicant is None or not applicant.email or applicant.deleted_at is not None:
         return
     request = session.get(AccessRequest, notice.request_id) if notice.request_id else None
-    extract = None if request else session.scalar(
-        select(ExtractOrder).where(ExtractOrder.fee_notice_id == notice.id))  # fmt: skip
+    extract = None if request else extracts.of_notice(session, notice.id)
     if extract is not None:
         mail.queue(session, applicant, "extract_paid", context,
                    number=extract.number, id=extract.id)  # fmt: skip

@@ -15,7 +15,16 @@ from docstore.errors import PermissionDenied, UsageError
 from docstore.extract_models import ExtractOrder, ExtractStatus, LeftOut
 from docstore.fee_models import FeeNotice, PaymentMethod
 from docstore.fees import FeeSchedule
-from docstore.models import AuditEvent, DocumentKind, Grant, MailMessage, Page, Role, utcnow
+from docstore.models import (
+    AuditEvent,
+    BuildingFile,
+    DocumentKind,
+    Grant,
+    MailMessage,
+    Page,
+    Role,
+    utcnow,
+)
 from docstore.services import extract_jobs, extracts, grants, payments, plan_consents
 from docstore.services.actors import CONSOLE
 from docstore.services.archive import Forbidden, Hidden
@@ -74,6 +83,9 @@ def test_pages_are_read_as_people_write_them() -> None:
     for bad in ("0", "6", "3-1", "a", "1-", "-2", "1--2"):
         with pytest.raises(UsageError):
             extracts.parse_pages(bad, 5)
+    for hostile in ("²", "1-²", "𝟙", "9" * 40, "1-300," * 80_000):  # refused, never a crash
+        with pytest.raises(UsageError):
+            extracts.parse_pages(hostile, 300)
 
 
 def test_a_citizen_orders_stamped_pages_and_gets_a_fee_notice_per_page(session, archive) -> None:
@@ -255,3 +267,38 @@ def test_an_order_is_its_owners_alone(session, archive) -> None:
         with pytest.raises(Hidden):
             extracts.readable(session, other, order.id)
     assert extracts.mine(session, viewer) == []
+
+
+def test_an_order_whose_worker_died_each_time_is_given_up(session, archive) -> None:
+    _bf, letter, _plan, erika, _viewer, _clerk = archive
+    order = extracts.order(session, erika, [Selection(letter.id)], _terms())
+    for _ in range(extract_jobs.MAX_ATTEMPTS):
+        assert extract_jobs.claim_next(session, TZ).order_id == order.id
+        order.claimed_until = None  # killed: the claim runs out, nothing was recorded
+    assert extract_jobs.claim_next(session, TZ) is None
+    assert order.status == ExtractStatus.FAILED.value and order.error
+
+
+def test_an_unstamped_copy_stays_with_staff(session, archive) -> None:
+    _bf, letter, _plan, _erika, _viewer, clerk = archive
+    order = extracts.order(session, clerk, [Selection(letter.id)], _terms(), stamped=False)
+    _ready(session, order)
+    assert extracts.for_download(session, clerk, order.id, pay_afterwards=False) is order
+    clerk.role = Role.CITIZEN.value
+    bf = session.get(BuildingFile, order.building_file_id)
+    grants.grant_access(session, clerk, bf, actor=CONSOLE, may_download=True)
+    with pytest.raises(Forbidden, match="staff"):
+        extracts.for_download(session, clerk, order.id, pay_afterwards=False)
+
+
+def test_the_form_names_only_documents_of_its_file(session, archive) -> None:
+    bf, letter, plan, erika, _viewer, _clerk = archive
+    offer = extracts.choices(session, erika, bf.id, PLANS)
+    assert letter.id in {d.id for d in offer.documents}
+    assert offer.needs_declaration == {plan.id}
+    other = _with_pages(session, _document(session, make_file(session, "BA-2000-0002"),
+                                           DocumentKind.STATIK, "y.pdf"), A4)  # fmt: skip
+    with pytest.raises(Hidden):
+        extracts.selections_of(offer.documents, [other.id], lambda _d: "")
+    assert extracts.selections_of(offer.documents, [letter.id], lambda _d: "2") == [
+        Selection(letter.id, (2,))]  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -249,6 +250,11 @@ def test_amounts_never_pass_through_a_float() -> None:
     assert euros(1650) == "16.50" and euros(5) == "0.05" and euros(100000) == "1000.00"
     assert cents_of("16.5") == 1650 and cents_of(14) == 1400
     for bad in ("0.305", "-1", "abc", True):
+        with pytest.raises(ValueError):
+            cents_of(bad)
+    hostile = (float("inf"), Decimal("1e999999999"), Decimal("1E+5000"), Decimal("NaN"),
+               " 16.50 ", "1_650", None, [16])  # fmt: skip
+    for bad in hostile:  # what a broken or hostile provider may send: refused, never raised on
         with pytest.raises(ValueError):
             cents_of(bad)
     text = payment_request(Order("r-1", 1999, "RF18 BA00 0004 2", "Gebühr BA/1990-0042 <b>",

@@ -173,3 +173,17 @@ def test_a_fee_notice_of_an_extract_reads_as_one(archive, own_session_as) -> Non
     text = "".join(p.get_textpage().get_text_range() for p in pypdfium2.PdfDocument(
         io.BytesIO(pdf.data).getvalue()))  # fmt: skip
     assert "Für Ihren Auszug E-" in text and "Auszug, je Seite bis DIN A4" in text
+
+
+def test_hostile_form_values_are_refused_not_a_server_error(archive, own_session_as) -> None:
+    client = own_session_as(_citizen(archive))
+    letter = archive.documents[GRANTED][0]
+    before = _orders(archive)
+    for data in ({"documents": ["99999999999999999999999"]}, {"documents": ["²"]},
+                 {"documents": [str(letter)], f"pages-{letter}": "²"},
+                 {"documents": [str(letter)], f"pages-{letter}": "1-3," * 5000}):  # fmt: skip
+        answer = _order(client, archive, data)
+        assert answer.status_code == 303 and answer.headers["Location"].endswith("/extract")
+    foreign = archive.documents[OTHER][0]  # of another file than the form's: not there
+    assert _order(client, archive, {"documents": [str(foreign)]}).status_code == 404
+    assert _orders(archive) == before

@@ -19,11 +19,11 @@ from docstore.errors import UsageError
 from docstore.models import Document, User
 from docstore.services import archive, extracts, fee_notices, online_payments, plan_consents
 from docstore.services.archive import Hidden
-from docstore.services.extracts import Expired, NotReady, OrderTerms, Selection
+from docstore.services.extracts import Expired, NotReady, OrderTerms
 from ingest.printing import store_fee_notice
 
 from . import online_payments as online_payments_web
-from .context import instance
+from .context import form_id, instance
 from .downloads import attachment_response
 from .extensions import EXTRACT_LIMIT
 
@@ -49,18 +49,13 @@ def _pay_afterwards() -> bool:
 def new(building_file_id: int) -> str:
     """The documents of the file the user may copy, with their pages and the plan rule."""
     user = current_user.user
+    config = instance().config
     with instance().db.session() as s:
-        bf, documents = archive.open_building_file(s, user, building_file_id)
-        rights = archive.download_rights(s, user, documents)
-        documents = [d for d in documents if rights[d.id] and d.page_count]
-        kinds = plan_consents.plan_kinds(instance().config)
-        plans = [d.id for d in documents if d.kind in kinds]
-        consented = plan_consents.consented(s, plans)
-        schedule = fees.schedule_of(instance().config)
+        offer = extracts.choices(s, user, building_file_id, plan_consents.plan_kinds(config))
         return render_template(
-            "extracts/new.html", bf=bf, documents=documents, plans=set(plans),
-            consented=consented, schedule=schedule, staff=user.is_staff,
-            max_pages=instance().config.values["extract_max_pages"],
+            "extracts/new.html", bf=offer.building_file, documents=offer.documents,
+            needs_declaration=offer.needs_declaration, schedule=fees.schedule_of(config),
+            staff=user.is_staff, max_pages=config.values["extract_max_pages"],
         )  # fmt: skip
 
 
@@ -68,7 +63,7 @@ def new(building_file_id: int) -> str:
 @login_required
 @EXTRACT_LIMIT
 def order(building_file_id: int) -> Response:
-    chosen = request.form.getlist("documents", type=int)
+    chosen = [i for i in map(form_id, request.form.getlist("documents")) if i is not None]
     try:
         number = _place_order(building_file_id, chosen)
     except Hidden:
@@ -86,12 +81,9 @@ def _place_order(building_file_id: int, chosen: list[int]) -> int:
     with instance().db.transaction() as s:
         me = s.get(User, current_user.user.id)
         _bf, documents = archive.open_building_file(s, me, building_file_id)
-        counts = {d.id: d.page_count for d in documents}
-        selections = [
-            Selection(d, extracts.parse_pages(request.form.get(f"pages-{d}", ""), counts[d]))
-            if d in counts else Selection(d)
-            for d in chosen
-        ]  # fmt: skip
+        selections = extracts.selections_of(
+            documents, chosen, lambda d: request.form.get(f"pages-{d}", "")
+        )
         extract = extracts.order(
             s, me, selections, _terms(),
             proceedings_declared=request.form.get("declared") == "yes",
