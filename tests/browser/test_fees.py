@@ -17,9 +17,10 @@ from docstore.models import BuildingFile, Role
 from docstore.services import grants, users
 from docstore.services.actors import CONSOLE
 from tests.camt_samples import Booking, statement
-from tests.web.conftest import GRANTED, PASSWORD, _unpaid_fee, enrol, totp_code
+from tests.web.conftest import GRANTED, PASSWORD, _unpaid_fee
 
 from .conftest import Server, expect_console_error, look
+from .test_way_in import _clerk_page
 
 
 def _citizen(server: Server, *, fee: bool = True, download: bool = False) -> tuple[str, int]:
@@ -101,6 +102,7 @@ def test_an_extract_ordered_made_paid_and_downloaded(page: Page, server: Server)
     page.goto(f"/files/{server.archive.files[GRANTED]}")
     page.get_by_role("link", name="Auszug bestellen").click()
     look(page, "extract-order-form")
+    _fits_320(page)
     page.locator("input[name=documents]").first.check()
     page.get_by_role("button", name="Auszug bestellen").click()
     expect(page.get_by_text("Ihr Auszug ist bestellt")).to_be_visible()
@@ -115,6 +117,7 @@ def test_an_extract_ordered_made_paid_and_downloaded(page: Page, server: Server)
     link = page.get_by_role("link", name="Auszug herunterladen")
     expect(link).to_be_visible()
     look(page, "extract-ready")
+    _fits_320(page)
     with page.expect_download() as info:
         link.click()
     pdf = pypdfium2.PdfDocument(info.value.path())
@@ -124,20 +127,11 @@ def test_an_extract_ordered_made_paid_and_downloaded(page: Page, server: Server)
         assert "Nur zur Einsichtnahme" in text and GRANTED in text and "Erika Zahler" in text
 
 
-def _clerk_page(browser: Browser, server: Server) -> Page:
-    name = f"kasse.{uuid.uuid4().hex[:6]}"
-    inst = server.archive.instance
-    with inst.db.transaction() as s:
-        users.create_user(s, name, PASSWORD, Role.CLERK, actor=CONSOLE)
-        secret = enrol(s, name, inst.config.secret_key)
-    context = browser.new_context(base_url=server.url, locale="de-DE")
-    clerk = context.new_page()
-    clerk.set_default_timeout(15_000)
-    clerk.goto("/login")
-    clerk.get_by_label("Benutzername").fill(name)
-    clerk.get_by_label("Passwort").fill(PASSWORD)
-    clerk.get_by_role("button", name="Anmelden", exact=True).click()
-    clerk.get_by_label("Einmalcode oder Wiederherstellungscode").fill(totp_code(secret))
-    clerk.get_by_role("button", name="Bestätigen").click()
-    expect(clerk.get_by_text(f"Angemeldet als {name}")).to_be_visible()
-    return clerk
+def _fits_320(page: Page) -> None:
+    """WCAG 1.4.10: the page reflows at 320 CSS pixels without scrolling sideways."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, page.url
+    finally:
+        page.set_viewport_size(size)
