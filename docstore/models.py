@@ -9,6 +9,7 @@ which the audit chain relies on for a stable canonical form.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -228,6 +229,10 @@ class Document(Base):
     )
 
 
+def new_page_identifier() -> str:
+    return str(uuid.uuid4())
+
+
 class Page(Base):
     __tablename__ = "pages"
     __table_args__ = (
@@ -244,6 +249,9 @@ class Page(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     text_source: Mapped[str] = mapped_column(String(8), default=TextSource.NONE.value)
     ocr_confidence: Mapped[float | None] = mapped_column(Float)
+    iiif_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_page_identifier)
+    """The page's public name in IIIF URLs: random, so that it tells nobody how many pages
+    the archive holds or which page comes next (the integer id would)."""
 
     document: Mapped[Document] = relationship(back_populates="pages")
 

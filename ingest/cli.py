@@ -26,6 +26,7 @@ from docstore.instance import Instance
 
 from .extracts_cli import extracts_group
 from .model import FileReport, Outcome
+from .pyramid_catchup import pyramids_cmd
 from .runner import IngestReport, run
 from .watch import watch
 
@@ -151,4 +152,4 @@ def _watch(paths: tuple[str, ...], inst: Instance, workers: int | None, as_json:
     watch(paths[0], inst, stop=stop, on_batch=report, workers=workers)
 
 
-COMMANDS = [ingest_cmd, extracts_group]
+COMMANDS = [ingest_cmd, extracts_group, pyramids_cmd]

@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from .base import CHUNK_SIZE, BaseStore, HashingReader, ObjectInfo, PutResult, RangeReader
 from .errors import ContentMismatch, StorageUnavailable
+from .keys import validate_key
 
 TMP_DIR = ".tmp"
 
@@ -52,6 +53,16 @@ class FilesystemStore(BaseStore):
             (self.root / TMP_DIR).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageUnavailable(self.location, exc.strerror or str(exc)) from exc
+
+    def local_path(self, key: str) -> Path:
+        """The object's own file, for readers that need random access by path (libvips,
+        pdfium); read it only, never write or move it."""
+        validate_key(key)
+        self._check_root()
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        return path
 
     def _path(self, key: str) -> Path:
         return self.root.joinpath(*key.split("/"))

@@ -45,6 +45,12 @@ def thumbnail(
     return Rendition(_read_or_rebuild(store, key, rebuild), key)
 
 
+def preview(store: ObjectStore, sha256: str, number: int, rebuild: Callable[[], None]) -> Rendition:
+    """The screen-size preview the ingest stored (the largest rendition of a small page)."""
+    key = derived_key(sha256, f"{page_prefix(number)}/preview.jpg")
+    return Rendition(_read_or_rebuild(store, key, rebuild), key)
+
+
 def page_image(
     store: ObjectStore, sha256: str, number: int, width: int, rebuild: Callable[[], None]
 ) -> Rendition:

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound, PermissionDenied
-from ..models import BuildingFile, Document, Grant, Page, User, utcnow
+from ..models import Blob, BuildingFile, Document, Grant, Page, User, utcnow
 from . import access, audit, roles, throttle
 from .roles import Capability
 
@@ -146,6 +146,35 @@ def open_page(session: Session, user: User, document_id: int, number: int) -> Pa
     if row is None or not access.can_view(session, user, row.Document):
         raise Hidden(f"page {number} of document {document_id} not found")
     return row.Page
+
+
+@dataclass(frozen=True)
+class ImagePage:
+    """What an image service needs of a page the user may see."""
+
+    document_id: int
+    number: int
+    sha256: str
+    mime_type: str
+    width_px: int | None
+    height_px: int | None
+
+
+def open_image_page(session: Session, user: User, iiif_id: str) -> ImagePage:
+    """The page named in an IIIF URL, if the user may see its document (one query and
+    the permission check: this runs for every tile)."""
+    row = session.execute(
+        select(Page, Document, Blob.mime_type)
+        .join(Document, Page.document_id == Document.id)
+        .join(Blob, Blob.sha256 == Document.blob_sha256)
+        .where(Page.iiif_id == iiif_id)
+    ).first()
+    if row is None or not access.can_view(session, user, row.Document):
+        raise Hidden(f"page {iiif_id} not found")
+    page, doc = row.Page, row.Document
+    return ImagePage(
+        doc.id, page.number, doc.blob_sha256, row.mime_type, page.width_px, page.height_px
+    )
 
 
 def page_of(session: Session, view: DocumentView, number: int) -> Page:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from docstore.models import Page
 from viewer.api.auth import token_allowed
 
 from .conftest import GRANT_STATES, GRANTED, MARKER, OTHER, csrf_token, make_token
@@ -144,6 +146,12 @@ def _clerk_post_303(who: str) -> int:
     return _clerk(who, done=303)
 
 
+def _redirect_if_seen(who: str) -> int:
+    """The IIIF base URI: those who see the page are sent on to its info.json."""
+    seen = _expect_view(who)
+    return 303 if seen == 200 else seen
+
+
 def _extract_order(who: str) -> int:
     """An order with nothing chosen: those who see the file are sent back to the form."""
     seen = _expect_view(who)
@@ -219,6 +227,9 @@ RULES = {
     "archive.document": ("GET", "/documents/{doc}", _expect_view),
     "images.page_thumbnail": ("GET", "/documents/{doc}/pages/1/thumb.jpg", _expect_view),
     "images.page_image_jpeg": ("GET", "/documents/{doc}/pages/1/image.jpg?w=400", _expect_view),
+    "iiif.base": ("GET", "/iiif/3/{page}", _redirect_if_seen),
+    "iiif.image_info": ("GET", "/iiif/3/{page}/info.json", _expect_view),
+    "iiif.image": ("GET", "/iiif/3/{page}/0,0,512,512/256,/0/default.jpg", _expect_view),
     "downloads.download": ("GET", "/documents/{doc}/download", _expect_download),
     "searching.search_page": ("GET", f"/search?q={MARKER}", _signed_in),
     "clerk.upload": ("GET", "/upload", _clerk),
@@ -279,6 +290,9 @@ UNLISTED = {
     "api_files.PageItem": "/api/v1/documents/{other_doc}/pages/1",
     "images.page_thumbnail": "/documents/{other_doc}/pages/1/thumb.jpg",
     "images.page_image_jpeg": "/documents/{other_doc}/pages/1/image.jpg?w=400",
+    "iiif.base": "/iiif/3/{other_page}",
+    "iiif.image_info": "/iiif/3/{other_page}/info.json",
+    "iiif.image": "/iiif/3/{other_page}/full/max/0/default.png",
     "downloads.download": "/documents/{other_doc}/download",
 }
 
@@ -300,7 +314,17 @@ def _url(template: str, archive) -> str:
         application=archive.application,
         proof=archive.proof,
         fee_notice=archive.fee_notice,
+        page=_first_page(archive, docs[0]),
+        other_page=_first_page(archive, docs[1]),
     )
+
+
+def _first_page(archive, document_id: int) -> str:
+    """The page's IIIF identifier."""
+    with archive.instance.db.session() as s:
+        return s.scalar(
+            select(Page.iiif_id).where(Page.document_id == document_id, Page.number == 1)
+        )
 
 
 def _status(client, method: str, url: str) -> int:

@@ -19,7 +19,15 @@ from ..web.extensions import csrf, login_manager
 
 SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_ENDPOINTS = frozenset(
-    {"images.page_thumbnail", "images.page_image_jpeg", "downloads.download", "applications.proof"}
+    {
+        "images.page_thumbnail",
+        "images.page_image_jpeg",
+        "downloads.download",
+        "applications.proof",
+        "iiif.base",
+        "iiif.image_info",
+        "iiif.image",
+    }
 )
 """Outside the API, a token opens only the image and download URLs the API hands out."""
 

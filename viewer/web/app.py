@@ -27,6 +27,7 @@ from . import (
     fee_labels,
     fees,
     formatting,
+    iiif,
     legal,
     online_payments,
     oversight,
@@ -89,8 +90,8 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     application_labels.register(app)
     fee_labels.register(app)
     extract_labels.register(app)
-    blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, legal,
-                  online_payments, page_images, oversight, review, search_page)  # fmt: skip
+    blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, iiif,
+                  legal, online_payments, page_images, oversight, review, search_page)  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions
