@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,10 @@ from . import ocr
 from .model import Limits, NewPage, Rejected
 from .render import PREVIEW_BOX, THUMB_BOX, fit_scale, jpeg
 from .text_layer import better_text
+
+PDFIUM = threading.RLock()
+"""pdfium is not thread-safe: in a threaded process (the web server) every use of it holds
+this lock; ingest's worker processes are single-threaded."""
 
 OCR_DPI = 300
 MIN_TEXT_LETTERS = 20

@@ -22,7 +22,7 @@ from storage import ObjectStore, derived_key
 
 from .images import check_pixels, decode_frame, open_image
 from .originals import local_copy
-from .pdf import page_renditions
+from .pdf import PDFIUM, page_renditions
 from .process import page_prefix
 from .render import renditions_from_image
 
@@ -71,6 +71,11 @@ def _rebuild(store: ObjectStore, sha256: str, mime_type: str, number: int, max_p
 
 
 def _pdf_page(path: Path, number: int) -> dict[str, bytes]:
+    with PDFIUM:  # this runs in the web server's threads
+        return _render_pdf_page(path, number)
+
+
+def _render_pdf_page(path: Path, number: int) -> dict[str, bytes]:
     doc = pdfium.PdfDocument(str(path))
     try:
         page = doc[number - 1]

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import atexit
 import math
-import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Protocol
 
 import pypdfium2 as pdfium
 
+from ingest.pdf import PDFIUM
 from ingest.vips import probe
 
 PDF_DPI = 400
@@ -88,10 +88,6 @@ class PreviewSource:
     def cut(self, region: tuple[int, int, int, int], size: tuple[int, int]):
         image = probe().Image.new_from_buffer(self.data, "")
         return exact(image.crop(*region), *size)
-
-
-PDFIUM = threading.Lock()
-"""pdfium is not thread-safe: every call in this process goes through this lock."""
 
 
 class _OpenPdfs:
