@@ -24,7 +24,10 @@ watchdog, which is most of this module again.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
 import resource
 import signal
 import time
@@ -99,6 +102,7 @@ def _process(task: WorkerTask, conn: Connection) -> WorkerResult:
 
 def _worker_main(conn: Connection, memory_bytes: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    _count_used_memory_only()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     for _ in range(TASKS_PER_WORKER):
         try:
@@ -116,6 +120,30 @@ def _worker_main(conn: Connection, memory_bytes: int) -> None:
             return
         if result.rejected is not None and result.rejected.reason == "resource limit":
             return  # start the next file in a fresh process
+
+
+M_ARENA_MAX = -8
+"""glibc's ``mallopt`` parameter for the number of malloc arenas (malloc.h)."""
+
+
+def _count_used_memory_only() -> None:
+    """Make the address-space limit measure memory the file needs, not what threads reserve.
+
+    glibc gives every thread that allocates an arena of its own and reserves
+    64 MiB of address space for each; libvips' thread pool building one
+    pyramid (88 MB resident) so reserved 630 MB and spent a 300 MB limit,
+    and the next, small file in that worker failed as 'too much memory'.
+    One arena for the whole worker keeps the reservation at what is used
+    (160 MB for the same pyramid).  libvips gets one thread of work too:
+    a worker is one core's worth, as tesseract's OMP_THREAD_LIMIT=1 says.
+    """
+    os.environ["VIPS_CONCURRENCY"] = "1"  # read when libvips starts, later in this process
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return
+    mallopt = getattr(ctypes.CDLL(libc_name), "mallopt", None)
+    if mallopt is not None:  # glibc; other C libraries do not reserve per-thread arenas
+        mallopt(M_ARENA_MAX, 1)
 
 
 def _peak_rss_mb() -> float:

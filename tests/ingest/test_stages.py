@@ -10,11 +10,13 @@ import sys
 import pytest
 
 import ingest
-from ingest import ocr
+from ingest import ocr, pyramid
 from ingest.model import FileKind, MissingDependency, Outcome, Rejected
 from ingest.pdf import usable_text
 from ingest.pdf_inspect import inspect_pdf
+from ingest.process import page_prefix
 from ingest.sniff import sniff
+from storage import derived_key
 from tests.conftest import BAUAKTE
 from tests.ingest import samples
 from tests.ingest.conftest import make_instance
@@ -103,6 +105,11 @@ def test_time_and_memory_limits_reject_only_that_file(tmp_path, hostile_batch) -
     files = {f.path.rsplit("/", 1)[-1]: f for f in ingest.run([folder], inst).files}
     assert files["bomb.pdf"].reason.startswith("resource limit")
     assert files["text.pdf"].outcome is Outcome.ACCEPTED
+    # libvips' threads did not spend the limit on reserved address space: the scan's
+    # pyramid was made, and the worker was fit for the next file (text.pdf) after it
+    scan = files["scan.png"]
+    assert scan.outcome is Outcome.ACCEPTED
+    assert inst.store.exists(derived_key(scan.sha256, f"{page_prefix(1)}/{pyramid.NAME}"))
     inst.close()
 
 
