@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 
 .PHONY: demo test test-fast lint bench clean translations
 
+# OpenSeadragon, pinned in viewer/frontend/package-lock.json, served from the app's own
+# static files (no CDN); without it the viewer shows the plain page images.
+VENDOR := viewer/static/vendor
+
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -21,7 +25,14 @@ DEMO_ENV := BAUAKTE_PAYMENT_PROVIDER=xbezahldienste BAUAKTE_PAYDIENST_URL=$(DEMO
 	BAUAKTE_BANK_IBAN=DE02120300000000202051 BAUAKTE_BANK_BIC=BYLADEM1001 \
 	BAUAKTE_BANK_NAME=Demo-Bank BAUAKTE_AUTHORITY_ADDRESS="Musterplatz 1|50667 Köln"
 
-demo: $(VENV)/.installed
+$(VENDOR)/.installed: viewer/frontend/package-lock.json
+	npm ci --prefix viewer/frontend --no-audit --no-fund --silent
+	mkdir -p $(VENDOR)/openseadragon
+	cp viewer/frontend/node_modules/openseadragon/build/openseadragon/openseadragon.min.js \
+		viewer/frontend/node_modules/openseadragon/LICENSE.txt $(VENDOR)/openseadragon/
+	touch $@
+
+demo: $(VENV)/.installed $(VENDOR)/.installed
 	scripts/system-deps.sh demo
 	$(BIN)/bauakte init
 	$(DEMO_ENV) $(BIN)/bauakte demo
@@ -34,13 +45,13 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 	touch $@
 
-test: $(VENV)/.installed tests/browser/node_modules/.installed
+test: $(VENV)/.installed tests/browser/node_modules/.installed $(VENDOR)/.installed
 	scripts/system-deps.sh test
 	$(BIN)/ruff check .
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest
 
 # The quick loop while editing: everything but the slow fault and concurrency tests.
-test-fast: $(VENV)/.installed tests/browser/node_modules/.installed
+test-fast: $(VENV)/.installed tests/browser/node_modules/.installed $(VENDOR)/.installed
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(VENV)/.installed

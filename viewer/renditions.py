@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from ingest.process import page_prefix
-from ingest.render import jpeg
+from ingest.render import PREVIEW_BOX, jpeg
 from storage import ObjectStore, StorageError, derived_key
 
 WIDTHS = (400, 800, 1200, 1600)
@@ -36,6 +36,28 @@ def fixed_width(requested: int | None) -> int:
     if requested is None or requested <= 0:
         return WIDTHS[1]
     return next((w for w in WIDTHS if w >= requested), WIDTHS[-1])
+
+
+def served_widths(width: int, height: int, *, enlarged: bool) -> list[tuple[int, int]]:
+    """(width asked for, width sent) of each different image of a page, for ``srcset``.
+
+    A page whose preview is narrower than a width is sent as the preview, so the
+    browser is told the preview's width (an A4 scan's "1200" image is 1131
+    pixels) and never asks for a larger one that is the same bytes.
+    ``width`` and ``height`` are the page's pixels (points for a PDF page,
+    whose preview is rendered to fill the box: ``enlarged``); the preview's
+    width is worked out as the ingest made it, to a pixel.
+    """
+    longest = max(width, height, 1)
+    preview = width if longest <= PREVIEW_BOX and not enlarged else width * PREVIEW_BOX / longest
+    preview_width = max(1, round(preview))
+    out: list[tuple[int, int]] = []
+    for w in WIDTHS:
+        if preview_width <= w:
+            out.append((w, preview_width))
+            break
+        out.append((w, w))
+    return out
 
 
 def thumbnail(

@@ -163,3 +163,22 @@ def test_a_lost_preview_is_rebuilt_from_the_original(archive, client_as) -> None
     assert thumb.status_code == 200 and image.status_code == 200
     assert Image.open(io.BytesIO(image.data)).width == 400
     assert all(store.exists(key) for key in lost)  # stored again, not made on every request
+
+
+def test_srcset_names_the_width_of_each_image_sent(archive, client_as) -> None:
+    client = client_as("citizen.active")
+    html = client.get(f"/documents/{_doc(archive)}").text
+    srcset = re.search(r'srcset="([^"]+)"', html).group(1).replace("&amp;", "&")
+    entries = [part.strip().rsplit(" ", 1) for part in srcset.split(",")]
+    assert len(entries) >= 2
+    for url, advertised in entries:
+        image = Image.open(io.BytesIO(client.get(url).data))
+        assert abs(image.width - int(advertised.removesuffix("w"))) <= 1, url  # pdfium rounds up
+    assert entries[-1][1] != f"{WIDTHS[-1]}w"  # an A4 page's preview is narrower than 1600
+
+
+def test_the_viewer_loads_openseadragon_on_the_pages_iiif_service(archive, client_as) -> None:
+    html = client_as("citizen.active").get(f"/documents/{_doc(archive)}").text
+    assert "/static/vendor/openseadragon/openseadragon.min.js" in html
+    assert re.search(r'data-iiif-info="/iiif/3/[0-9a-f-]{36}/info.json"', html)
+    assert 'id="deep-zoom-tools"' in html and "hidden" in html  # shown by the script only

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from pathlib import Path
+
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
 from docstore.services import applications, archive, extracts
+from viewer.renditions import served_widths
 from viewer.search_service import SearchRefused, search_document
 
 from .context import instance, state
@@ -13,6 +16,7 @@ from .search_page import refusal
 
 bp = Blueprint("archive", __name__)
 
+DEEP_ZOOM_SCRIPT = "vendor/openseadragon/openseadragon.min.js"
 ZOOM_WIDTHS = {1: 800, 2: 1200, 3: 1600}
 """Zoom steps of the viewer and the page-image width each one loads."""
 
@@ -64,6 +68,7 @@ def document(document_id: int) -> str | tuple[str, int]:
         page = archive.page_of(s, view, number) if doc.page_count else None
         bf = doc.building_file
         archive.record_view(s, user, doc, number)
+        srcset = _srcset(page, doc.blob.mime_type) if page else []
     zoom = request.args.get("zoom", 1, type=int)
     zoom = zoom if zoom in ZOOM_WIDTHS else 1
     query = request.args.get("q", "").strip()[:500]
@@ -89,5 +94,18 @@ def document(document_id: int) -> str | tuple[str, int]:
         query=query,
         hits=hits,
         refused=refused,
+        srcset=srcset,
+        deep_zoom=deep_zoom_available(),
     )
     return (html, 400) if refused else html
+
+
+def _srcset(page, mime_type: str) -> list[tuple[int, int]]:
+    if not (page.width_px and page.height_px):
+        return []
+    return served_widths(page.width_px, page.height_px, enlarged=mime_type == "application/pdf")
+
+
+def deep_zoom_available() -> bool:
+    """OpenSeadragon is installed by ``make`` from npm; without it the plain images serve."""
+    return (Path(current_app.static_folder or "") / DEEP_ZOOM_SCRIPT).is_file()

@@ -1,0 +1,109 @@
+"""Deep zoom in Chromium, as an architect reads a plan from home: OpenSeadragon on the page's
+IIIF Image service, zoomed into the title block of the demo plan until its smallest lettering
+(40 pixels high in the 9600-pixel scan, 6 in the preview) is sharp enough for tesseract to
+read it off the screen; the toolbar and the keyboard work the viewer."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+import ingest
+from ingest.demo.render import plan_drawing
+from ingest.ocr import recognise
+from tests.web.conftest import GRANTED
+
+from .conftest import Server, look
+from .test_browser import sign_in
+
+LOADED = """() => {
+  const v = window.bauakteDeepZoom;
+  return v && v.world.getItemCount() > 0 && v.world.getItemAt(0).getFullyLoaded();
+}"""
+TITLE_BLOCK_LINE = (7470, 5740, 600, 70)
+"""x, y, width, height in the plan's pixels: the last small line of the title block, which
+fills the viewer's width at more than one screen pixel per scanned pixel."""
+
+
+@pytest.fixture(scope="module")
+def plan(server: Server, tmp_path_factory: pytest.TempPathFactory) -> int:
+    """The demo's 9600 x 6400 floor plan, scanned at 400 dpi, in the granted file."""
+    folder = tmp_path_factory.mktemp("plan")
+    image = plan_drawing("Neubau Wohnhaus", random.Random(7))
+    image.save(folder / f"{GRANTED}_bauzeichnung_2020-03-01_Grundriss.jpg", "JPEG", quality=85,
+               dpi=(400, 400))  # fmt: skip
+    [report] = ingest.run([folder], server.archive.instance).files
+    assert report.document_id is not None, report.reason
+    return report.document_id
+
+
+def _tiles(page: Page) -> list[tuple[int, int]]:
+    """(region width, output width) of every IIIF image request the page made."""
+    return [
+        (int(m.group(1)), int(m.group(2)))
+        for url in page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+        if (m := re.search(r"/iiif/3/[0-9a-f-]+/\d+,\d+,(\d+),\d+/(\d+),\d*/0/default\.jpg", url))
+    ]
+
+
+def test_an_architect_reads_the_title_block_of_a_plan(page: Page, server: Server, plan: int):
+    sign_in(page, "citizen.active")
+    page.goto(f"/documents/{plan}")
+    expect(page.locator("figure.page.deep-zoom-on")).to_be_visible()
+    page.wait_for_function(LOADED)
+    expect(page.locator("figure.page img")).to_be_hidden()  # the viewer took its place
+    look(page, "deep-zoom-plan")
+
+    x, y, w, h = TITLE_BLOCK_LINE
+    page.evaluate(
+        """([x, y, w, h]) => {
+          const v = window.bauakteDeepZoom;
+          const r = v.world.getItemAt(0).imageToViewportRectangle(x, y, w, h);
+          v.viewport.fitBounds(r, true);
+        }""",
+        [x, y, w, h],
+    )
+    page.wait_for_function(LOADED)
+    page.wait_for_timeout(300)  # the last tiles blend in
+    shot = page.locator("#deep-zoom").screenshot(path=_artifact("deep-zoom-title-block.png"))
+    words = " ".join(w.text for w in recognise(Image.open(io.BytesIO(shot)), "deu").words)
+    assert "Fenster" in words and "geändert" in words, words  # 40-pixel letters, read off screen
+    assert any(region == size for region, size in _tiles(page)), "no tile at full resolution"
+
+
+def test_the_toolbar_and_the_keyboard_work_the_viewer(page: Page, server: Server, plan: int):
+    sign_in(page, "citizen.active")
+    page.goto(f"/documents/{plan}")
+    page.wait_for_function(LOADED)
+    zoom = "() => window.bauakteDeepZoom.viewport.getZoom(true)"
+    start = page.evaluate(zoom)
+    page.get_by_role("button", name="Vergrößern").click()
+    page.wait_for_function(f"() => ({zoom})() > {start} * 1.4")
+    page.get_by_role("button", name="Ganze Seite").click()
+    page.wait_for_function(f"() => Math.abs(({zoom})() - {start}) < {start} * 0.01")
+    page.get_by_role("button", name="Nach rechts drehen").click()
+    page.wait_for_function("() => window.bauakteDeepZoom.viewport.getRotation() === 90")
+    canvas = page.get_by_role("region", name=re.compile("Seitenbild"))
+    canvas.focus()
+    before = page.evaluate(zoom)
+    page.keyboard.press("+")
+    page.wait_for_function(f"() => ({zoom})() > {before} * 1.1")
+    full = page.get_by_role("button", name="Vollbild")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "true")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "false")
+    page.set_viewport_size({"width": 320, "height": 640})  # WCAG 1.4.10: reflows on a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def _artifact(name: str) -> str:
+    from .conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return str(ARTIFACTS / name)
