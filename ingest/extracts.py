@@ -76,7 +76,9 @@ def _store(instance: Instance, job: Job) -> tuple[str, int, str]:
 def sweep(instance: Instance) -> int:
     """Delete the PDFs whose link ran out; returns how many orders expired."""
     with instance.db.session() as s:
-        due = extract_jobs.expire_due(s)
+        due = extract_jobs.expire_due(
+            s, pay_afterwards=instance.config.values["fee_pay_afterwards"]
+        )
     done = []
     for order_id, key in due:
         try:

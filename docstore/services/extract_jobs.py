@@ -132,7 +132,7 @@ def finished(
         aktenzeichen = session.get(BuildingFile, extract.building_file_id).aktenzeichen
         mail.queue(session, user, "extract_ready", context, number=extract.number,
                    id=extract.id, aktenzeichen=aktenzeichen, pages=included, unpaid=unpaid,
-                   until=last_day.strftime("%d.%m.%Y"))  # fmt: skip
+                   until=last_day.strftime("%d.%m.%Y"), days=days)  # fmt: skip
 
 
 def failed(session: Session, order_id: int, reason: str) -> bool:
@@ -156,13 +156,21 @@ def _give_up(session: Session, extract: ExtractOrder) -> None:
                  details={"attempts": extract.attempts})  # fmt: skip
 
 
-def expire_due(session: Session) -> list[tuple[int, str | None]]:
+def expire_due(session: Session, *, pay_afterwards: bool) -> list[tuple[int, str | None]]:
     """Orders whose link ran out, with the key of their PDF to delete; the worker deletes it
-    and then calls :func:`expired` (a crash in between finds them again next time)."""
-    stmt = select(ExtractOrder.id, ExtractOrder.object_key).where(
+    and then calls :func:`expired` (a crash in between finds them again next time).
+
+    An extract whose fee is still open is kept: paying it starts its link
+    (``extracts.start_link``); a cancelled notice lets it expire.
+    """
+    stmt = select(ExtractOrder).where(
         ExtractOrder.status == ExtractStatus.READY.value, ExtractOrder.expires_at <= utcnow()
     )
-    return [(row.id, row.object_key) for row in session.execute(stmt)]
+    return [
+        (extract.id, extract.object_key)
+        for extract in session.scalars(stmt)
+        if not extracts.waits_for_payment(session, extract, pay_afterwards)
+    ]
 
 
 def expired(session: Session, order_ids: list[int]) -> None:

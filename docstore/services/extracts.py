@@ -305,6 +305,27 @@ def waits_for_payment(session: Session, extract: ExtractOrder, pay_afterwards: b
     return notice is not None and notice.status == NoticeStatus.OPEN.value
 
 
+def start_link(session: Session, notice_id: int, zone: ZoneInfo) -> None:
+    """The fee of an extract is paid: its link lasts its days from today.
+
+    The days were counted from the extract's making; a transfer that reaches
+    the next bank statement after them must not buy a link that has run out
+    (the PDF of an unpaid extract is kept until it is paid, see
+    ``extract_jobs.expire_due``).
+    """
+    extract = of_notice(session, notice_id)
+    if extract is None or extract.status != ExtractStatus.READY.value:
+        return
+    if extract.ready_at is None or extract.expires_at is None:
+        return
+    made = extract.ready_at.astimezone(zone).date()
+    days = (extract.expires_at.astimezone(zone).date() - made).days - 1
+    end_day = dt.datetime.now(zone).date() + dt.timedelta(days=days + 1)
+    end = dt.datetime.combine(end_day, dt.time(), tzinfo=zone).astimezone(dt.UTC)
+    if end > extract.expires_at:
+        extract.expires_at = end
+
+
 def for_download(
     session: Session, user: User, order_id: int, *, pay_afterwards: bool
 ) -> ExtractOrder:
@@ -312,14 +333,16 @@ def for_download(
     every page in it; each download is an audit event."""
     extract = readable(session, user, order_id)
     now = utcnow()
+    if extract.status == ExtractStatus.QUEUED.value:
+        raise NotReady("the extract is still being made: try again in a few minutes")
+    if extract.status == ExtractStatus.READY.value and waits_for_payment(
+        session, extract, pay_afterwards
+    ):
+        raise NotReady("the extract can be downloaded once its fee is paid")
     if extract.status != ExtractStatus.READY.value or (
         extract.expires_at is not None and extract.expires_at <= now
     ):
-        if extract.status == ExtractStatus.QUEUED.value:
-            raise NotReady("the extract is still being made: try again in a few minutes")
         raise Expired("the extract's link has run out: order the extract again")
-    if waits_for_payment(session, extract, pay_afterwards):
-        raise NotReady("the extract can be downloaded once its fee is paid")
     if not extract.stamped and not user.is_staff:
         raise Forbidden("an extract without the stamp is for the authority's staff only")
     visible = access.visibility(session, user)

@@ -22,7 +22,6 @@ from ..models import (
     utcnow,
 )
 from . import audit, days, roles
-from .access import active_grants_clause
 from .actors import Actor, user_id_of
 from .roles import Capability
 
@@ -130,7 +129,9 @@ def grant_for_days(
 def revoke_access(
     session: Session, user: User, building_file: BuildingFile, *, actor: Actor
 ) -> int:
-    """Revoke every active grant of ``user`` on ``building_file``; returns how many."""
+    """Revoke every grant of ``user`` on ``building_file`` that gives or may yet give
+    access (active, starting later, or waiting for its fee: a payment would open
+    that one); returns how many."""
     roles.require(actor, Capability.GRANT)
     now = utcnow()
     grants = session.scalars(
@@ -138,7 +139,7 @@ def revoke_access(
             Grant.user_id == user.id,
             Grant.building_file_id == building_file.id,
             Grant.revoked_at.is_(None),
-            active_grants_clause(now) | (Grant.valid_from > now),
+            Grant.awaiting_payment | Grant.valid_until.is_(None) | (Grant.valid_until > now),
         )
     ).all()
     for grant in grants:

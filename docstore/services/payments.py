@@ -89,6 +89,7 @@ def _book(
         opened = grant is not None and grant.awaiting_payment
         if opened:
             _open(grant, zone)
+        extracts.start_link(session, notice.id, zone)
         audit.record(session, "fee.paid", actor=None, target_type="fee_notice",
                      target_id=notice.id, details={"opened_grant": opened})  # fmt: skip
         _thank(session, notice, grant, zone, context)

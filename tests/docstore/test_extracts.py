@@ -219,9 +219,26 @@ def test_the_extract_opens_when_paid_and_closes_with_its_link(session, archive) 
     order.expires_at = utcnow() - dt.timedelta(seconds=1)
     with pytest.raises(Expired):
         extracts.for_download(session, erika, order.id, pay_afterwards=False)
-    assert extract_jobs.expire_due(session) == [(order.id, "extracts/1.pdf")]
+    assert extract_jobs.expire_due(session, pay_afterwards=False) == [(order.id, "extracts/1.pdf")]
     extract_jobs.expired(session, [order.id])
     assert order.status == ExtractStatus.EXPIRED.value and order.object_key is None
+
+
+def test_a_payment_after_the_days_opens_the_link_for_its_days_from_then(session, archive):
+    _bf, letter, _plan, erika, _viewer, clerk = archive
+    order = extracts.order(session, erika, [Selection(letter.id)], _terms())
+    _ready(session, order, days=7)
+    order.ready_at -= dt.timedelta(days=20)  # made three weeks ago, the transfer came today
+    order.expires_at -= dt.timedelta(days=20)
+    assert extract_jobs.expire_due(session, pay_afterwards=False) == []  # unpaid: kept
+    assert extract_jobs.expire_due(session, pay_afterwards=True) == [(order.id, order.object_key)]
+    with pytest.raises(NotReady, match="fee"):
+        extracts.for_download(session, erika, order.id, pay_afterwards=False)
+    payments.at_desk(session, clerk, order.fee_notice_id, 60, PaymentMethod.CASH, "Q-2", TZ,
+                     NOTICE.context)  # fmt: skip
+    assert extracts.for_download(session, erika, order.id, pay_afterwards=False) is order
+    last = order.expires_at.astimezone(TZ)
+    assert last.date() == dt.datetime.now(TZ).date() + dt.timedelta(days=8)
 
 
 def test_the_link_lasts_whole_days_in_the_authoritys_time(session, archive) -> None:

@@ -13,7 +13,7 @@ from docstore.errors import PermissionDenied, UsageError
 from docstore.fee_models import FeeNotice, NoticeStatus, PaymentMethod, PaymentStatus
 from docstore.fees import FeeSchedule
 from docstore.models import AuditEvent, DocumentKind, Grant, MailMessage, Role
-from docstore.services import access, fee_notices, payments, review
+from docstore.services import access, fee_notices, grants, payments, review
 from docstore.services.archive import Hidden
 from docstore.services.fee_notices import FeeDecision, FeeTerms, Letterhead, NoticeLetter
 from docstore.services.payments import Received
@@ -208,3 +208,12 @@ def test_an_unmatched_transfer_is_assigned_by_a_clerk(session: Session) -> None:
     with pytest.raises(UsageError, match="assigned already"):
         payments.assign(session, clerk, payment.id, notice.id, TZ, MAIL)
     assert session.get(Grant, notice.grant_id).awaiting_payment is False
+
+
+def test_a_grant_revoked_while_its_fee_is_open_stays_shut_when_paid(session: Session) -> None:
+    clerk, citizen, doc, grant, notice = _approved(session, _terms())
+    assert grants.revoke_access(session, citizen, doc.building_file, actor=clerk) == 1
+    assert grant.revoked_at is not None
+    paid = Received(notice.total_cents, PaymentMethod.TRANSFER, "camt:test:revoked")
+    payments.record(session, notice, paid, actor=None, zone=TZ, context=MAIL)
+    assert notice.status == NoticeStatus.PAID.value and not _sees(session, citizen, doc)

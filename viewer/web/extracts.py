@@ -114,11 +114,11 @@ def show(order_id: int) -> str:
             doc = s.get(Document, doc_id)
             titles[doc_id] = (doc.title or doc.original_name) if doc else str(doc_id)
         now = dt.datetime.now(dt.UTC)
+        unpaid = extracts.waits_for_payment(s, extract, _pay_afterwards())
         return render_template(
             "extracts/show.html", extract=extract, notices=[notice] if notice else [],
-            attempts=attempts, titles=titles,
-            unpaid=extracts.waits_for_payment(s, extract, _pay_afterwards()),
-            expired=extract.expires_at is not None and extract.expires_at <= now,
+            attempts=attempts, titles=titles, unpaid=unpaid,  # kept until paid: never expired
+            expired=not unpaid and extract.expires_at is not None and extract.expires_at <= now,
             pay_online=online_payments_web.provider() is not None,
             bank=bool(instance().config.bank_iban),
             last_day=(extract.expires_at.astimezone(instance().config.tz).date()
