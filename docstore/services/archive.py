@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound, PermissionDenied
+from ..extract_models import PlanConsent
 from ..models import Blob, BuildingFile, Document, Grant, Page, User, utcnow
 from . import access, audit, roles, throttle
 from .roles import Capability
@@ -197,7 +198,43 @@ DOWNLOAD_WINDOW_SECONDS = 600
 """Requests for the same original by the same user within this time are one download."""
 
 
-def for_download(session: Session, user: User, document_id: int) -> Document:
+def plan_copy_refused(
+    session: Session, user: User, document: Document, plan_kinds: frozenset[str]
+) -> bool:
+    """A plan is its architect's work (§§ 15, 16 UrhG): its original leaves the
+    authority only with the author's consent, recorded by a clerk.  Without it,
+    an external user's copy is an extract with the § 45 UrhG declaration."""
+    if user.is_staff or document.kind not in plan_kinds:
+        return False
+    return document.id not in _consented(session, [document.id])
+
+
+def original_downloads(
+    session: Session, user: User, documents: list[Document], plan_kinds: frozenset[str]
+) -> dict[int, bool]:
+    """Which of these (visible) originals the user may download: the grant's download
+    right and, for a plan, its author's consent (:func:`plan_copy_refused`)."""
+    rights = download_rights(session, user, documents)
+    if user.is_staff:
+        return rights
+    plans = [d.id for d in documents if rights[d.id] and d.kind in plan_kinds]
+    consented = _consented(session, plans) if plans else set()
+    return {**rights, **{d: d in consented for d in plans}}
+
+
+def _consented(session: Session, document_ids: list[int]) -> set[int]:
+    return set(
+        session.scalars(
+            select(PlanConsent.document_id).where(
+                PlanConsent.document_id.in_(document_ids), PlanConsent.withdrawn_at.is_(None)
+            )
+        )
+    )
+
+
+def for_download(
+    session: Session, user: User, document_id: int, *, plan_kinds: frozenset[str]
+) -> Document:
     """The document whose original the user may download; records the download.
 
     A download manager or a PDF viewer fetches a large file as many byte
@@ -206,6 +243,11 @@ def for_download(session: Session, user: User, document_id: int) -> Document:
     view = open_document(session, user, document_id)
     if not view.may_download:
         raise Forbidden("this grant allows viewing only, not downloading")
+    if plan_copy_refused(session, user, view.document, plan_kinds):
+        raise Forbidden(
+            "this plan's author has not agreed to copies: order an extract with the "
+            "declaration under § 45 UrhG, or ask the authority"
+        )
     key = f"download:{user.id}:{view.document.id}"
     if throttle.hit(session, key, DOWNLOAD_WINDOW_SECONDS) > 1:
         return view.document

@@ -25,6 +25,7 @@ from docstore.models import (
     Role,
     utcnow,
 )
+from docstore.services import archive as files
 from docstore.services import extract_jobs, extracts, grants, payments, plan_consents
 from docstore.services.actors import CONSOLE
 from docstore.services.archive import Forbidden, Hidden
@@ -319,3 +320,19 @@ def test_the_form_names_only_documents_of_its_file(session, archive) -> None:
         extracts.selections_of(offer.documents, [other.id], lambda _d: "")
     assert extracts.selections_of(offer.documents, [letter.id], lambda _d: "2") == [
         Selection(letter.id, (2,))]  # fmt: skip
+
+
+def test_a_plans_original_is_downloaded_only_with_its_authors_consent(session, archive) -> None:
+    _bf, letter, plan, erika, _viewer, clerk = archive
+    assert files.for_download(session, erika, letter.id, plan_kinds=PLANS) is letter
+    with pytest.raises(Forbidden, match="§ 45 UrhG"):
+        files.for_download(session, erika, plan.id, plan_kinds=PLANS)
+    assert files.original_downloads(session, erika, [letter, plan], PLANS) == {
+        letter.id: True, plan.id: False}  # fmt: skip
+    assert files.for_download(session, clerk, plan.id, plan_kinds=PLANS) is plan  # staff
+    plan_consents.record(session, clerk, plan.id, consented_on=dt.date(2026, 11, 2), note="Brief")
+    assert files.for_download(session, erika, plan.id, plan_kinds=PLANS) is plan
+    assert files.original_downloads(session, erika, [plan], PLANS) == {plan.id: True}
+    plan_consents.withdraw(session, clerk, plan.id, "Urheber widerruft")
+    with pytest.raises(Forbidden):
+        files.for_download(session, erika, plan.id, plan_kinds=PLANS)

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from docstore.models import BuildingFile, Document, Page
-from docstore.services import archive
+from docstore.services import archive, plan_consents
 from viewer.renditions import WIDTHS
 
 from ..web.context import instance
@@ -94,7 +94,9 @@ class BuildingFileItem(MethodView):
         """One building file with its parcels and the documents you may see."""
         with instance().db.session() as s:
             bf, docs = archive.open_building_file(s, me(), building_file_id)
-            vis = archive.download_rights(s, me(), docs)
+            vis = archive.original_downloads(
+                s, me(), docs, plan_consents.plan_kinds(instance().config)
+            )
             return {
                 **file_json(bf),
                 "parcels": [
@@ -122,7 +124,9 @@ class DocumentItem(MethodView):
                 }
                 for p in doc.pages
             ]
-            return {**document_json(doc, view.may_download), "pages": pages}
+            kinds = plan_consents.plan_kinds(instance().config)
+            may_download = archive.original_downloads(s, me(), [doc], kinds)[doc.id]
+            return {**document_json(doc, may_download), "pages": pages}
 
 
 @blp.route("/documents/<id:document_id>/pages/<id:number>")

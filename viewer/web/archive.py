@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from docstore.services import applications, archive, extracts
+from docstore.services import applications, archive, extracts, plan_consents
 from viewer.renditions import served_widths
 from viewer.search_service import SearchRefused, search_document
 
@@ -68,6 +68,8 @@ def document(document_id: int) -> str | tuple[str, int]:
         page = archive.page_of(s, view, number) if doc.page_count else None
         bf = doc.building_file
         archive.record_view(s, user, doc, number)
+        kinds = plan_consents.plan_kinds(instance().config)
+        plan_refused = view.may_download and archive.plan_copy_refused(s, user, doc, kinds)
         srcset = _srcset(page, doc.blob.mime_type) if page else []
     zoom = request.args.get("zoom", 1, type=int)
     zoom = zoom if zoom in ZOOM_WIDTHS else 1
@@ -87,7 +89,8 @@ def document(document_id: int) -> str | tuple[str, int]:
         page=page,
         number=number,
         count=count,
-        may_download=view.may_download,
+        may_download=view.may_download and not plan_refused,
+        plan_refused=plan_refused,
         zoom=zoom,
         zoom_steps=sorted(ZOOM_WIDTHS),
         width=ZOOM_WIDTHS[zoom],

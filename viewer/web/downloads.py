@@ -18,7 +18,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 from flask_login import current_user, login_required
 
-from docstore.services import archive
+from docstore.services import archive, plan_consents
 from storage import original_key
 
 from .context import instance
@@ -30,7 +30,8 @@ bp = Blueprint("downloads", __name__)
 @login_required
 def download(document_id: int) -> Response:
     with instance().db.transaction() as s:
-        doc = archive.for_download(s, current_user.user, document_id)
+        kinds = plan_consents.plan_kinds(instance().config)
+        doc = archive.for_download(s, current_user.user, document_id, plan_kinds=kinds)
         blob = doc.blob
         mime, active = blob.mime_type, doc.active_content
         name = download_name(doc.original_name, mime)
