@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -30,6 +31,8 @@ SCHEMAS = Path(__file__).resolve().parent / "schemas"
 VERSIONS = ("02", "08")
 NAMESPACE = "urn:iso:std:iso:20022:tech:xsd:camt.053.001."
 MAX_BYTES = 20 << 20
+CONTENT_KEY = "camt:c:"
+"""Prefix of the key of a credit the bank gave no reference for."""
 """A month of a city's fee account is a few hundred kB; 20 MB is far beyond any statement."""
 
 
@@ -101,29 +104,43 @@ def _statement(root: Element, version: str) -> Statement:
     account = _text(stmt, "c:Acct/c:Id/c:IBAN", ns) or _text(stmt, "c:Acct/c:Id/c:Othr/c:Id", ns)
     credits: list[Credit] = []
     skipped = 0
-    for index, entry in enumerate(stmt.findall("c:Ntry", ns)):
+    for entry in stmt.findall("c:Ntry", ns):
         status = _text(entry, "c:Sts/c:Cd", ns) or _text(entry, "c:Sts", ns)
         amount = entry.find("c:Amt", ns)
         if (_text(entry, "c:CdtDbtInd", ns) != "CRDT" or status != "BOOK"
                 or amount is None or amount.get("Ccy") != "EUR"):  # fmt: skip
             skipped += 1
             continue
-        credits.extend(_credits(entry, account, index, ns))
-    return Statement(version, _text(stmt, "c:Id", ns), account, tuple(credits), skipped)
+        credits.extend(_credits(entry, account, ns))
+    return Statement(version, _text(stmt, "c:Id", ns), account, _counted(credits), skipped)
 
 
-def _credits(entry: Element, account: str, index: int, ns: dict) -> list[Credit]:
+def _counted(credits: list[Credit]) -> tuple[Credit, ...]:
+    """Credits keyed by what they are made of (no bank reference) get the number of the same
+    payment within the statement: two equal transfers on one day stay two, and the same day
+    in an overlapping statement finds the keys it had (not the entry's position, which moves)."""
+    seen: Counter[str] = Counter()
+    out = []
+    for credit in credits:
+        if credit.key.startswith(CONTENT_KEY):
+            seen[credit.key] += 1
+            credit = replace(credit, key=f"{credit.key}:{seen[credit.key]}")
+        out.append(credit)
+    return tuple(out)
+
+
+def _credits(entry: Element, account: str, ns: dict) -> list[Credit]:
     """One credit per transaction of the entry (a batch booking holds several)."""
     booked = _date(_text(entry, "c:BookgDt/c:Dt", ns) or _text(entry, "c:BookgDt/c:DtTm", ns))
     entry_ref = _text(entry, "c:AcctSvcrRef", ns) or _text(entry, "c:NtryRef", ns)
     details = entry.findall("c:NtryDtls/c:TxDtls", ns)
     if not details:
-        return [_credit(entry, None, account, entry_ref, index, 0, booked, ns)]
-    return [_credit(entry, tx, account, entry_ref, index, n, booked, ns)
+        return [_credit(entry, None, account, entry_ref, 0, booked, ns)]
+    return [_credit(entry, tx, account, entry_ref, n, booked, ns)
             for n, tx in enumerate(details)]  # fmt: skip
 
 
-def _credit(entry, tx, account, entry_ref, index, n, booked, ns) -> Credit:
+def _credit(entry, tx, account, entry_ref, n, booked, ns) -> Credit:
     source = tx if tx is not None else entry
     amount = _text(entry, "c:Amt", ns)
     if tx is not None:  # a batch booking: each transaction's own amount
@@ -137,8 +154,8 @@ def _credit(entry, tx, account, entry_ref, index, n, booked, ns) -> Credit:
     if tx_ref or entry_ref:
         key = f"camt:{account}:{tx_ref or entry_ref}:{n if not tx_ref else 0}"
     else:  # no reference from the bank: what the payment is made of
-        made_of = "|".join([account, str(booked), amount, payer, remittance, str(index), str(n)])
-        key = "camt:" + hashlib.sha256(made_of.encode()).hexdigest()
+        made_of = "|".join([account, str(booked), amount, payer, remittance])
+        key = CONTENT_KEY + hashlib.sha256(made_of.encode()).hexdigest()  # see _counted
     return Credit(key[:200], _cents(amount), booked, payer[:200], remittance[:2000])
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from .. import camt, payment_reference
 from ..fee_models import BankStatement, NoticeStatus, PaymentMethod
+from ..fees import MAX_CENTS
 from ..models import User
 from . import audit, mail, payments, roles
 from .actors import Actor, user_id_of, user_of
@@ -64,8 +65,12 @@ def import_statement(
     session.add(row)
     session.flush()
     matched = unmatched = known = 0
+    skipped = statement.skipped
     booked_by = user_of(actor)
     for credit in statement.credits:
+        if credit.amount_cents > MAX_CENTS:  # no fee is that large: another of the account's
+            skipped += 1  # incomings (the city's account may be the fee account), not an error
+            continue
         notice = _notice_for(session, credit.remittance)
         received = payments.Received(credit.amount_cents, PaymentMethod.TRANSFER, credit.key,
                                      payer=credit.payer, remittance=credit.remittance,
@@ -79,9 +84,9 @@ def import_statement(
         else:
             matched += 1
     report = ImportReport(statement.statement_id, False, matched, unmatched, known,
-                          statement.skipped)  # fmt: skip
+                          skipped)  # fmt: skip
     counts = {"matched": matched, "unmatched": unmatched, "known": known,
-              "skipped": statement.skipped}  # fmt: skip
+              "skipped": skipped}  # fmt: skip
     audit.record(session, "payment.statement", actor=actor, target_type="bank_statement",
                  target_id=row.id, details=counts)  # fmt: skip
     return report

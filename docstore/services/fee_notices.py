@@ -133,6 +133,12 @@ def issue(
         raise UsageError(str(exc)) from None
     total = fees.total(items)
     if total == 0:
+        if decision.total_cents is not None and reason:  # waived by the clerk: on record
+            audit.record(session, "fee.waived", actor=clerk, target_type="access_request",
+                         target_id=request.id, building_file_id=grant.building_file_id,
+                         details={"computed_cents": fees.total(computed(
+                             schedule, request, applicant, decision.minutes)),
+                                  "reason": reason})  # fmt: skip
         return None
     today = dt.datetime.now(zone).date()
     building_file = session.get(BuildingFile, grant.building_file_id)

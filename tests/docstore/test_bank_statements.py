@@ -98,6 +98,24 @@ def test_an_overlapping_statement_books_only_what_is_new(session: Session) -> No
     assert notice.paid_cents == 1650 and notice.status == NoticeStatus.PAID.value
 
 
+def test_without_bank_references_a_moved_entry_is_known_and_equal_transfers_count_twice(
+    session: Session,
+) -> None:
+    _, _, _, _, notice = _approved(session, _terms())
+    _import(session, statement([Booking("8.00", notice.reference)], statement_id="a"))
+    moved = statement([Booking("1.00", notice.reference), Booking("8.00", notice.reference),
+                       Booking("1.00", notice.reference)], statement_id="b")  # fmt: skip
+    report = _import(session, moved)  # the known transfer is now second in the file
+    assert (report.known, report.matched) == (1, 2) and notice.paid_cents == 1000
+
+
+def test_a_credit_larger_than_any_fee_is_skipped_not_an_error(session: Session) -> None:
+    _, _, _, _, notice = _approved(session, _terms())
+    data = statement([Booking("250000.00", "Grundsteuer"), Booking("8.00", notice.reference)])
+    report = _import(session, data)
+    assert (report.matched, report.skipped) == (1, 1) and notice.paid_cents == 800
+
+
 def test_a_statement_of_another_account_is_refused(session: Session) -> None:
     _approved(session, _terms())
     with pytest.raises(camt.StatementRejected, match="not the fee account"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
@@ -185,6 +186,9 @@ def test_an_adjusted_fee_keeps_the_computed_items(session: Session) -> None:
 def test_a_fee_waived_by_the_clerk_issues_no_notice(session: Session) -> None:
     _, citizen, doc, grant, notice = _approved(session, _terms(total_cents=0, reason="Amtshilfe"))
     assert notice is None and not grant.awaiting_payment and _sees(session, citizen, doc)
+    waived = session.scalars(select(AuditEvent).where(AuditEvent.action == "fee.waived")).one()
+    details = json.loads(waived.details)
+    assert details == {"reason": "Amtshilfe", "computed_cents": 1400 + 250}
 
 
 def test_a_notice_is_only_its_addressees_and_the_reviewers(session: Session) -> None:
