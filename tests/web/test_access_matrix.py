@@ -230,6 +230,11 @@ RULES = {
     "iiif.base": ("GET", "/iiif/3/{page}", _redirect_if_seen),
     "iiif.image_info": ("GET", "/iiif/3/{page}/info.json", _expect_view),
     "iiif.image": ("GET", "/iiif/3/{page}/0,0,512,512/256,/0/default.jpg", _expect_view),
+    "iiif_presentation.document_manifest": (
+        "GET",
+        "/iiif/presentation/3/documents/{doc}/manifest.json",
+        _expect_view,
+    ),
     "downloads.download": ("GET", "/documents/{doc}/download", _expect_download),
     "searching.search_page": ("GET", f"/search?q={MARKER}", _signed_in),
     "clerk.upload": ("GET", "/upload", _clerk),
@@ -293,6 +298,9 @@ UNLISTED = {
     "iiif.base": "/iiif/3/{other_page}",
     "iiif.image_info": "/iiif/3/{other_page}/info.json",
     "iiif.image": "/iiif/3/{other_page}/full/max/0/default.png",
+    "iiif_presentation.document_manifest": (
+        "/iiif/presentation/3/documents/{other_doc}/manifest.json"
+    ),
     "downloads.download": "/documents/{other_doc}/download",
 }
 

@@ -28,6 +28,7 @@ from . import (
     fees,
     formatting,
     iiif,
+    iiif_presentation,
     legal,
     online_payments,
     oversight,
@@ -91,7 +92,8 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     fee_labels.register(app)
     extract_labels.register(app)
     blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, iiif,
-                  legal, online_payments, page_images, oversight, review, search_page)  # fmt: skip
+                  iiif_presentation, legal, online_payments, page_images, oversight, review,
+                  search_page)  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions
