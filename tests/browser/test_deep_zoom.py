@@ -1,7 +1,8 @@
 """Deep zoom in Chromium, as an architect reads a plan from home: OpenSeadragon on the page's
 IIIF Image service, zoomed into the title block of the demo plan until its smallest lettering
 (40 pixels high in the 9600-pixel scan, 6 in the preview) is sharp enough for tesseract to
-read it off the screen; the toolbar and the keyboard work the viewer."""
+read it off the screen, with the viewer's own mark over every tile; the toolbar and the keyboard
+work the viewer."""
 
 from __future__ import annotations
 
@@ -73,6 +74,9 @@ def test_an_architect_reads_the_title_block_of_a_plan(page: Page, server: Server
     shot = page.locator("#deep-zoom").screenshot(path=_artifact("deep-zoom-title-block.png"))
     words = " ".join(w.text for w in recognise(Image.open(io.BytesIO(shot)), "deu").words)
     assert "Fenster" in words and "geändert" in words, words  # 40-pixel letters, read off screen
+    grey = Image.open(io.BytesIO(shot)).convert("L").point(lambda v: 0 if 140 < v < 215 else 255)
+    marks = " ".join(w.text for w in recognise(grey, "deu").words)  # the mark's grey alone
+    assert "Einsichtnahme" in marks and "citizen.active" in marks, marks
     assert any(region == size for region, size in _tiles(page)), "no tile at full resolution"
 
 

@@ -1,8 +1,9 @@
 """IIIF Image API 3.0 for every page: ``/iiif/3/<page>/info.json`` and the image requests.
 
 Behind the same permission check as the page images (docstore's
-``open_image_page``: a page the user may not see does not exist, 404) and
-the same caching (private, revalidated, ETag naming the bytes).  No audit
+``open_image_page``: a page the user may not see does not exist, 404), the
+same mark for external users (``outgoing``) and the same caching (private,
+revalidated, ETag naming the bytes and the mark).  No audit
 event per tile: the visit of a document is recorded where the document is
 opened (the viewer page, the manifest).  ``Access-Control-Allow-Origin: *``
 as the API requires; a browser sends no cookie with a cross-origin request
@@ -24,6 +25,7 @@ from ingest import pyramid
 from ingest.process import page_prefix
 from ingest.rebuild import rebuild_page
 from storage import derived_key, original_key
+from viewer import watermark
 from viewer.iiif.encode import encode
 from viewer.iiif.info import CONTEXT, LIMITS, PROFILE, info
 from viewer.iiif.local_files import LocalFiles
@@ -32,6 +34,7 @@ from viewer.iiif.sources import PageSource, PdfSource, PreviewSource, PyramidSou
 from viewer.renditions import preview
 
 from .context import instance
+from .outgoing import current_mark, mark_region
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
@@ -99,12 +102,16 @@ def image(identifier: str, region: str, size: str, rotation: str, quality_format
         wanted = parse(region, size, rotation, quality_format, source.size, LIMITS)
     except ImageRequestError as exc:
         return Response(f"{exc}\n", status=400, mimetype="text/plain")
-    name = f"{page.sha256}:{page.number}:{source.tag}:{source.size}:{wanted}"
+    mark = current_mark()
+    name = f"{page.sha256}:{page.number}:{source.tag}:{source.size}:{wanted}:{watermark.tag(mark)}"
     etag = hashlib.sha256(name.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        data, mimetype = encode(source.cut(wanted.region, wanted.size), wanted)
+        pixels = source.cut(wanted.region, wanted.size)
+        if mark is not None:
+            pixels = mark_region(pixels, mark, wanted.region)
+        data, mimetype = encode(pixels, wanted)
         response = Response(data, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"

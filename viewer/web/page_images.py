@@ -18,9 +18,11 @@ from flask_login import current_user, login_required
 from docstore.models import Blob
 from docstore.services import archive
 from ingest.rebuild import rebuild_page
+from viewer import watermark
 from viewer.renditions import Rendition, fixed_width, page_image, thumbnail
 
 from .context import instance
+from .outgoing import current_mark, mark_rendition
 
 bp = Blueprint("images", __name__)
 
@@ -41,11 +43,18 @@ def _rebuild(sha: str, number: int) -> None:
 
 
 def _image_response(rendition: Rendition) -> Response:
-    etag = hashlib.sha256(rendition.key.encode()).hexdigest()[:32]
-    response = Response(rendition.data, mimetype="image/jpeg")
+    """The stored rendition, with the viewer's mark drawn over it for external users (the
+    stored bytes stay clean and shared)."""
+    mark = current_mark()
+    etag = hashlib.sha256(f"{rendition.key}:{watermark.tag(mark)}".encode()).hexdigest()[:32]
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        data = rendition.data if mark is None else mark_rendition(rendition.data, mark)
+        response = Response(data, mimetype="image/jpeg")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
-    return response.make_conditional(request)
+    return response
 
 
 @bp.route("/documents/<id:document_id>/pages/<id:number>/thumb.jpg")
