@@ -67,6 +67,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/viewer_load.py
 	$(BIN)/python bench/access_bench.py
 	$(BIN)/python bench/extract_bench.py
+	$(BIN)/python bench/tile_bench.py
 
 # After changing UI texts: extract them, merge into the catalogues, translate, compile.
 translations: $(VENV)/.installed

@@ -154,6 +154,7 @@ def hammer(
     clients: int,
     seconds: float | None,
     rate: float | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Tally:
     """``clients`` threads on keep-alive connections: a fixed list once, or random for a time.
 
@@ -165,7 +166,7 @@ def hammer(
     work = list(urls)
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds if seconds else None
-    headers = {"Cookie": cookie} if cookie else {}
+    headers = {**(headers or {}), **({"Cookie": cookie} if cookie else {})}
 
     def next_url() -> str | None:
         if stop_at is not None:

@@ -166,4 +166,6 @@ class PdfSource:
         pixels = vips.Image.new_from_memory(
             image.convert("RGB").tobytes(), image.width, image.height, 3, "uchar"
         )
-        return exact(pixels, *size)
+        out = exact(pixels, *size)
+        # a resized copy is evaluated while ``pixels`` and the bytes it holds still live
+        return pixels if out is pixels else out.copy_memory()
