@@ -20,7 +20,8 @@ from whoosh.collectors import FilterCollector, WrappingCollector
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
-from .analysis import TOKEN, word_terms
+from .analysis import TOKEN
+from .highlight import Wanted, wanted_of
 from .query import Budget, Limits, parse
 from .reader import IndexReader
 
@@ -76,6 +77,8 @@ class SearchResults:
     approximate: bool
     page: int
     per_page: int
+    wanted: Wanted | None = None
+    """The terms the query matched (for hit boxes); None without snippets."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -196,12 +199,13 @@ def _search(
         ranked = list(dict.fromkeys(doc_of[n] for n in scores))
         shown = ranked[(page - 1) * per_page : page * per_page]
     budget.check()
-    wanted = _highlighted(parsed.query) if snippets else None
+    wanted = wanted_of(parsed.query) if snippets else None
     results = [
         _document(searcher, _best_pages(pages_of[d], scores, pages_per_document), scores, wanted)
         for d in shown
     ]
-    return SearchResults(len(pages_of), results, facets, parsed.approximate, page, per_page)
+    return SearchResults(len(pages_of), results, facets, parsed.approximate, page, per_page,
+                         wanted)  # fmt: skip
 
 
 NARROW = 8
@@ -300,14 +304,6 @@ def _best_pages(pages: list[int], scores: dict[int, float], count: int) -> list[
     return sorted(pages, key=lambda n: -scores.get(n, float("-inf")))[:count]
 
 
-def _highlighted(query: q.Query) -> frozenset[str]:
-    return frozenset(
-        text.decode() if isinstance(text, bytes) else text
-        for field, text in query.iter_all_terms()
-        if field in ("text", "title")
-    )
-
-
 def _column(searcher: Searcher, name: str):
     """A column as a plain list indexed by document number, made once per searcher.
 
@@ -334,7 +330,7 @@ def _facets(searcher: Searcher, docnums) -> dict[str, dict[str, int]]:
 
 
 def _document(
-    searcher: Searcher, docnums: list[int], scores: dict[int, float], wanted: frozenset[str] | None
+    searcher: Searcher, docnums: list[int], scores: dict[int, float], wanted: Wanted | None
 ) -> DocumentHit:
     pages = [searcher.stored_fields(n) for n in docnums]
     best = pages[0]
@@ -358,7 +354,7 @@ def _document(
     )
 
 
-def snippet(text: str, wanted: frozenset[str], width: int = 24, pieces: int = 2) -> str:
+def snippet(text: str, wanted: Wanted, width: int = 24, pieces: int = 2) -> str:
     """HTML: up to ``pieces`` windows of ``width`` words around the most matches, hits in <mark>.
 
     Our own, not Whoosh's highlighter: it reuses the cached per-word analysis
@@ -366,7 +362,7 @@ def snippet(text: str, wanted: frozenset[str], width: int = 24, pieces: int = 2)
     which took 40 % of a search.
     """
     words = list(TOKEN.finditer(text))
-    hits = [i for i, m in enumerate(words) if wanted.intersection(word_terms(m.group()))]
+    hits = [i for i, m in enumerate(words) if wanted.matches(m.group())]
     if not hits:
         lead = text.strip()
         return escape(lead[:160] + ("…" if len(lead) > 160 else ""))

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from . import ocr
 from .model import Limits, NewPage, Rejected
+from .pdf_words import pdf_words
 from .render import PREVIEW_BOX, THUMB_BOX, fit_scale, jpeg
 from .text_layer import better_text
 
@@ -117,6 +118,8 @@ def _page(
         text, confidence = result.text, result.confidence
         words = ocr.words_json(result)
         source = "ocr" if text.strip() else "none"
+    else:
+        words = pdf_words(page)
     info = NewPage(
         number=number,
         width_px=round(width_pt),

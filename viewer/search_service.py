@@ -8,6 +8,7 @@ from docstore.errors import UsageError
 from docstore.instance import Instance
 from docstore.services import access, audit, users
 from docstore.services.actors import Actor
+from indexer.highlight import Wanted
 from indexer.query import Limits, QueryRefused
 from indexer.reader import IndexReader
 from indexer.retrieval import PageHit, SearchResults, search
@@ -81,6 +82,19 @@ def search_document(
 ) -> list[PageHit]:
     """The pages of one document that match, for its viewer: bounded like every search,
     scoped by docstore to that document (if the actor may see it), and on record."""
+    return match_document(instance, actor, document_id, text, pages=pages, reader=reader)[0]
+
+
+def match_document(
+    instance: Instance,
+    actor: Actor | None,
+    document_id: int,
+    text: str,
+    *,
+    pages: int,
+    reader: IndexReader,
+) -> tuple[list[PageHit], Wanted | None]:
+    """As :func:`search_document`, with the terms the query matched (for hit boxes)."""
     with instance.db.session() as session:
         scope = access.within_document(session, actor, document_id)
     results = _audited(
@@ -96,7 +110,7 @@ def search_document(
             limits=search_limits(instance),
         ),
     )
-    return results.results[0].pages if results.results else []
+    return (results.results[0].pages if results.results else []), results.wanted
 
 
 def _audited(

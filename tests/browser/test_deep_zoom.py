@@ -111,3 +111,38 @@ def _artifact(name: str) -> str:
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return str(ARTIFACTS / name)
+
+
+@pytest.mark.parametrize("source", ["text PDF", "scan"])
+def test_search_hits_are_drawn_on_the_page_and_stepped_through(
+    page: Page, server: Server, plan: int, source: str
+) -> None:
+    document, query, word = (
+        (server.archive.documents[GRANTED][0], "Dachgauben", "Dachgaube")  # stemmed
+        if source == "text PDF"
+        else (plan, "Fenster", "Fenster")  # the OCR's word boxes of the plan
+    )
+    sign_in(page, "citizen.active")
+    page.goto(f"/documents/{document}?q={query}")
+    page.wait_for_function(LOADED)
+    hits = page.locator(".deep-zoom .hit")
+    expect(hits.first).to_be_attached()
+    count = hits.count()
+    status = page.locator(".hit-count")
+    expect(status).to_have_text(f"Treffer 1 von {count}")
+    look(page, f"deep-zoom-hits-{source.replace(' ', '-')}")
+    page.get_by_role("button", name="Nächster Treffer").click()
+    expect(status).to_have_text(f"Treffer {min(2, count) if count > 1 else 1} von {count}")
+    expect(page.locator(".deep-zoom .hit.current")).to_have_count(1)
+    shown = page.evaluate(
+        """() => { const v = window.bauakteDeepZoom, r = v.viewport.getBounds();
+                   const h = document.querySelector('.deep-zoom .hit.current')
+                                     .getBoundingClientRect();
+                   const c = v.container.getBoundingClientRect();
+                   return h.left >= c.left && h.right <= c.right && h.top >= c.top
+                          && h.bottom <= c.bottom && r.width < 1; }"""
+    )
+    assert shown, "the current hit is not in view, zoomed in"
+    found = page.evaluate(f"fetch('/documents/{document}/pages/1/hits.json?q={query}')"
+                          ".then(r => r.json()).then(b => b.hits.map(h => h.text))")  # fmt: skip
+    assert found and {w.lower() for w in found} == {word.lower()}

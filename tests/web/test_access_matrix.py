@@ -235,6 +235,12 @@ RULES = {
         "/iiif/presentation/3/documents/{doc}/manifest.json",
         _expect_view,
     ),
+    "iiif_presentation.document_search": (
+        "GET",
+        f"/iiif/presentation/3/documents/{{doc}}/search?q={MARKER}",
+        _expect_view,
+    ),
+    "hits.page_hits": ("GET", f"/documents/{{doc}}/pages/1/hits.json?q={MARKER}", _expect_view),
     "downloads.download": ("GET", "/documents/{doc}/download", _expect_download),
     "searching.search_page": ("GET", f"/search?q={MARKER}", _signed_in),
     "clerk.upload": ("GET", "/upload", _clerk),
@@ -301,6 +307,8 @@ UNLISTED = {
     "iiif_presentation.document_manifest": (
         "/iiif/presentation/3/documents/{other_doc}/manifest.json"
     ),
+    "iiif_presentation.document_search": "/iiif/presentation/3/documents/{other_doc}/search?q=x",
+    "hits.page_hits": "/documents/{other_doc}/pages/1/hits.json?q=x",
     "downloads.download": "/documents/{other_doc}/download",
 }
 

@@ -42,6 +42,8 @@ class ManifestDocument:
     date: str | None
     homepage: str
     pages: Sequence[ManifestPage]
+    search: str | None = None
+    """The document's IIIF Content Search 2.0 service."""
 
 
 def manifest(doc: ManifestDocument, page_label: Callable[[str, int], str]) -> dict:
@@ -68,7 +70,33 @@ def manifest(doc: ManifestDocument, page_label: Callable[[str, int], str]) -> di
             }
         ],
         "items": [_canvas(doc.id, page, page_label) for page in doc.pages],
+        **({"service": [{"id": doc.search, "type": "SearchService2"}]} if doc.search else {}),
     }
+
+
+SEARCH_CONTEXT = "http://iiif.io/api/search/2/context.json"
+
+
+def search_page(
+    request_id: str, base: str, sizes: dict[int, tuple[int, int]], hits: dict[int, Sequence]
+) -> dict:
+    """IIIF Content Search 2.0: one highlighting annotation per matched word, on the canvas
+    of its page in the canvas's own coordinates (``hits``: page -> HitBox list)."""
+    items = []
+    for number, boxes in sorted(hits.items()):
+        width, height = sizes[number]
+        for n, hit in enumerate(boxes, 1):
+            left, top, w, h = hit.box
+            xywh = ",".join(str(max(0, round(v))) for v in
+                            (left * width, top * height, w * width, h * height))  # fmt: skip
+            items.append({
+                "id": f"{base}/search/{number}/{n}",
+                "type": "Annotation",
+                "motivation": "highlighting",
+                "body": {"type": "TextualBody", "value": hit.text, "format": "text/plain"},
+                "target": f"{base}/canvas/{number}#xywh={xywh}",
+            })  # fmt: skip
+    return {"@context": SEARCH_CONTEXT, "id": request_id, "type": "AnnotationPage", "items": items}
 
 
 def _canvas(base: str, page: ManifestPage, page_label: Callable[[str, int], str]) -> dict:

@@ -71,5 +71,49 @@
     actions[button.dataset.action]();
     viewer.viewport.applyConstraints();
   });
-  window.bauakteDeepZoom = viewer;  // for the hit boxes and the browser tests
+  // Search hits on the page: boxes over the words the search matched, stepped through in turn.
+  var hits = [];
+  var current = -1;
+  var steps = tools.querySelector(".hit-steps");
+  var counter = tools.querySelector(".hit-count");
+  function showHit(index) {
+    if (!hits.length) { return; }
+    current = (index + hits.length) % hits.length;
+    hits.forEach(function (hit, i) { hit.element.classList.toggle("current", i === current); });
+    var r = hits[current].rect;
+    var margin = Math.max(r.width, r.height) * 4;
+    viewer.viewport.fitBoundsWithConstraints(new window.OpenSeadragon.Rect(
+      r.x - margin, r.y - margin, r.width + 2 * margin, r.height + 2 * margin));
+    counter.textContent = figure.dataset.hitsLabel
+      .replace("{n}", current + 1).replace("{count}", hits.length);
+  }
+  function drawHits(found) {
+    var item = viewer.world.getItemAt(0);
+    var size = item.getContentSize();
+    found.forEach(function (hit) {
+      var box = hit.box;
+      var rect = item.imageToViewportRectangle(box[0] * size.x, box[1] * size.y,
+                                               box[2] * size.x, box[3] * size.y);
+      var element = document.createElement("div");
+      element.className = "hit";
+      viewer.addOverlay({ element: element, location: rect });
+      hits.push({ element: element, rect: rect });
+    });
+    if (hits.length) {
+      steps.hidden = false;
+      figure.dataset.hits = String(hits.length);
+      showHit(0);
+    }
+  }
+  actions["next-hit"] = function () { showHit(current + 1); };
+  actions["previous-hit"] = function () { showHit(current - 1); };
+  if (figure.dataset.hitsUrl && window.fetch) {
+    viewer.addOnceHandler("open", function () {
+      fetch(figure.dataset.hitsUrl, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { hits: [] }; })
+        .then(function (body) { drawHits(body.hits || []); })
+        .catch(function () { /* the hit list below the page still names the pages */ });
+    });
+  }
+  window.bauakteDeepZoom = viewer;  // for the browser tests
 })();

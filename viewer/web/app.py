@@ -27,6 +27,7 @@ from . import (
     fee_labels,
     fees,
     formatting,
+    hits,
     iiif,
     iiif_presentation,
     legal,
@@ -91,7 +92,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     application_labels.register(app)
     fee_labels.register(app)
     extract_labels.register(app)
-    blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, iiif,
+    blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, hits, iiif,
                   iiif_presentation, legal, online_payments, page_images, oversight, review,
                   search_page)  # fmt: skip
     for module in blueprints:

@@ -1,4 +1,5 @@
-"""IIIF Presentation 3.0 manifests: ``/iiif/presentation/3/documents/<id>/manifest.json``.
+"""IIIF Presentation 3.0 manifests (``/iiif/presentation/3/documents/<id>/manifest.json``)
+and IIIF Content Search 2.0 inside a document (``…/documents/<id>/search?q=``).
 
 The same permission check as the document page (a document the user may not
 see does not exist: 404).  Opening the manifest is opening the document, so
@@ -13,15 +14,18 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, url_for
+from flask import Blueprint, Response, abort, jsonify, request, url_for
 from flask_babel import force_locale, gettext
 from flask_login import current_user, login_required
 
 from docstore.services import archive
-from viewer.iiif.manifest import ManifestDocument, ManifestPage, manifest
+from viewer.iiif.manifest import ManifestDocument, ManifestPage, manifest, search_page
+from viewer.page_words import hit_boxes, page_words
+from viewer.search_service import SearchRefused, match_document
 
-from .context import instance
+from .context import instance, state
 from .formatting import kind_label
+from .iiif import local_files
 
 bp = Blueprint("iiif_presentation", __name__, url_prefix="/iiif/presentation/3")
 
@@ -51,9 +55,39 @@ def document_manifest(document_id: int) -> Response:
             date=doc.date.isoformat() if doc.date else None,
             homepage=url_for("archive.document", document_id=doc.id, _external=True),
             pages=[_page(doc.id, p) for p in doc.pages],
+            search=url_for(".document_search", document_id=doc.id, _external=True),
         )
     labels = _in_both(lambda: gettext("Seite %(number)s"))
     body = manifest(described, lambda lang, n: labels[lang] % {"number": n})
+    response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/ld+json")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.route("/documents/<id:document_id>/search")
+@login_required
+def document_search(document_id: int) -> Response:
+    """IIIF Content Search 2.0: the words the query matched, as highlighting annotations
+    on the manifest's canvases (recorded as every search)."""
+    user = current_user.user
+    with instance().db.session() as s:
+        doc = archive.open_document(s, user, document_id).document
+        sha, mime, count = doc.blob_sha256, doc.blob.mime_type, doc.page_count
+        sizes = {p.number: (p.width_px or 1, p.height_px or 1) for p in doc.pages}
+    query = request.args.get("q", "").strip()[:500]
+    hits: dict[int, list] = {}
+    if query:
+        try:
+            pages, wanted = match_document(
+                instance(), user, document_id, query, pages=count, reader=state().index
+            )
+        except SearchRefused as exc:
+            return jsonify(error=str(exc), code=exc.code), 400  # type: ignore[return-value]
+        for page in sorted(p.number for p in pages):
+            words = page_words(instance().store, local_files, sha, mime, page)
+            hits[page] = hit_boxes(words, wanted)
+    base = url_for(".document_manifest", document_id=document_id, _external=True)
+    body = search_page(request.url, base.removesuffix("/manifest.json"), sizes, hits)
     response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/ld+json")
     response.headers["Cache-Control"] = "private, no-cache"
     return response

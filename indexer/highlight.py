@@ -1,0 +1,48 @@
+"""Which words of a page a search matched: for snippets and for hit boxes on the page image.
+
+A query matches stemmed terms (with compound parts) in the text and title
+fields and folded spellings in the unstemmed twin field (exact words and the
+fuzzy expansions the query chose among what the user may see).  A word of a
+page is a hit when its own analysis meets either set: "Baugenehmigungen"
+for "Genehmigung", "Fensterbrüstung" for "Brüstung", "Baugenehmigunq" for a
+fuzzy "Baugenehmigung".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh import query as q
+
+from .analysis import fold, word_terms
+
+STEMMED_FIELDS = ("text", "title")
+EXACT_FIELDS = ("exact",)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    stemmed: frozenset[str]
+    exact: frozenset[str]
+
+    def matches(self, word: str) -> bool:
+        if self.stemmed.intersection(word_terms(word)):
+            return True
+        folded = fold(word)
+        return folded in self.exact or any(
+            piece in self.exact for piece in folded.replace("/", "-").replace(".", "-").split("-")
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.stemmed or self.exact)
+
+
+def wanted_of(query: q.Query) -> Wanted:
+    stemmed, exact = set(), set()
+    for field, text in query.iter_all_terms():
+        term = text.decode() if isinstance(text, bytes) else text
+        if field in STEMMED_FIELDS:
+            stemmed.add(term)
+        elif field in EXACT_FIELDS:
+            exact.add(term)
+    return Wanted(frozenset(stemmed), frozenset(exact))
