@@ -19,12 +19,15 @@ FOR_INSPECTION_ONLY = "Nur zur Einsichtnahme"
 @dataclass(frozen=True)
 class ViewerMark:
     lines: tuple[str, str]
-    """First "Nur zur Einsichtnahme", then the viewer's name and the date."""
+    """First "Nur zur Einsichtnahme" and the date, then the name the viewer gave and the
+    account's own user name (a display name is the user's to choose; the user name is
+    not), so a copy passed on names the account that took it."""
 
 
 def viewer_mark(user: User, today: dt.date) -> ViewerMark | None:
     """The mark for ``user``'s images today; None for staff."""
     if user.is_staff:
         return None
-    name = " ".join((user.display_name or user.email or user.username).split())[:80]
-    return ViewerMark((FOR_INSPECTION_ONLY, f"{name} · {today:%d.%m.%Y}"))
+    shown = " ".join((user.display_name or "").split())[:40]
+    who = f"{shown} ({user.username})" if shown and shown != user.username else user.username
+    return ViewerMark((f"{FOR_INSPECTION_ONLY} · {today:%d.%m.%Y}", who))

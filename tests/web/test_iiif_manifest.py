@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from docstore.models import AuditEvent, Page
 
-from .conftest import GRANTED, OTHER
+from .conftest import GRANTED, OTHER, make_token
 
 
 def _manifest_url(document_id: int) -> str:
@@ -77,3 +77,15 @@ def test_no_manifest_without_the_document(archive, client_as) -> None:
     assert client_as("citizen.expired").get(_manifest_url(archive.documents[GRANTED][0])
                                             ).status_code == 404  # fmt: skip
     assert client_as("clerk").get(_manifest_url(other_file)).status_code == 200
+
+
+def test_a_token_opens_the_manifest_and_its_search(app, archive) -> None:
+    token = make_token(archive.instance, "citizen.active")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    doc = archive.documents[GRANTED][0]
+    assert client.get(_manifest_url(doc), headers=headers).status_code == 200
+    search = f"/iiif/presentation/3/documents/{doc}/search?q=Dachgaube"
+    assert client.get(search, headers=headers).json["items"]
+    assert client.get(_manifest_url(archive.documents[OTHER][0]), headers=headers
+                      ).status_code == 404  # fmt: skip

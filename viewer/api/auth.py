@@ -27,6 +27,9 @@ TOKEN_ENDPOINTS = frozenset(
         "iiif.base",
         "iiif.image_info",
         "iiif.image",
+        "iiif_presentation.document_manifest",
+        "iiif_presentation.document_search",
+        "hits.page_hits",
     }
 )
 """Outside the API, a token opens only the image and download URLs the API hands out."""

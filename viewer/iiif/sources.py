@@ -156,7 +156,9 @@ class PdfSource:
             width_pt - (x + w) * per_pixel,
             y * per_pixel,
         )
-        scale = size[0] / (w * per_pixel)
+        # the larger of the two scales: a thin region asked for at a tiny size must not
+        # render to zero pixels on its short side (exact() brings it to the size asked)
+        scale = max(size[0] / (w * per_pixel), size[1] / (h * per_pixel))
         with PDFIUM:
             page = _open_pdfs.page(self.path, self.number)
             bitmap = page.render(scale=scale, crop=tuple(max(0.0, c) for c in crop))

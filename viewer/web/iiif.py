@@ -34,7 +34,7 @@ from viewer.iiif.sources import PageSource, PdfSource, PreviewSource, PyramidSou
 from viewer.renditions import preview
 
 from .context import instance
-from .outgoing import current_mark, mark_region
+from .outgoing import current_mark, mark_region, upscaled
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
@@ -103,15 +103,18 @@ def image(identifier: str, region: str, size: str, rotation: str, quality_format
     except ImageRequestError as exc:
         return Response(f"{exc}\n", status=400, mimetype="text/plain")
     mark = current_mark()
+    if mark is not None and upscaled(wanted):
+        # an enlarged pixel would show between the mark's strokes: staff only
+        return Response("upscaling is for the authority's staff\n", status=400,
+                        mimetype="text/plain")  # fmt: skip
     name = f"{page.sha256}:{page.number}:{source.tag}:{source.size}:{wanted}:{watermark.tag(mark)}"
     etag = hashlib.sha256(name.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
         pixels = source.cut(wanted.region, wanted.size)
-        if mark is not None:
-            pixels = mark_region(pixels, mark, wanted.region)
-        data, mimetype = encode(pixels, wanted)
+        marking = None if mark is None else lambda image: mark_region(image, mark, wanted)
+        data, mimetype = encode(pixels, wanted, marking)
         response = Response(data, mimetype=mimetype)
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
