@@ -71,20 +71,6 @@ def search_as(
     )
 
 
-def search_document(
-    instance: Instance,
-    actor: Actor | None,
-    document_id: int,
-    text: str,
-    *,
-    pages: int,
-    reader: IndexReader,
-) -> list[PageHit]:
-    """The pages of one document that match, for its viewer: bounded like every search,
-    scoped by docstore to that document (if the actor may see it), and on record."""
-    return match_document(instance, actor, document_id, text, pages=pages, reader=reader)[0]
-
-
 def match_document(
     instance: Instance,
     actor: Actor | None,
@@ -94,7 +80,9 @@ def match_document(
     pages: int,
     reader: IndexReader,
 ) -> tuple[list[PageHit], Wanted | None]:
-    """As :func:`search_document`, with the terms the query matched (for hit boxes)."""
+    """The pages of one document that match, for its viewer, and the terms the query
+    matched (for hit boxes): bounded like every search, scoped by docstore to that
+    document (if the actor may see it), and on record."""
     with instance.db.session() as session:
         scope = access.within_document(session, actor, document_id)
     results = _audited(

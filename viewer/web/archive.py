@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from docstore.services import applications, archive, extracts, plan_consents
 from viewer.renditions import served_widths
-from viewer.search_service import SearchRefused, search_document
+from viewer.search_service import SearchRefused, match_document
 
 from .context import instance, state
 from .search_page import refusal
@@ -77,7 +77,7 @@ def document(document_id: int) -> str | tuple[str, int]:
     hits = refused = None
     if query:
         try:
-            hits = search_document(
+            hits, _terms = match_document(
                 instance(), user, doc.id, query, pages=count, reader=state().index
             )
         except SearchRefused as exc:
