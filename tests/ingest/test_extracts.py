@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from docstore import fees
 from docstore.extract_models import ExtractOrder, ExtractStatus
+from docstore.fee_models import FeeNotice, NoticeStatus
 from docstore.instance import Instance
 from docstore.models import BuildingFile, Document, Role
 from docstore.services import extracts, fee_notices, grants, plan_consents, users
@@ -148,7 +149,11 @@ def test_an_expired_extract_is_deleted_and_its_order_kept(filed) -> None:
         order = s.get(ExtractOrder, order_id)
         key = order.object_key
         order.expires_at = order.ready_at
-    assert inst.store.exists(key)
+        notice_id = order.fee_notice_id
+    assert notice_id is not None and inst.store.exists(key)
+    assert worker.sweep(inst) == 0  # its fee is open: kept, paying starts its link
+    with inst.db.transaction() as s:
+        s.get(FeeNotice, notice_id).status = NoticeStatus.CANCELLED.value
     assert worker.sweep(inst) == 1
     assert not inst.store.exists(key)
     with inst.db.session() as s:
