@@ -160,3 +160,9 @@ def test_a_thin_region_at_a_tiny_size_is_an_image_not_an_error(archive, client_a
     for region, size in ((f"0,0,{full},1", "1,1"), (f"0,0,{full},2", "3,1")):
         url = f"/iiif/3/{_page_id(archive)}/{region}/{size}/0/default.jpg"
         assert client_as("citizen.active").get(url).status_code == 200, url
+
+
+def test_info_json_offers_upscaling_only_to_those_who_get_it(archive, client_as) -> None:
+    url = f"/iiif/3/{_page_id(archive)}/info.json"
+    assert "sizeUpscaling" not in client_as("citizen.active").get(url).json["extraFeatures"]
+    assert "sizeUpscaling" in client_as("clerk").get(url).json["extraFeatures"]

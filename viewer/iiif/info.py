@@ -22,7 +22,9 @@ def scale_factors(size: tuple[int, int], tile: int = TILE) -> list[int]:
     return factors
 
 
-def info(service_id: str, size: tuple[int, int]) -> dict:
+def info(service_id: str, size: tuple[int, int], *, upscaling: bool = True) -> dict:
+    """``upscaling``: whether this viewer may ask for more pixels than a region has (not
+    those whose images carry the viewer's mark)."""
     width, height = size
     factors = scale_factors(size)
     sizes = [
@@ -43,5 +45,5 @@ def info(service_id: str, size: tuple[int, int]) -> dict:
         "tiles": [{"width": TILE, "height": TILE, "scaleFactors": factors}],
         "extraQualities": [q for q in QUALITIES if q != "default"],
         "extraFormats": [f for f in FORMATS if f not in ("jpg", "png")],
-        "extraFeatures": ["mirroring", "sizeUpscaling"],
+        "extraFeatures": ["mirroring", "sizeUpscaling"] if upscaling else ["mirroring"],
     }

@@ -84,7 +84,7 @@ def base(identifier: str) -> Response:
 def image_info(identifier: str) -> Response:
     source = _source(_page(identifier))
     service = url_for(".base", identifier=identifier, _external=True)
-    body = json.dumps(info(service, source.size))
+    body = json.dumps(info(service, source.size, upscaling=current_mark() is None))
     linked_data = "application/ld+json" in request.headers.get("Accept", "")
     mimetype = f'application/ld+json;profile="{CONTEXT}"' if linked_data else "application/json"
     response = Response(body, mimetype=mimetype)
