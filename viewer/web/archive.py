@@ -69,7 +69,8 @@ def document(document_id: int) -> str | tuple[str, int]:
         bf = doc.building_file
         archive.record_view(s, user, doc, number)
         kinds = plan_consents.plan_kinds(instance().config)
-        plan_refused = view.may_download and archive.plan_copy_refused(s, user, doc, kinds)
+        may_download = archive.original_downloads(s, user, [doc], kinds)[doc.id]
+        plan_refused = view.may_download and not may_download
         srcset = _srcset(page, doc.blob.mime_type) if page else []
     zoom = request.args.get("zoom", 1, type=int)
     zoom = zoom if zoom in ZOOM_WIDTHS else 1
@@ -89,7 +90,7 @@ def document(document_id: int) -> str | tuple[str, int]:
         page=page,
         number=number,
         count=count,
-        may_download=view.may_download and not plan_refused,
+        may_download=may_download,
         plan_refused=plan_refused,
         zoom=zoom,
         zoom_steps=sorted(ZOOM_WIDTHS),

@@ -8,18 +8,16 @@ recorded as every search.
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
 from docstore.services import archive
-from viewer.page_words import hit_boxes, page_words
-from viewer.search_service import SearchRefused, match_document
+from viewer.search_service import SearchRefused
 
-from .context import instance, state
-from .iiif import local_files
+from .context import instance
+from .search_hits import DocumentFacts, hits_by_page, query_arg
 
 bp = Blueprint("hits", __name__)
-MAX_QUERY = 500
 
 
 @bp.route("/documents/<id:document_id>/pages/<id:number>/hits.json")
@@ -27,20 +25,10 @@ MAX_QUERY = 500
 def page_hits(document_id: int, number: int):
     user = current_user.user
     with instance().db.session() as s:
-        page = archive.open_page(s, user, document_id, number)
-        doc = page.document
-        sha, mime, count = doc.blob_sha256, doc.blob.mime_type, doc.page_count
-    query = request.args.get("q", "").strip()[:MAX_QUERY]
-    if not query:
-        return jsonify(page=number, hits=[])
+        doc = DocumentFacts.of(archive.open_page(s, user, document_id, number).document)
     try:
-        pages, wanted = match_document(
-            instance(), user, document_id, query, pages=count, reader=state().index
-        )
+        found = hits_by_page(user, doc, query_arg(), only=number)
     except SearchRefused as exc:
         return jsonify(error=str(exc), code=exc.code), 400
-    if number not in {p.number for p in pages}:
-        return jsonify(page=number, hits=[])
-    words = page_words(instance().store, local_files, sha, mime, number)
-    hits = [{"text": hit.text, "box": list(hit.box)} for hit in hit_boxes(words, wanted)]
+    hits = [{"text": hit.text, "box": list(hit.box)} for hit in found.get(number, [])]
     return jsonify(page=number, hits=hits)

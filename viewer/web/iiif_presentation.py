@@ -20,12 +20,11 @@ from flask_login import current_user, login_required
 
 from docstore.services import archive
 from viewer.iiif.manifest import ManifestDocument, ManifestPage, manifest, search_page
-from viewer.page_words import hit_boxes, page_words
-from viewer.search_service import SearchRefused, match_document
+from viewer.search_service import SearchRefused
 
-from .context import instance, state
+from .context import instance
 from .formatting import kind_label
-from .iiif import local_files
+from .search_hits import DocumentFacts, hits_by_page, query_arg
 
 bp = Blueprint("iiif_presentation", __name__, url_prefix="/iiif/presentation/3")
 
@@ -71,21 +70,13 @@ def document_search(document_id: int) -> Response:
     on the manifest's canvases (recorded as every search)."""
     user = current_user.user
     with instance().db.session() as s:
-        doc = archive.open_document(s, user, document_id).document
-        sha, mime, count = doc.blob_sha256, doc.blob.mime_type, doc.page_count
-        sizes = {p.number: (p.width_px or 1, p.height_px or 1) for p in doc.pages}
-    query = request.args.get("q", "").strip()[:500]
-    hits: dict[int, list] = {}
-    if query:
-        try:
-            pages, wanted = match_document(
-                instance(), user, document_id, query, pages=count, reader=state().index
-            )
-        except SearchRefused as exc:
-            return jsonify(error=str(exc), code=exc.code), 400  # type: ignore[return-value]
-        for page in sorted(p.number for p in pages):
-            words = page_words(instance().store, local_files, sha, mime, page)
-            hits[page] = hit_boxes(words, wanted)
+        found = archive.open_document(s, user, document_id).document
+        sizes = {p.number: (p.width_px or 1, p.height_px or 1) for p in found.pages}
+        doc = DocumentFacts.of(found)
+    try:
+        hits = hits_by_page(user, doc, query_arg())
+    except SearchRefused as exc:
+        return jsonify(error=str(exc), code=exc.code), 400  # type: ignore[return-value]
     base = url_for(".document_manifest", document_id=document_id, _external=True)
     body = search_page(request.url, base.removesuffix("/manifest.json"), sizes, hits)
     response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/ld+json")
