@@ -252,6 +252,9 @@ class Page(Base):
     iiif_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_page_identifier)
     """The page's public name in IIIF URLs: random, so that it tells nobody how many pages
     the archive holds or which page comes next (the integer id would)."""
+    redacted_text: Mapped[str | None] = mapped_column(Text)
+    """The text people outside the authority get while the page has redactions (the words
+    under them left out); None without redactions (``docstore.services.redactions``)."""
 
     document: Mapped[Document] = relationship(back_populates="pages")
 
@@ -642,4 +645,4 @@ class MailMessage(Base):
 
 # the fee, extract and identity tables share Base; imported here so that every user of models has
 # them in the metadata (as modules, so that importing either of them first works too)
-from . import extract_models, fee_models, identity_models  # noqa: E402,F401
+from . import extract_models, fee_models, identity_models, redaction_models  # noqa: E402,F401

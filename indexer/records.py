@@ -38,6 +38,9 @@ class PageRecord:
     gemarkung: Sequence[str] = ()
     flur: Sequence[str] = ()
     flurstueck: Sequence[str] = ()
+    audience: str = ""
+    """'' for everyone; a redacted page is indexed twice, whole for 'staff' and redacted for
+    'public' (everyone else)."""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> PageRecord:

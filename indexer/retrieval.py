@@ -32,11 +32,13 @@ FACETS = ("kind", "decade", "bezirk")
 
 
 class Scope(Protocol):
-    """What a user may see: everything, or these building files plus these documents."""
+    """What a user may see: everything, or these building files plus these documents;
+    pages whole (``unredacted``, staff) or in their redacted version."""
 
     everything: bool
     building_file_ids: frozenset[int]
     document_ids: frozenset[int]
+    unredacted: bool
 
 
 @dataclass
@@ -98,10 +100,21 @@ def scope_filter(searcher: Searcher, scope: Scope) -> set[int] | None:
     search: handing Whoosh an ``Or`` of terms instead makes it rebuild that set
     on every ``search`` call (measured: two thirds of a filtered search).
     """
+    other_version = _docnums(searcher, "audience", ["public" if scope.unredacted else "staff"])
     if scope.everything:
-        return None
+        return _all_but(searcher, other_version) if other_version else None
     allowed = _docnums(searcher, "bf", scope.building_file_ids)
-    return allowed | _docnums(searcher, "doc", scope.document_ids)
+    return (allowed | _docnums(searcher, "doc", scope.document_ids)) - other_version
+
+
+def _all_but(searcher: Searcher, left_out: set[int]) -> set[int]:
+    """Every index document but ``left_out``, made once per searcher."""
+    cache = searcher.__dict__.setdefault("_bauakte_all_but", {})
+    key = frozenset(left_out)
+    if key not in cache:
+        cache.clear()
+        cache[key] = set(range(searcher.doc_count_all())) - left_out
+    return cache[key]
 
 
 def _docnums(searcher: Searcher, name: str, values) -> set[int]:

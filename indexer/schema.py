@@ -77,4 +77,5 @@ def make_schema() -> Schema:
         source=ID(stored=True),
         original_name=STORED(),
         inbox=BOOLEAN(),
+        audience=ID(stored=True, sortable=True),  # a column: the scope filter reads it
     )

@@ -63,6 +63,7 @@ def page_fields(record: PageRecord) -> dict[str, Any]:
         "original_name": record.original_name,
         "inbox": record.building_file_id is None,
         "sortdate": record.date.toordinal() if record.date else 0,
+        "audience": record.audience,
     }
     if record.aktenzeichen:
         fields["az"] = fold(record.aktenzeichen)

@@ -35,6 +35,9 @@ class Visibility:
     document_ids: frozenset[int] = field(default_factory=frozenset)
     downloadable_building_file_ids: frozenset[int] = field(default_factory=frozenset)
     downloadable_document_ids: frozenset[int] = field(default_factory=frozenset)
+    unredacted: bool = False
+    """Sees pages whole, redactions and all (staff); everyone else searches the redacted
+    version of a page (``docstore.services.redactions``)."""
 
     def covers(self, document: Document) -> bool:
         if self.everything:
@@ -53,7 +56,7 @@ class Visibility:
         )
 
 
-EVERYTHING = Visibility(everything=True)
+EVERYTHING = Visibility(everything=True, unredacted=True)
 NOTHING = Visibility()
 
 
@@ -141,9 +144,10 @@ def _documents_by_kind(session: Session, user_id: int, at: dt.datetime) -> list[
 def within_document(session: Session, user: Actor | None, document_id: int) -> Visibility:
     """The scope of a search inside one document: it, if the user may see it; else nothing."""
     document = session.get(Document, document_id)
-    if document is None or not visibility(session, user).covers(document):
+    seen = visibility(session, user)
+    if document is None or not seen.covers(document):
         return NOTHING
-    return Visibility(document_ids=frozenset({document_id}))
+    return Visibility(document_ids=frozenset({document_id}), unredacted=seen.unredacted)
 
 
 def visible_building_file_ids(

@@ -35,6 +35,19 @@ def enqueue(session: Session, document_id: int, op: OutboxOp = OutboxOp.UPSERT) 
 
 
 def page_records(doc: Document) -> list[dict[str, Any]]:
+    """One record per page; a page with redactions gives two: its whole text for staff and
+    its redacted text for everyone else (the search filters by ``audience``)."""
+    records = []
+    for page, fields in zip(doc.pages, _page_fields(doc), strict=True):
+        if page.redacted_text is None:
+            records.append(fields)
+        else:
+            records.append({**fields, "audience": "staff"})
+            records.append({**fields, "audience": "public", "text": page.redacted_text})
+    return records
+
+
+def _page_fields(doc: Document) -> list[dict[str, Any]]:
     bf = doc.building_file
     return [
         {

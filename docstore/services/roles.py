@@ -27,6 +27,8 @@ class Capability(StrEnum):
     """Read the audit trail and search the whole archive for an inquiry."""
     ADMINISTER = "administer"
     """Manage users and roles."""
+    REDACT = "redact"
+    """Black out regions of pages for people outside the authority."""
 
 
 ALLOWED: dict[Capability, frozenset[Role]] = {
@@ -36,6 +38,7 @@ ALLOWED: dict[Capability, frozenset[Role]] = {
     Capability.REVIEW: frozenset({Role.CLERK, Role.ADMIN}),
     Capability.AUDIT: frozenset({Role.AUDITOR, Role.ADMIN}),
     Capability.ADMINISTER: frozenset({Role.ADMIN}),
+    Capability.REDACT: frozenset({Role.CLERK, Role.ADMIN}),
 }
 
 

@@ -26,9 +26,10 @@ class Scope:
     everything: bool = False
     building_file_ids: frozenset[int] = field(default_factory=frozenset)
     document_ids: frozenset[int] = field(default_factory=frozenset)
+    unredacted: bool = False
 
 
-ALL = Scope(everything=True)
+ALL = Scope(everything=True, unredacted=True)
 
 
 def page(doc: int, number: int, text: str, bf: int | None, **kw) -> PageRecord:
@@ -120,6 +121,23 @@ def test_permission_filter_inside_the_query(ix) -> None:
     assert ids(search(ix, "genehmigung", listed)) == [3]
     assert search(ix, "genehmigung", Scope()).total == 0
     assert 4 in ids(search(ix, "genehmigung", ALL))  # staff see the inbox
+
+
+def test_a_redacted_page_is_found_whole_by_staff_and_redacted_by_everyone_else(ix) -> None:
+    whole = page(5, 1, "Nachbar Edeltraut Quenzel wohnt nebenan", 1, audience="staff")
+    redacted = page(5, 1, "Nachbar ███ wohnt nebenan", 1, audience="public")
+    apply(ix, [Change(5, [whole, redacted])])
+    citizen = Scope(building_file_ids=frozenset({1}))
+    assert search(ix, "Quenzel", citizen).total == 0  # no hit, no count, no facet
+    assert search(ix, "Quenzal", citizen).total == 0  # no fuzzy spelling from it either
+    assert ids(search(ix, "Quenzal", ALL)) == [5]
+    assert ids(search(ix, "Quenzel", ALL)) == [5]
+    for scope in (citizen, ALL):  # one page either way, with its own text in the snippet
+        [hit] = [r for r in search(ix, "Nachbar", scope).results if r.document_id == 5]
+        assert len(hit.pages) == 1
+        assert ("Quenzel" in hit.pages[0].snippet) is scope.unredacted
+    inside = Scope(document_ids=frozenset({5}), unredacted=True)  # staff within the document
+    assert search(ix, "Quenzel", inside).total == 1
 
 
 def test_paging_and_facets(ix) -> None:

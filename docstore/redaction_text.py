@@ -1,0 +1,90 @@
+"""Where a redaction lies and what it takes from a page's text: plain functions of boxes and
+words, shared by the services, the image routes and the index records.
+
+Boxes are fractions of the page (left, top, width, height, top-left origin), as
+the word boxes kept at ingest (``viewer.page_words``) are.  A word counts as
+redacted when a fifth of it lies under a region: a box drawn generously takes a
+grazed neighbour from the text (it still shows in the image), one drawn tightly
+never leaves a half-covered name readable in the text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .errors import UsageError
+
+MIN_SIDE = 0.001
+"""A region narrower than a thousandth of the page is a slip of the mouse, not a redaction."""
+COVERED = 0.2
+GAP = "███"
+"""Stands in the text where words were taken out, so a reader knows something was."""
+
+
+@dataclass(frozen=True)
+class Box:
+    left: float
+    top: float
+    width: float
+    height: float
+
+    @classmethod
+    def checked(cls, left: float, top: float, width: float, height: float) -> Box:
+        """A region cut to the page; UsageError for one that is not a region on it."""
+        values = (left, top, width, height)
+        if not all(isinstance(v, int | float) and math.isfinite(v) for v in values):
+            raise UsageError("a redaction needs a left, top, width and height between 0 and 1")
+        right, bottom = min(left + width, 1.0), min(top + height, 1.0)
+        left, top = max(left, 0.0), max(top, 0.0)
+        if right - left < MIN_SIDE or bottom - top < MIN_SIDE:
+            raise UsageError("the redaction does not cover any part of the page")
+        return cls(left, top, right - left, bottom - top)
+
+    def covers(self, left: float, top: float, width: float, height: float) -> bool:
+        """Whether this region hides enough of the box to take its word from the text."""
+        across = min(self.left + self.width, left + width) - max(self.left, left)
+        down = min(self.top + self.height, top + height) - max(self.top, top)
+        if across <= 0 or down <= 0:
+            return False
+        return across * down >= COVERED * max(width * height, 1e-12)
+
+
+def hidden(word: Sequence, regions: Iterable[Box]) -> bool:
+    """``word`` as kept at ingest: [text, left, top, width, height, ...]."""
+    return any(r.covers(word[1], word[2], word[3], word[4]) for r in regions)
+
+
+def public_text(text: str, words: Sequence[Sequence], regions: Sequence[Box]) -> str:
+    """The page's text without the words under ``regions``, one line per printed line.
+
+    Rebuilt from the word boxes, not cut from the text: only the boxes say
+    where a word stands.  A page with text but no word boxes gives nothing
+    (what lies under a region cannot be told, so none of it goes out).
+    """
+    if not regions:
+        return text
+    if not words:
+        return ""
+    lines: list[list[str]] = []
+    previous = None
+    for word in words:
+        if previous is None or _new_line(previous, word):
+            lines.append([])
+        token = GAP if hidden(word, regions) else str(word[0])
+        if not (token == GAP and lines[-1] and lines[-1][-1] == GAP):
+            lines[-1].append(token)
+        previous = word
+    return "\n".join(" ".join(line) for line in lines)
+
+
+def _new_line(before: Sequence, word: Sequence) -> bool:
+    """Below the previous word's middle, or back to the left of it."""
+    middle = before[2] + before[4] / 2
+    return word[2] > middle or word[1] + word[3] / 2 < before[1]
+
+
+def tag(regions: Sequence[Box]) -> str:
+    """What the regions add to an ETag ('' for none)."""
+    return ";".join(f"{r.left:.5f},{r.top:.5f},{r.width:.5f},{r.height:.5f}" for r in regions)
