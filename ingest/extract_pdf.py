@@ -27,6 +27,7 @@ from docstore.services.extract_jobs import Job, JobPage
 from storage import ObjectStore
 
 from . import stamp as stamps
+from .blackout import black_out_picture
 from .demo.render import FONT, require_fonts
 from .images import check_pixels, decode_frame, open_image, reading
 from .originals import local_copy
@@ -86,16 +87,37 @@ def _invisible(pdf: FPDF, text: stamps.StampText, width: float, height: float, b
     pdf.text_mode = TextMode.FILL
 
 
+def write_flattened(
+    store: ObjectStore, pages: tuple[JobPage, ...], out: Path, quality: Quality
+) -> int:
+    """A redacted document as an external user downloads it: every page an image with its
+    regions blacked out, no text layer, nothing of the original's content but the
+    pixels (never the original with boxes drawn over it)."""
+    pdf = FPDF(unit="pt")
+    pdf.set_auto_page_break(False)
+    pdf.set_margin(0)
+    pdf.set_creator("Bauakte")
+    for page, image in _rendered(store, pages, quality):
+        height = page.width_pt * image.height / image.width
+        pdf.add_page(format=(page.width_pt, height))
+        pdf.image(io.BytesIO(jpeg(image, JPEG_QUALITY)), x=0, y=0, w=page.width_pt, h=height)
+    pdf.output(str(out))
+    return len(pages)
+
+
 def _rendered(
     store: ObjectStore, pages: tuple[JobPage, ...], quality: Quality
 ) -> Iterator[tuple[JobPage, Image.Image]]:
+    """Each page as a picture, its redacted regions blacked out."""
     for sha256, run in groupby(pages, key=lambda p: p.sha256):
         run = list(run)
         with local_copy(store, sha256) as path:
             if run[0].mime_type == "application/pdf":
-                yield from _pdf_pages(path, run, quality)
+                rendered = _pdf_pages(path, run, quality)
             else:
-                yield from _image_pages(path, run, quality)
+                rendered = _image_pages(path, run, quality)
+            for page, image in rendered:
+                yield page, black_out_picture(image, page.regions)
 
 
 def _scale(width_pt: float, height_pt: float, quality: Quality) -> float:

@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 from ..errors import NotFound, PermissionDenied
 from ..extract_models import PlanConsent
 from ..models import Blob, BuildingFile, Document, Grant, Page, User, utcnow
-from . import access, audit, roles, throttle
+from ..redaction_text import Box
+from . import access, audit, redactions, roles, throttle
 from .roles import Capability
 
 
@@ -159,11 +160,14 @@ class ImagePage:
     mime_type: str
     width_px: int | None
     height_px: int | None
+    regions: tuple[Box, ...] = ()
+    """Redacted regions to black out for this user (none for staff)."""
 
 
 def open_image_page(session: Session, user: User, iiif_id: str) -> ImagePage:
-    """The page named in an IIIF URL, if the user may see its document (one query and
-    the permission check: this runs for every tile)."""
+    """The page named in an IIIF URL, if the user may see its document, with the regions to
+    black out for this user (the permission check and one query for each: this runs for
+    every tile)."""
     row = session.execute(
         select(Page, Document, Blob.mime_type)
         .join(Document, Page.document_id == Document.id)
@@ -173,9 +177,11 @@ def open_image_page(session: Session, user: User, iiif_id: str) -> ImagePage:
     if row is None or not access.can_view(session, user, row.Document):
         raise Hidden(f"page {iiif_id} not found")
     page, doc = row.Page, row.Document
+    regions = redactions.regions(session, page.id, actor=user)
     return ImagePage(
-        doc.id, page.number, doc.blob_sha256, row.mime_type, page.width_px, page.height_px
-    )
+        doc.id, page.number, doc.blob_sha256, row.mime_type, page.width_px, page.height_px,
+        regions,
+    )  # fmt: skip
 
 
 def page_of(session: Session, view: DocumentView, number: int) -> Page:

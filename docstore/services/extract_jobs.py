@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from ..extract_models import ExtractOrder, ExtractStatus
 from ..models import BuildingFile, Document, Page, User, utcnow
-from . import audit, extracts, mail
+from ..redaction_text import Box
+from . import audit, extracts, mail, redactions
 
 CLAIM = dt.timedelta(minutes=15)
 RETRY_AFTER = dt.timedelta(minutes=2)
@@ -43,6 +44,8 @@ class JobPage:
     number: int
     width_pt: float
     height_pt: float
+    regions: tuple[Box, ...] = ()
+    """Redacted regions to black out (a stamped extract goes outside the authority)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,22 @@ def claim_next(session: Session, zone: ZoneInfo) -> Job | None:
     return job_of(session, extract, zone)
 
 
+A4_POINTS = (595.0, 842.0)
+
+
+def document_pages(document: Document, regions: dict[int, tuple[Box, ...]]) -> tuple[JobPage, ...]:
+    """Every page of ``document`` for a copy, with its regions to black out (page number ->
+    regions, as ``redactions.regions_by_page`` gives them)."""
+    pages = []
+    for page in document.pages:
+        width, height = extracts.page_points(page)
+        if width <= 0 or height <= 0:
+            width, height = A4_POINTS  # a page whose size was never read
+        pages.append(JobPage(document.blob_sha256, document.blob.mime_type or "", page.number,
+                             width, height, regions.get(page.number, ())))  # fmt: skip
+    return tuple(pages)
+
+
 def job_of(session: Session, extract: ExtractOrder, zone: ZoneInfo) -> Job:
     building_file = session.get(BuildingFile, extract.building_file_id)
     stamp = Stamp(
@@ -93,8 +112,9 @@ def job_of(session: Session, extract: ExtractOrder, zone: ZoneInfo) -> Job:
         page = session.get(Page, item.page_id)
         document = session.get(Document, item.document_id)
         width, height = extracts.page_points(page)
+        hidden = redactions.regions(session, page.id, actor=None) if extract.stamped else ()
         pages.append(JobPage(document.blob_sha256, document.blob.mime_type or "",
-                             item.number, width, height))  # fmt: skip
+                             item.number, width, height, hidden))  # fmt: skip
     return Job(extract.id, stamp if extract.stamped else None, tuple(pages))
 
 

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from ..errors import NotFound, UsageError
+from ..errors import NotFound, PermissionDenied, UsageError
 from ..models import Document, Page, User, utcnow
 from ..redaction_models import Redaction
 from ..redaction_text import Box, public_text
@@ -71,10 +71,17 @@ def text_for(page: Page, *, actor: Actor | None) -> str:
 
 
 def history(session: Session, document_id: int, number: int, *, actor: Actor) -> list[Redaction]:
-    """Every region set on the page, lifted ones too, oldest first (staff only)."""
-    roles.require(actor, Capability.REDACT)
+    """Every region set on the page, lifted ones too, oldest first (staff only: they see
+    what was redacted, by whom and why)."""
+    if not can_see_unredacted(actor):
+        raise PermissionDenied("only the authority's staff see what was redacted")
     page = _page(session, document_id, number)
-    stmt = select(Redaction).where(Redaction.page_id == page.id).order_by(Redaction.id)
+    stmt = (
+        select(Redaction)
+        .where(Redaction.page_id == page.id)
+        .options(selectinload(Redaction.created_by), selectinload(Redaction.removed_by))
+        .order_by(Redaction.id)
+    )
     return list(session.scalars(stmt))
 
 

@@ -126,6 +126,15 @@ def _clerk(who: str, done: int = 200) -> int:
     return done if who in ("clerk", "admin") else 403
 
 
+def _redactor(who: str) -> int:
+    """Redacting a page: clerks and admins (an empty form: back to the page with a message);
+    whoever sees the page may not, whoever does not sees nothing."""
+    if who in ("clerk", "admin"):
+        return 303
+    seen = _expect_view(who)
+    return 403 if seen == 200 else seen
+
+
 def _auditor(who: str, done: int = 200) -> int:
     if who == "anonymous":
         return 302
@@ -242,6 +251,8 @@ RULES = {
     ),
     "hits.page_hits": ("GET", f"/documents/{{doc}}/pages/1/hits.json?q={MARKER}", _expect_view),
     "downloads.download": ("GET", "/documents/{doc}/download", _expect_download),
+    "redaction.add": ("POST", "/documents/{doc}/pages/1/redactions", _redactor),
+    "redaction.lift": ("POST", "/redactions/999999/lift", lambda who: _clerk(who, done=404)),
     "searching.search_page": ("GET", f"/search?q={MARKER}", _signed_in),
     "clerk.upload": ("GET", "/upload", _clerk),
     "clerk.upload_status": ("GET", "/upload/{upload}", _clerk),

@@ -98,6 +98,12 @@ FORMS = {
         "fuzz.clerk", "POST", "/fee-notices/{fee_notice}/cancel", ["cancel-reason"],
     ),
     "fees.assign_payment": ("fuzz.clerk", "POST", "/payments/1/assign", ["assign-reference"]),
+    # the inbox document: the regions the fuzzing draws reach no other test's outsider
+    "redaction.add": (
+        "fuzz.clerk", "POST", "/documents/{inbox_doc}/pages/1/redactions",
+        ["left", "top", "width", "height", "reason"],
+    ),
+    "redaction.lift": ("fuzz.clerk", "POST", "/redactions/1/lift", []),
     "fees.import_statement": ("fuzz.clerk", "POST", "/payments/statements", ["statement"]),
     "online_payments.pay": ("fuzz.citizen", "POST", "/fee-notices/{fee_notice}/pay", []),
     "online_payments.notify": ("fuzz.citizen", "POST", "/payments/online/notify", []),

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from docstore.models import BuildingFile, Document, Page
-from docstore.services import archive, plan_consents
+from docstore.services import archive, plan_consents, redactions
 from viewer.renditions import WIDTHS
 
 from ..web.context import instance
@@ -136,11 +136,12 @@ class PageItem(MethodView):
         """One page: its text (text layer or OCR) and its image URLs."""
         with instance().db.session() as s:
             page: Page = archive.open_page(s, me(), document_id, number)
+            text = redactions.text_for(page, actor=me())
             return {
                 "number": page.number,
                 "width_px": page.width_px,
                 "height_px": page.height_px,
                 "text_source": page.text_source,
-                "text": page.text,
+                "text": text,
                 **page_urls(document_id, number),
             }

@@ -67,7 +67,7 @@
   };
   tools.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-action]");
-    if (!button) { return; }
+    if (!button || !actions[button.dataset.action]) { return; }  // others have their own script
     actions[button.dataset.action]();
     viewer.viewport.applyConstraints();
   });

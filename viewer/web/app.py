@@ -35,6 +35,7 @@ from . import (
     oversight,
     page_images,
     ratelimit,  # noqa: F401 - registers the bauakte-db:// storage with limits
+    redaction,
     review,
     search_page,
     security,
@@ -93,8 +94,8 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     fee_labels.register(app)
     extract_labels.register(app)
     blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, hits, iiif,
-                  iiif_presentation, legal, online_payments, page_images, oversight, review,
-                  search_page)  # fmt: skip
+                  iiif_presentation, legal, online_payments, page_images, oversight, redaction,
+                  review, search_page)  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions

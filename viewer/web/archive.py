@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from docstore.services import applications, archive, extracts, plan_consents
+from docstore.services import applications, archive, extracts, plan_consents, redactions
 from viewer.renditions import served_widths
 from viewer.search_service import SearchRefused, match_document
 
@@ -66,6 +66,11 @@ def document(document_id: int) -> str | tuple[str, int]:
         count = max(doc.page_count, 1)
         number = min(max(request.args.get("page", 1, type=int) or 1, 1), count)
         page = archive.page_of(s, view, number) if doc.page_count else None
+        text = redactions.text_for(page, actor=user) if page else ""
+        redacted = (
+            redactions.history(s, doc.id, number, actor=user) if page and user.is_staff else []
+        )
+        hidden_here = len(redactions.regions(s, page.id, actor=user)) if page else 0
         bf = doc.building_file
         archive.record_view(s, user, doc, number)
         kinds = plan_consents.plan_kinds(instance().config)
@@ -88,6 +93,12 @@ def document(document_id: int) -> str | tuple[str, int]:
         doc=doc,
         bf=bf,
         page=page,
+        text=text,
+        redacted=redacted,
+        redacted_boxes=[
+            [r.left, r.top, r.width, r.height] for r in redacted if r.removed_at is None
+        ],
+        hidden_here=hidden_here,
         number=number,
         count=count,
         may_download=may_download,

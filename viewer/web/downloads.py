@@ -18,7 +18,9 @@ from urllib.parse import quote
 from flask import Blueprint, Response, request
 from flask_login import current_user, login_required
 
-from docstore.services import archive, plan_consents
+from docstore.services import archive, extract_jobs, plan_consents, redactions
+from ingest.extracts import quality_of
+from ingest.flatten import flattened_copy
 from storage import original_key
 
 from .context import instance
@@ -35,6 +37,10 @@ def download(document_id: int) -> Response:
         blob = doc.blob
         mime, active = blob.mime_type, doc.active_content
         name = download_name(doc.original_name, mime)
+        regions = redactions.regions_by_page(s, doc.id, actor=current_user.user)
+        pages = extract_jobs.document_pages(doc, regions) if regions else ()
+    if pages:
+        return _flattened(blob.sha256, pages, name)
     store = instance().store
     key = original_key(blob.sha256)
     size = blob.size  # known from registration: no round trip to the store
@@ -57,6 +63,13 @@ def download(document_id: int) -> Response:
     elif rng is not None:
         return Response(status=416, headers={"Content-Range": f"bytes */{size}"})
     return response
+
+
+def _flattened(sha256: str, pages: tuple, name: str) -> Response:
+    """A redacted document: the flattened copy, never the original (whole, no ranges)."""
+    key, size = flattened_copy(instance().store, sha256, pages, quality_of(instance().config))
+    stem = name.rpartition(".")[0] or name
+    return attachment_response(key, f"{stem} (geschwärzt).pdf", "application/pdf", size, False)
 
 
 def attachment_response(key: str, name: str, mime: str, size: int, active: bool) -> Response:

@@ -25,7 +25,8 @@ bp = Blueprint("hits", __name__)
 def page_hits(document_id: int, number: int):
     user = current_user.user
     with instance().db.session() as s:
-        doc = DocumentFacts.of(archive.open_page(s, user, document_id, number).document)
+        document = archive.open_page(s, user, document_id, number).document
+        doc = DocumentFacts.of(s, document, user)
     try:
         found = hits_by_page(user, doc, query_arg(), only=number)
     except SearchRefused as exc:

@@ -25,7 +25,6 @@ from ingest import pyramid
 from ingest.process import page_prefix
 from ingest.rebuild import rebuild_page
 from storage import derived_key, original_key
-from viewer import watermark
 from viewer.iiif.encode import encode
 from viewer.iiif.info import CONTEXT, LIMITS, PROFILE, info
 from viewer.iiif.local_files import LocalFiles
@@ -34,7 +33,7 @@ from viewer.iiif.sources import PageSource, PdfSource, PreviewSource, PyramidSou
 from viewer.renditions import preview
 
 from .context import instance
-from .outgoing import current_mark, mark_region, upscaled
+from .outgoing import black_out_region, current_mark, mark_region, outgoing_tag, upscaled
 
 bp = Blueprint("iiif", __name__, url_prefix="/iiif/3")
 
@@ -107,12 +106,14 @@ def image(identifier: str, region: str, size: str, rotation: str, quality_format
         # an enlarged pixel would show between the mark's strokes: staff only
         return Response("upscaling is for the authority's staff\n", status=400,
                         mimetype="text/plain")  # fmt: skip
-    name = f"{page.sha256}:{page.number}:{source.tag}:{source.size}:{wanted}:{watermark.tag(mark)}"
+    outgoing = outgoing_tag(mark, page.regions)
+    name = f"{page.sha256}:{page.number}:{source.tag}:{source.size}:{wanted}:{outgoing}"
     etag = hashlib.sha256(name.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
         pixels = source.cut(wanted.region, wanted.size)
+        pixels = black_out_region(pixels, page.regions, source.size, wanted)
         marking = None if mark is None else lambda image: mark_region(image, mark, wanted)
         data, mimetype = encode(pixels, wanted, marking)
         response = Response(data, mimetype=mimetype)

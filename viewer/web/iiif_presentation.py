@@ -72,7 +72,7 @@ def document_search(document_id: int) -> Response:
     with instance().db.session() as s:
         found = archive.open_document(s, user, document_id).document
         sizes = {p.number: (p.width_px or 1, p.height_px or 1) for p in found.pages}
-        doc = DocumentFacts.of(found)
+        doc = DocumentFacts.of(s, found, user)
     try:
         hits = hits_by_page(user, doc, query_arg())
     except SearchRefused as exc:

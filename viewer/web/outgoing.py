@@ -1,9 +1,12 @@
-"""The one place a page's pixels pass on their way to a user: the viewer's mark is drawn here.
+"""The one place a page's pixels pass on their way to a user: redactions are blacked out and
+the viewer's mark is drawn here.
 
 Every route that sends a page image, thumbnail or IIIF tile calls
-:func:`current_mark` and hands the pixels to :func:`mark_rendition` or
-:func:`mark_region`; who gets a mark is docstore's rule
-(``docstore.services.marking``), how it looks is ``viewer.watermark``.
+:func:`current_mark`, asks docstore for the page's regions to black out
+(``docstore.services.redactions``: none for staff) and hands the pixels to
+:func:`prepare_rendition` or :func:`black_out_region` and :func:`mark_region`;
+who gets a mark is docstore's rule (``docstore.services.marking``), how it
+looks is ``viewer.watermark``, how a region goes is ``viewer.blackout``.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ import hmac
 
 from flask_login import current_user
 
+from docstore.redaction_text import Box
+from docstore.redaction_text import tag as regions_tag
 from docstore.services.marking import ViewerMark, viewer_mark
+from ingest.blackout import black_out, region_rects, whole_image_rects
 from ingest.vips import probe
 from viewer import watermark
 from viewer.iiif.params import ImageRequest
@@ -30,11 +36,27 @@ def current_mark() -> ViewerMark | None:
     return viewer_mark(current_user.user, today)
 
 
-def mark_rendition(data: bytes, mark: ViewerMark) -> bytes:
-    """A stored JPEG rendition (a whole page) with the mark over it."""
+def outgoing_tag(mark: ViewerMark | None, regions: tuple[Box, ...]) -> str:
+    """What the mark and the redactions add to an ETag: a new region changes it."""
+    return f"{watermark.tag(mark)}:{regions_tag(regions)}"
+
+
+def prepare_rendition(data: bytes, mark: ViewerMark | None, regions: tuple[Box, ...]) -> bytes:
+    """A stored JPEG rendition (a whole page) as this viewer gets it: the regions blacked
+    out, the mark over it; the stored bytes themselves for a clean image."""
+    if mark is None and not regions:
+        return data
     image = probe().Image.new_from_buffer(data, "")
-    marked = watermark.apply(image, mark, key=_noise_key())
-    return marked.jpegsave_buffer(Q=RENDITION_QUALITY, keep=0)
+    image = black_out(image, whole_image_rects(regions, image.width, image.height))
+    if mark is not None:
+        image = watermark.apply(image, mark, key=_noise_key())
+    return image.jpegsave_buffer(Q=RENDITION_QUALITY, keep=0)
+
+
+def black_out_region(image, regions: tuple[Box, ...], page_size, wanted: ImageRequest):
+    """An IIIF region, cut and scaled, with the page's redacted regions blacked out (before
+    it is turned: the regions are placed in the page's own orientation)."""
+    return black_out(image, region_rects(regions, page_size, wanted.region, wanted.size))
 
 
 def _noise_key() -> bytes:

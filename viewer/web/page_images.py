@@ -16,22 +16,28 @@ from flask import Blueprint, Response, abort, request
 from flask_login import current_user, login_required
 
 from docstore.models import Blob
-from docstore.services import archive
+from docstore.redaction_text import Box
+from docstore.services import archive, redactions
 from ingest.rebuild import rebuild_page
-from viewer import watermark
 from viewer.renditions import Rendition, fixed_width, page_image, thumbnail
 
 from .context import instance
-from .outgoing import current_mark, mark_rendition
+from .outgoing import current_mark, outgoing_tag, prepare_rendition
 
 bp = Blueprint("images", __name__)
 
 
-def _page_original(document_id: int, number: int) -> tuple[str, Callable[[], None]]:
-    """The original's hash, and how to rebuild the page's renditions if they are lost."""
+def _page_original(
+    document_id: int, number: int
+) -> tuple[str, tuple[Box, ...], Callable[[], None]]:
+    """The original's hash, the regions to black out for this user, and how to rebuild the
+    page's renditions if they are lost."""
+    user = current_user.user
     with instance().db.session() as s:
-        sha = archive.open_page(s, current_user.user, document_id, number).document.blob_sha256
-    return sha, lambda: _rebuild(sha, number)
+        page = archive.open_page(s, user, document_id, number)
+        sha = page.document.blob_sha256
+        regions = redactions.regions(s, page.id, actor=user)
+    return sha, regions, lambda: _rebuild(sha, number)
 
 
 def _rebuild(sha: str, number: int) -> None:
@@ -42,15 +48,16 @@ def _rebuild(sha: str, number: int) -> None:
     rebuild_page(instance().store, sha, mime, number, instance().config.image_max_pixels)
 
 
-def _image_response(rendition: Rendition) -> Response:
-    """The stored rendition, with the viewer's mark drawn over it for external users (the
-    stored bytes stay clean and shared)."""
+def _image_response(rendition: Rendition, regions: tuple[Box, ...]) -> Response:
+    """The stored rendition, for external users with the redacted regions blacked out and
+    their mark drawn over it (the stored bytes stay clean and shared)."""
     mark = current_mark()
-    etag = hashlib.sha256(f"{rendition.key}:{watermark.tag(mark)}".encode()).hexdigest()[:32]
+    name = f"{rendition.key}:{outgoing_tag(mark, regions)}"
+    etag = hashlib.sha256(name.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        data = rendition.data if mark is None else mark_rendition(rendition.data, mark)
+        data = prepare_rendition(rendition.data, mark, regions)
         response = Response(data, mimetype="image/jpeg")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
@@ -60,8 +67,8 @@ def _image_response(rendition: Rendition) -> Response:
 @bp.route("/documents/<id:document_id>/pages/<id:number>/thumb.jpg")
 @login_required
 def page_thumbnail(document_id: int, number: int) -> Response:
-    sha, rebuild = _page_original(document_id, number)
-    return _image_response(thumbnail(instance().store, sha, number, rebuild))
+    sha, regions, rebuild = _page_original(document_id, number)
+    return _image_response(thumbnail(instance().store, sha, number, rebuild), regions)
 
 
 @bp.route("/documents/<id:document_id>/pages/<id:number>/image.jpg")
@@ -71,5 +78,5 @@ def page_image_jpeg(document_id: int, number: int) -> Response:
     width = fixed_width(requested)
     if requested is not None and requested != width:
         abort(404)  # only the fixed widths exist: the cache stays bounded
-    sha, rebuild = _page_original(document_id, number)
-    return _image_response(page_image(instance().store, sha, number, width, rebuild))
+    sha, regions, rebuild = _page_original(document_id, number)
+    return _image_response(page_image(instance().store, sha, number, width, rebuild), regions)

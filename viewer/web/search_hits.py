@@ -7,8 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request
+from sqlalchemy.orm import Session
 
 from docstore.models import Document, User
+from docstore.redaction_text import Box, hidden
+from docstore.services import redactions
 from viewer.page_words import HitBox, hit_boxes, page_words
 from viewer.search_service import match_document
 
@@ -33,12 +36,15 @@ def hits_by_page(
         instance(), user, doc.id, query, pages=doc.pages, reader=state().index
     )
     numbers = sorted(p.number for p in pages if only is None or p.number == only)
-    return {
-        n: hit_boxes(
-            page_words(instance().store, local_files, doc.sha256, doc.mime_type, n), wanted
-        )
-        for n in numbers
-    }
+    return {n: hit_boxes(_visible_words(doc, n), wanted) for n in numbers}
+
+
+def _visible_words(doc: DocumentFacts, number: int) -> list[list]:
+    """The page's words but those under a region redacted for this user: a redacted name
+    is neither drawn nor placed, also where the same word stands unredacted."""
+    words = page_words(instance().store, local_files, doc.sha256, doc.mime_type, number)
+    regions = doc.regions.get(number, ())
+    return [w for w in words if not hidden(w, regions)] if regions else words
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,10 @@ class DocumentFacts:
     pages: int
     sha256: str
     mime_type: str
+    regions: dict[int, tuple[Box, ...]]
+    """Page number -> regions redacted for the user who searches."""
 
     @classmethod
-    def of(cls, doc: Document) -> DocumentFacts:
-        return cls(doc.id, doc.page_count, doc.blob_sha256, doc.blob.mime_type)
+    def of(cls, session: Session, doc: Document, user: User) -> DocumentFacts:
+        regions = redactions.regions_by_page(session, doc.id, actor=user)
+        return cls(doc.id, doc.page_count, doc.blob_sha256, doc.blob.mime_type, regions)
