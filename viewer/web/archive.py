@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from flask import Blueprint, current_app, render_template, request
@@ -12,6 +13,7 @@ from viewer.renditions import served_widths
 from viewer.search_service import SearchRefused, match_document
 
 from .context import instance, state
+from .search_hits import query_arg
 from .search_page import refusal
 
 bp = Blueprint("archive", __name__)
@@ -79,7 +81,7 @@ def document(document_id: int) -> str | tuple[str, int]:
         srcset = _srcset(page, doc.blob.mime_type) if page else []
     zoom = request.args.get("zoom", 1, type=int)
     zoom = zoom if zoom in ZOOM_WIDTHS else 1
-    query = request.args.get("q", "").strip()[:500]
+    query = query_arg()
     hits = refused = None
     if query:
         try:
@@ -123,4 +125,10 @@ def _srcset(page, mime_type: str) -> list[tuple[int, int]]:
 
 def deep_zoom_available() -> bool:
     """OpenSeadragon is installed by ``make`` from npm; without it the plain images serve."""
-    return (Path(current_app.static_folder or "") / DEEP_ZOOM_SCRIPT).is_file()
+    return _installed(current_app.static_folder or "")
+
+
+@functools.cache
+def _installed(static_folder: str) -> bool:
+    """Looked up once per worker: installing it means a new release and a restart."""
+    return (Path(static_folder) / DEEP_ZOOM_SCRIPT).is_file()

@@ -13,6 +13,7 @@ from viewer.search_service import SearchRefused, search_as
 
 from .context import instance, state
 from .extensions import limit_searches
+from .search_hits import query_arg
 
 bp = Blueprint("searching", __name__)
 
@@ -25,7 +26,7 @@ FACET_FIELDS = {"kind": "art", "decade": "jahr", "bezirk": "bezirk"}
 @login_required
 @limit_searches
 def search_page() -> str | tuple[str, int]:
-    query = request.args.get("q", "").strip()[:500]
+    query = query_arg()
     sort = "date" if request.args.get("sort") == "date" else "relevance"
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 500)
     results = refused = None
