@@ -2,7 +2,10 @@
 
 The same derived JSON as the OCR word boxes (``ingest.ocr.words_json``):
 relative boxes, top-left origin, so the viewer scales them to any rendition.
-pdfium gives each character its box in points (origin bottom left); the
+pdfium gives each character its box in the page's own points (origin bottom
+left, before the page's rotation, with its media box wherever it lies); they
+are placed on the page as it is rendered (its crop box, turned by its
+/Rotate), or a redaction drawn on the image would miss the word it covers.  The
 characters of one word (letters, digits and the joiners - / . inside a word,
 as the search's tokens) are united.  Characters pdfium generates (spaces,
 line ends it infers) end a word.
@@ -16,24 +19,50 @@ import pypdfium2.raw as pdfium_c
 CONFIDENCE = 100.0
 """A text layer is read, not recognised."""
 JOINERS = frozenset("-/.")
+VERSION = 2
+"""1 placed boxes as if every page were unrotated with its media box at 0, 0."""
 
 
 def pdf_words(page: pdfium.PdfPage) -> dict[str, object]:
     """Call with ``ingest.pdf.PDFIUM`` held in a threaded process, as every pdfium call."""
-    width_pt, height_pt = page.get_size()
+    place = _placer(page)
     textpage = page.get_textpage()
     try:
-        words = list(_words(textpage, width_pt, height_pt))
+        words = list(_words(textpage, place))
     finally:
         textpage.close()
     return {
-        "version": 1,
+        "version": VERSION,
+        "source": "pdf",
         "words": words,
         "fields": ["text", "left", "top", "width", "height", "confidence"],
     }
 
 
-def _words(textpage: pdfium.PdfTextPage, width_pt: float, height_pt: float):
+def _placer(page: pdfium.PdfPage):
+    """(left, bottom, right, top) in page points -> (left, top, width, height) as fractions
+    of the rendered page."""
+    crop_left, crop_bottom, crop_right, crop_top = page.get_bbox()  # inherited boxes too
+    width, height = max(crop_right - crop_left, 1e-6), max(crop_top - crop_bottom, 1e-6)
+    turn = page.get_rotation() % 360
+
+    def place(left: float, bottom: float, right: float, top: float):
+        x0, x1 = (left - crop_left) / width, (right - crop_left) / width
+        y0, y1 = (crop_top - top) / height, (crop_top - bottom) / height
+        if turn == 90:  # clockwise: the left edge becomes the top
+            x0, x1, y0, y1 = 1 - y1, 1 - y0, x0, x1
+        elif turn == 180:
+            x0, x1, y0, y1 = 1 - x1, 1 - x0, 1 - y1, 1 - y0
+        elif turn == 270:
+            x0, x1, y0, y1 = y0, y1, 1 - x1, 1 - x0
+        x0, y0 = min(max(x0, 0.0), 1.0), min(max(y0, 0.0), 1.0)
+        x1, y1 = min(max(x1, x0), 1.0), min(max(y1, y0), 1.0)
+        return round(x0, 5), round(y0, 5), round(x1 - x0, 5), round(y1 - y0, 5)
+
+    return place
+
+
+def _words(textpage: pdfium.PdfTextPage, place):
     chars: list[str] = []
     box: list[float] = []
 
@@ -41,10 +70,7 @@ def _words(textpage: pdfium.PdfTextPage, width_pt: float, height_pt: float):
         if chars:
             text = "".join(chars).strip("-/.")
             if text:
-                left, bottom, right, top = box
-                yield [text, round(left / width_pt, 5), round((height_pt - top) / height_pt, 5),
-                       round((right - left) / width_pt, 5), round((top - bottom) / height_pt, 5),
-                       CONFIDENCE]  # fmt: skip
+                yield [text, *place(*box), CONFIDENCE]
         chars.clear()
         box.clear()
 

@@ -17,13 +17,23 @@ import pypdfium2 as pdfium
 
 from indexer.highlight import Wanted
 from ingest.pdf import PDFIUM
-from ingest.pdf_words import pdf_words
+from ingest.pdf_words import VERSION, pdf_words
 from ingest.process import page_prefix
 from storage import ObjectStore, StorageError, derived_key, original_key
 from viewer.iiif.local_files import LocalFiles
 
 MAX_WORDS = 20_000
 """A page with more words than this (a table of numbers) shows its first hits only."""
+
+
+def _misplaced(kept: dict, mime_type: str) -> bool:
+    """A PDF text layer's boxes kept by version 1 (all read, none recognised: confidence
+    100): placed as if the page were unrotated and uncropped, so made again.  An OCR's
+    boxes of a scanned PDF are never all 100 (and made again they would be none: no word
+    of such a page then shows a hit, and a redaction on it withholds all its text)."""
+    if mime_type != "application/pdf" or kept.get("version", 1) >= VERSION:
+        return False
+    return all(word[5] == 100.0 for word in kept["words"])
 
 
 @dataclass(frozen=True)
@@ -47,9 +57,12 @@ def page_words(
     """[text, left, top, width, height, confidence] of each word on the page."""
     key = derived_key(sha256, f"{page_prefix(number)}/words.json")
     try:
-        return json.loads(store.read_bytes(key))["words"]
+        kept = json.loads(store.read_bytes(key))
     except FileNotFoundError:
         pass
+    else:
+        if not _misplaced(kept, mime_type):
+            return kept["words"]
     if mime_type != "application/pdf":
         return []  # a scan without OCR boxes (nothing was read on it)
     path = files.path(store, original_key(sha256))

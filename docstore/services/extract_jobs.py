@@ -135,6 +135,10 @@ def finished(
     if extract is None or extract.status != ExtractStatus.QUEUED.value:
         return  # another worker finished it while this one was slow
     now = utcnow()
+    begun = (extract.claimed_until or now) - CLAIM
+    if redactions.set_since(session, [p.page_id for p in extract.pages], begun):
+        extract.claimed_until = None  # a page was redacted while it was made: once more
+        return
     last_day = now.astimezone(zone).date() + dt.timedelta(days=days)
     extract.status = ExtractStatus.READY.value
     extract.ready_at = now

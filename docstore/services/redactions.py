@@ -15,12 +15,14 @@ this layer decides which words a region hides, not where they are kept.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound, PermissionDenied, UsageError
+from ..extract_models import ExtractOrder, ExtractPage, ExtractStatus
 from ..models import Document, Page, User, utcnow
 from ..redaction_models import Redaction
 from ..redaction_text import Box, public_text
@@ -110,6 +112,7 @@ def add(
     session.add(redaction)
     session.flush()
     _refresh(session, page, words)
+    _remake_extracts(session, page, redaction)
     _record(session, "redaction.add", actor, page, redaction,
             {"box": [box.left, box.top, box.width, box.height], "reason": reason})  # fmt: skip
     return redaction
@@ -140,11 +143,45 @@ def page_of_redaction(session: Session, redaction_id: int, *, actor: Actor) -> P
     return redaction.page
 
 
+def set_since(session: Session, page_ids: Sequence[int], since: dt.datetime) -> bool:
+    """Whether a region was set on any of these pages at or after ``since`` (an extract
+    begun before it must be made again)."""
+    return (
+        session.scalar(
+            select(Redaction.id)
+            .where(Redaction.page_id.in_(page_ids), Redaction.created_at >= since)
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def _refresh(session: Session, page: Page, words: Sequence[Sequence]) -> None:
     """The page's public text from its active regions; the index learns of it."""
     boxes = [_box(r) for r in _active_on(session, page.id)]
     page.redacted_text = public_text(page.text, words, boxes) if boxes else None
     outbox.enqueue(session, page.document_id)
+
+
+def _remake_extracts(session: Session, page: Page, redaction: Redaction) -> None:
+    """A stamped extract already made with this page goes outside the authority: it is made
+    again with the region blacked out, and cannot be downloaded until then."""
+    orders = session.scalars(
+        select(ExtractOrder)
+        .join(ExtractPage, ExtractPage.order_id == ExtractOrder.id)
+        .where(
+            ExtractPage.page_id == page.id,
+            ExtractPage.left_out.is_(None),
+            ExtractOrder.stamped.is_(True),
+            ExtractOrder.status == ExtractStatus.READY.value,
+        )
+    ).unique()
+    for order in orders:
+        order.status = ExtractStatus.QUEUED.value
+        order.attempts, order.claimed_until = 0, None
+        audit.record(session, "extract.remake", actor=None, target_type="extract",
+                     target_id=order.id, building_file_id=order.building_file_id,
+                     details={"redaction": redaction.id})  # fmt: skip
 
 
 def _record(

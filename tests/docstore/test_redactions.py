@@ -4,15 +4,18 @@ it, and that setting and lifting are on record and reach the index."""
 from __future__ import annotations
 
 import json
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from docstore.errors import NotFound, PermissionDenied, UsageError
+from docstore.extract_models import ExtractOrder, ExtractPage, ExtractStatus
 from docstore.models import AuditEvent, IndexOutbox, Page, Role
 from docstore.redaction_text import GAP, Box, public_text
-from docstore.services import outbox, redactions
+from docstore.services import extract_jobs, outbox, redactions
 from docstore.services.actors import CONSOLE
+from docstore.services.mail import MailContext
 from tests.docstore.conftest import make_file, make_user
 from tests.docstore.test_access import add_document
 
@@ -120,3 +123,44 @@ def test_a_redaction_needs_a_reason_and_a_page(session, page) -> None:
     redactions.lift(session, made.id, WORDS, actor=clerk)
     with pytest.raises(NotFound, match="already lifted"):
         redactions.lift(session, made.id, WORDS, actor=clerk)
+
+
+def _extract(session, page, user, status: ExtractStatus) -> ExtractOrder:
+    order = ExtractOrder(user_id=user.id, building_file_id=page.document.building_file_id,
+                         recipient="Erika", status=status.value)  # fmt: skip
+    order.pages.append(ExtractPage(position=1, document_id=page.document_id, page_id=page.id,
+                                   number=page.number))  # fmt: skip
+    session.add(order)
+    session.flush()
+    return order
+
+
+def test_an_extract_made_before_a_redaction_is_made_again_before_it_goes_out(session, page) -> None:
+    clerk = make_user(session, "clerk1", Role.CLERK)
+    citizen = make_user(session, "citizen1", Role.CITIZEN)
+    ready = _extract(session, page, citizen, ExtractStatus.READY)
+    staff_copy = _extract(session, page, clerk, ExtractStatus.READY)
+    staff_copy.stamped = False
+    redactions.add(session, page.document_id, 1, NAME, "Name", WORDS, actor=clerk)
+    assert ready.status == ExtractStatus.QUEUED.value and ready.claimed_until is None
+    assert staff_copy.status == ExtractStatus.READY.value  # staff's own copy stays whole
+    remade = session.scalars(select(AuditEvent).where(AuditEvent.action == "extract.remake"))
+    assert [e.target_id for e in remade] == [str(ready.id)]
+
+
+def test_an_extract_being_made_while_a_page_is_redacted_is_made_once_more(session, page):
+    clerk = make_user(session, "clerk1", Role.CLERK)
+    order = _extract(session, page, make_user(session, "citizen1", Role.CITIZEN),
+                     ExtractStatus.QUEUED)  # fmt: skip
+    job = extract_jobs.claim_next(session, ZoneInfo("Europe/Berlin"))
+    assert job is not None and job.pages[0].regions == ()  # claimed before the redaction
+    redactions.add(session, page.document_id, 1, NAME, "Name", WORDS, actor=clerk)
+    finish = {"key": "k", "size": 1, "sha256": "0" * 64, "days": 7,
+              "zone": ZoneInfo("Europe/Berlin"), "pay_afterwards": False,
+              "context": MailContext("Amt", "https://x", "a@x")}  # fmt: skip
+    extract_jobs.finished(session, order.id, **finish)
+    assert order.status == ExtractStatus.QUEUED.value and order.claimed_until is None
+    again = extract_jobs.claim_next(session, ZoneInfo("Europe/Berlin"))
+    assert again is not None and again.pages[0].regions == (NAME,)
+    extract_jobs.finished(session, order.id, **finish)
+    assert order.status == ExtractStatus.READY.value

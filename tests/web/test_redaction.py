@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image, ImageStat
+from PIL import Image, ImageChops, ImageStat
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -37,6 +37,8 @@ from viewer.web import create_app
 from .conftest import GRANTED, build_archive, csrf_token, make_token
 
 NAME = "Quenzel"
+TWIN = "Wimbert"
+"""The other name on a twin of the scan: what an outsider gets of the two must not differ."""
 REASON = "Name der Nachbarin"
 
 
@@ -50,8 +52,10 @@ def archive(tmp_path_factory):
                scan_image(f"Nachbarin Edeltraut {NAME}"), "PNG")  # fmt: skip
     text_pdf(more / f"{GRANTED}_bauantrag_2021-02-01_Antrag.pdf", pages=1,
              marker=f"Nachbarin {NAME} Gartenweg")  # fmt: skip
+    save_image(more / f"{GRANTED}_sonstiges_2021-03-01_Zwilling.png",
+               scan_image(f"Nachbarin Edeltraut {TWIN}"), "PNG")  # fmt: skip
     report = ingest.run([more], arc.instance)
-    assert report.count(Outcome.ACCEPTED) == 2, report.summary()
+    assert report.count(Outcome.ACCEPTED) == 3, report.summary()
     yield arc
     arc.instance.close()
 
@@ -71,6 +75,7 @@ class Redacted:
     scan: int
     pdf: int
     boxes: dict[int, Box]  # document -> the region over the name on page 1
+    twin: int  # the scan with the other name, redacted by the scan's region
 
 
 @pytest.fixture(scope="module")
@@ -89,8 +94,14 @@ def redacted(archive) -> Redacted:
             clerk = users.get_user(s, "clerk")
             redactions.add(s, doc_id, 1, box, REASON, words, actor=clerk)
         boxes[doc_id] = box
+    with inst.db.session() as s:
+        named = Document.original_name.like("%Zwilling%")
+        twin = s.scalar(select(Document.id).where(Document.kind == "sonstiges", named))
+    scan = docs["png"][0]
+    with inst.db.transaction() as s:  # the same region over the twin's name
+        redactions.add(s, twin, 1, boxes[scan], REASON, [], actor=users.get_user(s, "clerk"))
     sync_index(inst)
-    return Redacted(docs["png"][0], docs["pdf"][0], boxes)
+    return Redacted(scan, docs["pdf"][0], boxes, twin)
 
 
 def _image(client, url: str) -> Image.Image:
@@ -144,6 +155,30 @@ def test_every_image_an_outsider_gets_is_black_where_the_name_was(
     w, h = round(box.width * info["width"]), round(box.height * info["height"])
     tile = _image(citizen, f"/iiif/3/{page}/{x},{y},{w},{h}/max/0/default.png")
     assert tile.getextrema()[1] < 140 and _mean(tile) < 45
+
+
+def test_nothing_an_outsider_gets_tells_the_name_under_the_region(
+    archive, redacted, client_as
+) -> None:
+    """The scan and its twin differ only under the region: every image of the two an outsider
+    gets is the same, pixel for pixel (zoomed, stretched, beside the region, turned)."""
+    citizen, clerk = client_as("citizen.active"), client_as("clerk")
+    pages = [_iiif_id(archive, d) for d in (redacted.scan, redacted.twin)]
+    box = redacted.boxes[redacted.scan]
+    below = round((box.top + box.height) * 1754) + 1
+    asks = ["full/max/0/default.png", "full/155,1754/0/default.png", "full/1240,200/0/gray.png",
+            f"0,{below},1240,200/155,200/0/default.png", "808,0,432,1754/54,1754/0/default.png",
+            "full/620,/90/default.png", "full/!300,300/0/bitonal.png", "square/77,/0/default.png",
+            "pct:0,0,50,20/max/0/default.png"]  # fmt: skip
+    for ask in asks:
+        one, other = (_image(citizen, f"/iiif/3/{page}/{ask}") for page in pages)
+        assert ImageChops.difference(one, other).getbbox() is None, ask
+    for url in ("thumb.jpg", "image.jpg?w=400", "image.jpg?w=1200"):
+        one, other = (_image(citizen, f"/documents/{d}/pages/1/{url}")
+                      for d in (redacted.scan, redacted.twin))  # fmt: skip
+        assert ImageChops.difference(one, other).getbbox() is None, url
+    whole = [_image(clerk, f"/iiif/3/{page}/full/max/0/default.png") for page in pages]
+    assert ImageChops.difference(*whole).getbbox() is not None  # staff: two names
 
 
 def test_a_new_redaction_changes_the_etag_so_no_browser_keeps_the_old_image(
@@ -249,6 +284,7 @@ def test_clerks_redact_and_lift_in_the_viewer_outsiders_may_not(archive, redacte
     assert citizen.post(url, data={**form, "csrf_token": theirs}).status_code == 403
     done = clerk.post(url, data={**form, "csrf_token": mine})
     assert done.status_code == 303 and done.headers["Location"].endswith("#redactions")
+    assert "kein Wort des Seitentextes" in clerk.get(done.headers["Location"]).text  # blank there
     bad = clerk.post(url, data={**form, "left": "zwölf", "csrf_token": mine}, follow_redirects=True)
     assert "Prozent" in bad.text or "percent" in bad.text
     shown = clerk.get(f"/documents/{doc}?page=1").text

@@ -48,6 +48,10 @@ def exact(image, width: int, height: int):  # pyvips.Image -> pyvips.Image
     return image
 
 
+MIN_RENDER = 16
+"""Pixels a side, at least, that a PDF region is rendered at before it is scaled."""
+
+
 @dataclass
 class PyramidSource:
     path: Path
@@ -63,8 +67,10 @@ class PyramidSource:
         vips = probe()
         x, y, w, h = region
         levels = vips.Image.new_from_file(str(self.path)).get_n_pages()
-        # the smallest level that still has at least the pixels asked for
-        level = max(0, min(levels - 1, math.floor(math.log2(max(w / size[0], 1.0)))))
+        # the smallest level that still has at least the pixels asked for, in both directions
+        # (a request stretched one way must not be cut from a level too coarse for it)
+        ratio = min(w / size[0], h / size[1])
+        level = max(0, min(levels - 1, math.floor(math.log2(max(ratio, 1.0)))))
         image = vips.Image.new_from_file(str(self.path), page=level)
         factor = self.size[0] / image.width
         left, top = math.floor(x / factor), math.floor(y / factor)
@@ -156,9 +162,11 @@ class PdfSource:
             width_pt - (x + w) * per_pixel,
             y * per_pixel,
         )
-        # the larger of the two scales: a thin region asked for at a tiny size must not
-        # render to zero pixels on its short side (exact() brings it to the size asked)
-        scale = max(size[0] / (w * per_pixel), size[1] / (h * per_pixel))
+        # the larger of the two scales, and at least MIN_RENDER pixels a side: a region asked
+        # for at a tiny size must not round to nothing in pdfium's crop (exact() brings it
+        # to the size asked)
+        scale = max(size[0] / (w * per_pixel), size[1] / (h * per_pixel),
+                    MIN_RENDER / (w * per_pixel), MIN_RENDER / (h * per_pixel))  # fmt: skip
         with PDFIUM:
             page = _open_pdfs.page(self.path, self.number)
             bitmap = page.render(scale=scale, crop=tuple(max(0.0, c) for c in crop))

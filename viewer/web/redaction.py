@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from docstore.errors import NotFound, UsageError
 from docstore.models import User
-from docstore.redaction_text import Box
+from docstore.redaction_text import Box, hidden
 from docstore.services import archive, redactions, roles
 from docstore.services.roles import Capability
 from ingest.index_sync import sync_index
@@ -44,8 +44,10 @@ def add(document_id: int, number: int) -> Response:
             words = _words(page)
             redactions.add(s, document_id, number, box, request.form.get("reason", ""), words,
                            actor=me)  # fmt: skip
+            has_text = bool(page.text.strip())
         flash(_("Der Bereich ist geschwärzt: Wer nicht zur Behörde gehört, sieht ihn nicht mehr."),
               "info")  # fmt: skip
+        _say_what_left_the_text(words, box, has_text)
     except archive.Hidden:
         raise
     except UsageError as exc:
@@ -67,6 +69,18 @@ def lift(redaction_id: int) -> Response:
             return _back(document_id, number)
     flash(_("Die Schwärzung ist aufgehoben."), "info")
     return _back(document_id, number)
+
+
+def _say_what_left_the_text(words: list[list], box: Box, has_text: bool) -> None:
+    """The clerk checks the text as well as the image: which words the region took from it,
+    or that it took none (a region over a picture, or a text layer placed elsewhere)."""
+    taken = [str(w[0]) for w in words if hidden(w, [box])]
+    if taken:
+        shown = " ".join(taken[:30]) + (" …" if len(taken) > 30 else "")
+        flash(_("Aus dem Text der Seite genommen: %(words)s", words=shown), "info")
+    elif has_text:
+        flash(_("Im Bereich steht kein Wort des Seitentextes; der Text bleibt, wie er ist. "
+                "Bitte prüfen Sie den Text der Seite unten."), "error")  # fmt: skip
 
 
 def _words(page) -> list[list]:
