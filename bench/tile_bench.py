@@ -101,8 +101,13 @@ def tiles(size: tuple[int, int]) -> list[tuple[int, int, int, int, int]]:
     return out
 
 
-def worker_rss_mb(server_pid: int) -> list[float]:
-    """Peak resident memory (VmHWM) of every process below the server."""
+def worker_memory_mb(server_pid: int) -> list[tuple[float, float, float]]:
+    """(peak RSS, PSS, USS) of every web process below the server, in MB.
+
+    RSS counts the pages a worker shares with the master and its siblings
+    (the modules imported before the fork) in full in every worker; PSS
+    shares them out, USS leaves them out: what one more worker costs.
+    """
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -118,13 +123,22 @@ def worker_rss_mb(server_pid: int) -> list[float]:
             todo.append(child)
             try:
                 status = Path(f"/proc/{child}/status").read_text()
+                rollup = Path(f"/proc/{child}/smaps_rollup").read_text()
                 cmd = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
-            hwm = next(line for line in status.splitlines() if line.startswith("VmHWM"))
-            if "spool" not in cmd:
-                found.append(int(hwm.split()[1]) / 1024)
+            if "spool" in cmd:
+                continue
+            lines = (*status.splitlines(), *rollup.splitlines()[1:])
+            kb = {ln.split(":")[0]: int(ln.split()[1]) for ln in lines if ln.endswith("kB")}
+            uss = kb.get("Private_Clean", 0) + kb.get("Private_Dirty", 0)
+            found.append((kb["VmHWM"] / 1024, kb.get("Pss", 0) / 1024, uss / 1024))
     return found
+
+
+def _memory_line(label: str, figures: list[tuple[float, float, float]]) -> str:
+    shown = "; ".join(f"RSS {r:.0f} / PSS {p:.0f} / USS {u:.0f}" for r, p, u in figures)
+    return f"{label} (MB, master first or last): {shown}"
 
 
 def bare(pyramid_file: Path, wanted: list[tuple[int, int, int, int, int]], n: int):
@@ -189,8 +203,7 @@ def main() -> None:
     server = start_server(home, port, args.workers, args.threads)
     results = {}
     try:
-        started = worker_rss_mb(server.pid)
-        print("RSS per server process after start (MB): " + ", ".join(f"{r:.0f}" for r in started))
+        print(_memory_line("memory per server process after start", worker_memory_mb(server.pid)))
         for label, role in (("staff (clean)", "auditor"), ("citizen (marked)", "citizen")):
             auth = {"Authorization": f"Bearer {keys[role]}"}
             hammer(port, None, urls[:40], 4, None, headers=auth)  # warm: connections, caches
@@ -201,10 +214,8 @@ def main() -> None:
             start = time.perf_counter()
             tally = hammer(port, None, urls, args.clients, args.seconds, headers=auth)
             report(f"{label}, flat out", tally, time.perf_counter() - start)
-        rss = worker_rss_mb(server.pid)
-        print(
-            "peak RSS per server process after the load (MB): " + ", ".join(f"{r:.0f}" for r in rss)
-        )
+        print(_memory_line("memory per server process after the load (RSS: peak)",
+                           worker_memory_mb(server.pid)))  # fmt: skip
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

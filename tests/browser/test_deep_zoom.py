@@ -147,3 +147,5 @@ def test_search_hits_are_drawn_on_the_page_and_stepped_through(
     found = page.evaluate(f"fetch('/documents/{document}/pages/1/hits.json?q={query}')"
                           ".then(r => r.json()).then(b => b.hits.map(h => h.text))")  # fmt: skip
     assert found and {w.lower() for w in found} == {word.lower()}
+    page.set_viewport_size({"width": 320, "height": 640})  # the hits and their list reflow
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320

@@ -86,6 +86,7 @@ def test_a_clerk_marks_a_name_and_a_citizen_sees_it_black(
     page.wait_for_function(LOADED)
     expect(page.locator(".deep-zoom .redaction")).to_have_count(1)  # staff: outlined
     assert NAME in page.locator(".page-text").inner_text()
+    _reflows(page)
 
     page.context.clear_cookies()
     sign_in(page, "citizen.active")
@@ -104,3 +105,18 @@ def test_a_clerk_marks_a_name_and_a_citizen_sees_it_black(
     where = (int(before["x1"] + 0.3 * width), int(before["y0"] + 0.35 * height),
              int(before["x1"] + 0.6 * width), int(before["y1"] - 0.35 * height))  # fmt: skip
     assert ImageStat.Stat(shot.crop(where)).mean[0] < 70  # black, the mark's grey over it
+    _reflows(page)
+
+
+def _reflows(page: Page) -> None:
+    """WCAG 1.4.10: the page with its redaction table and form works at 320 CSS pixels."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    wide = page.evaluate(  # named in the failure: what sticks out
+        """() => [...document.querySelectorAll('body *')]
+             .filter(e => e.getBoundingClientRect().right > 322)
+             .map(e => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)
+             .slice(0, 15)"""
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320, wide
+    page.set_viewport_size(size)
