@@ -31,6 +31,7 @@ from .blackout import black_out_picture
 from .demo.render import FONT, require_fonts
 from .images import check_pixels, decode_frame, open_image, reading
 from .originals import local_copy
+from .pdf_raster import raster_dpi
 from .render import jpeg
 
 JPEG_QUALITY = 85
@@ -115,9 +116,9 @@ def _rendered(
             if run[0].mime_type == "application/pdf":
                 rendered = _pdf_pages(path, run, quality)
             else:
-                rendered = _image_pages(path, run, quality)
-            for page, image in rendered:
-                yield page, black_out_picture(image, page.regions)
+                rendered = ((page, image, 1.0) for page, image in _image_pages(path, run, quality))
+            for page, image, source_scale in rendered:
+                yield page, black_out_picture(image, page.regions, source_scale)
 
 
 def _scale(width_pt: float, height_pt: float, quality: Quality) -> float:
@@ -130,18 +131,22 @@ def _scale(width_pt: float, height_pt: float, quality: Quality) -> float:
 
 def _pdf_pages(
     path: Path, pages: list[JobPage], quality: Quality
-) -> Iterator[tuple[JobPage, Image.Image]]:
+) -> Iterator[tuple[JobPage, Image.Image, float]]:
+    """Each page rendered, with its pixels to one of its coarsest picture's (for the reach
+    of a redaction: ``ingest.blackout``)."""
     doc = pdfium.PdfDocument(str(path))
     try:
         for page in pages:
             source = doc[page.number - 1]
             try:
                 width, height = source.get_size()
-                bitmap = source.render(scale=_scale(width, height, quality), may_draw_forms=True)
+                scale = _scale(width, height, quality)
+                bitmap = source.render(scale=scale, may_draw_forms=True)
                 image = bitmap.to_pil()
+                dpi = raster_dpi(source) if page.regions else None
             finally:
                 source.close()
-            yield page, image
+            yield page, image, (scale * 72 / dpi if dpi else 1.0)
     finally:
         doc.close()
 

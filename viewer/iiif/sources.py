@@ -24,6 +24,7 @@ from typing import Protocol
 import pypdfium2 as pdfium
 
 from ingest.pdf import PDFIUM
+from ingest.pdf_raster import raster_dpi
 from ingest.vips import probe
 
 PDF_DPI = 400
@@ -105,6 +106,7 @@ class _OpenPdfs:
         self._pages: OrderedDict[tuple[str, int], tuple[pdfium.PdfDocument, pdfium.PdfPage]] = (
             OrderedDict()
         )
+        self._dpi: dict[tuple[str, int], float | None] = {}
 
     def page(self, path: Path, number: int) -> pdfium.PdfPage:
         """Call with :data:`PDFIUM` held."""
@@ -125,6 +127,15 @@ class _OpenPdfs:
             old_doc.close()
         return page
 
+    def raster_dpi(self, path: Path, number: int) -> float | None:
+        """Call with :data:`PDFIUM` held; looked up once per page kept open."""
+        key = (str(path), number)
+        if key not in self._dpi:
+            self._dpi[key] = raster_dpi(self.page(path, number))
+            while len(self._dpi) > 64 * self.keep:
+                self._dpi.pop(next(iter(self._dpi)))
+        return self._dpi[key]
+
     def close(self) -> None:
         with PDFIUM:
             while self._pages:
@@ -143,14 +154,23 @@ class PdfSource:
     number: int
     size: tuple[int, int]
     points: tuple[float, float]
+    raster_dpi: float | None = None
+    """The coarsest picture on the page (a scan's), None for a page of text and vectors."""
     tag: str = "pdf"
 
     @classmethod
     def open(cls, path: Path, number: int) -> PdfSource:
         with PDFIUM:
-            width_pt, height_pt = _open_pdfs.page(path, number).get_size()
+            page = _open_pdfs.page(path, number)
+            width_pt, height_pt = page.get_size()
+            dpi = _open_pdfs.raster_dpi(path, number)
         size = (max(1, round(width_pt * PDF_DPI / 72)), max(1, round(height_pt * PDF_DPI / 72)))
-        return cls(path, number, size, (width_pt, height_pt))
+        return cls(path, number, size, (width_pt, height_pt), dpi)
+
+    @property
+    def source_px(self) -> float | None:
+        """The page's pixels here to one pixel of its coarsest picture."""
+        return PDF_DPI / self.raster_dpi if self.raster_dpi else None
 
     def cut(self, region: tuple[int, int, int, int], size: tuple[int, int]):
         x, y, w, h = region

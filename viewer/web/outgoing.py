@@ -41,22 +41,32 @@ def outgoing_tag(mark: ViewerMark | None, regions: tuple[Box, ...]) -> str:
     return f"{watermark.tag(mark)}:{regions_tag(regions)}"
 
 
-def prepare_rendition(data: bytes, mark: ViewerMark | None, regions: tuple[Box, ...]) -> bytes:
+def prepare_rendition(
+    data: bytes,
+    mark: ViewerMark | None,
+    regions: tuple[Box, ...],
+    raster: tuple[float, float] | None = None,
+) -> bytes:
     """A stored JPEG rendition (a whole page) as this viewer gets it: the regions blacked
-    out, the mark over it; the stored bytes themselves for a clean image."""
+    out, the mark over it; the stored bytes themselves for a clean image.  ``raster``: a
+    scanned PDF page's width in points and its picture's resolution."""
     if mark is None and not regions:
         return data
     image = probe().Image.new_from_buffer(data, "")
-    image = black_out(image, whole_image_rects(regions, image.width, image.height))
+    scale = image.width / raster[0] * 72 / raster[1] if raster else 1.0
+    image = black_out(image, whole_image_rects(regions, image.width, image.height, scale))
     if mark is not None:
         image = watermark.apply(image, mark, key=_noise_key())
     return image.jpegsave_buffer(Q=RENDITION_QUALITY, keep=0)
 
 
-def black_out_region(image, regions: tuple[Box, ...], page_size, wanted: ImageRequest):
+def black_out_region(
+    image, regions: tuple[Box, ...], page_size, wanted: ImageRequest, source_px=None
+):
     """An IIIF region, cut and scaled, with the page's redacted regions blacked out (before
     it is turned: the regions are placed in the page's own orientation)."""
-    return black_out(image, region_rects(regions, page_size, wanted.region, wanted.size))
+    rects = region_rects(regions, page_size, wanted.region, wanted.size, source_px)
+    return black_out(image, rects)
 
 
 def _noise_key() -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, request
 from flask_login import current_user, login_required
@@ -19,25 +20,39 @@ from docstore.models import Blob
 from docstore.redaction_text import Box
 from docstore.services import archive, redactions
 from ingest.rebuild import rebuild_page
+from storage import original_key
+from viewer.iiif.sources import PdfSource
 from viewer.renditions import Rendition, fixed_width, page_image, thumbnail
 
 from .context import instance
+from .iiif import local_files
 from .outgoing import current_mark, outgoing_tag, prepare_rendition
 
 bp = Blueprint("images", __name__)
 
 
-def _page_original(
-    document_id: int, number: int
-) -> tuple[str, tuple[Box, ...], Callable[[], None]]:
-    """The original's hash, the regions to black out for this user, and how to rebuild the
-    page's renditions if they are lost."""
+@dataclass(frozen=True)
+class _Outgoing:
+    sha256: str
+    regions: tuple[Box, ...]
+    raster: tuple[float, float] | None
+    """A PDF page's width in points and its picture's resolution, where it is redacted."""
+    rebuild: Callable[[], None]
+
+
+def _page_original(document_id: int, number: int) -> _Outgoing:
+    """The original's hash, the regions to black out for this user (with what a scanned
+    PDF's picture adds to them), and how to rebuild the page's renditions if lost."""
     user = current_user.user
     with instance().db.session() as s:
         page = archive.open_page(s, user, document_id, number)
-        sha = page.document.blob_sha256
+        sha, mime = page.document.blob_sha256, page.document.blob.mime_type
         regions = redactions.regions(s, page.id, actor=user)
-    return sha, regions, lambda: _rebuild(sha, number)
+    raster = None
+    if regions and mime == "application/pdf":
+        source = PdfSource.open(local_files.path(instance().store, original_key(sha)), number)
+        raster = (source.points[0], source.raster_dpi) if source.raster_dpi else None
+    return _Outgoing(sha, regions, raster, lambda: _rebuild(sha, number))
 
 
 def _rebuild(sha: str, number: int) -> None:
@@ -48,16 +63,16 @@ def _rebuild(sha: str, number: int) -> None:
     rebuild_page(instance().store, sha, mime, number, instance().config.image_max_pixels)
 
 
-def _image_response(rendition: Rendition, regions: tuple[Box, ...]) -> Response:
+def _image_response(rendition: Rendition, out: _Outgoing) -> Response:
     """The stored rendition, for external users with the redacted regions blacked out and
     their mark drawn over it (the stored bytes stay clean and shared)."""
     mark = current_mark()
-    name = f"{rendition.key}:{outgoing_tag(mark, regions)}"
+    name = f"{rendition.key}:{outgoing_tag(mark, out.regions)}"
     etag = hashlib.sha256(name.encode()).hexdigest()[:32]
     if request.if_none_match.contains(etag):
         response = Response(status=304)
     else:
-        data = prepare_rendition(rendition.data, mark, regions)
+        data = prepare_rendition(rendition.data, mark, out.regions, out.raster)
         response = Response(data, mimetype="image/jpeg")
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
@@ -67,8 +82,8 @@ def _image_response(rendition: Rendition, regions: tuple[Box, ...]) -> Response:
 @bp.route("/documents/<id:document_id>/pages/<id:number>/thumb.jpg")
 @login_required
 def page_thumbnail(document_id: int, number: int) -> Response:
-    sha, regions, rebuild = _page_original(document_id, number)
-    return _image_response(thumbnail(instance().store, sha, number, rebuild), regions)
+    out = _page_original(document_id, number)
+    return _image_response(thumbnail(instance().store, out.sha256, number, out.rebuild), out)
 
 
 @bp.route("/documents/<id:document_id>/pages/<id:number>/image.jpg")
@@ -78,5 +93,6 @@ def page_image_jpeg(document_id: int, number: int) -> Response:
     width = fixed_width(requested)
     if requested is not None and requested != width:
         abort(404)  # only the fixed widths exist: the cache stays bounded
-    sha, regions, rebuild = _page_original(document_id, number)
-    return _image_response(page_image(instance().store, sha, number, width, rebuild), regions)
+    out = _page_original(document_id, number)
+    rendition = page_image(instance().store, out.sha256, number, width, out.rebuild)
+    return _image_response(rendition, out)
