@@ -41,6 +41,7 @@ from indexer.writer import apply
 @dataclass(frozen=True)
 class Scope:
     everything: bool = False
+    unredacted: bool = False
     building_file_ids: frozenset[int] = field(default_factory=frozenset)
     document_ids: frozenset[int] = field(default_factory=frozenset)
 

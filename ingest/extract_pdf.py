@@ -31,6 +31,7 @@ from .blackout import black_out_picture
 from .demo.render import FONT, require_fonts
 from .images import check_pixels, decode_frame, open_image, reading
 from .originals import local_copy
+from .pdf import PDFIUM
 from .pdf_raster import raster_dpi
 from .render import jpeg
 
@@ -133,22 +134,26 @@ def _pdf_pages(
     path: Path, pages: list[JobPage], quality: Quality
 ) -> Iterator[tuple[JobPage, Image.Image, float]]:
     """Each page rendered, with its pixels to one of its coarsest picture's (for the reach
-    of a redaction: ``ingest.blackout``)."""
-    doc = pdfium.PdfDocument(str(path))
+    of a redaction: ``ingest.blackout``).  pdfium under its lock: a flattened copy is made
+    in a web worker's thread, beside the tiles of the others."""
+    with PDFIUM:
+        doc = pdfium.PdfDocument(str(path))
     try:
         for page in pages:
-            source = doc[page.number - 1]
-            try:
-                width, height = source.get_size()
-                scale = _scale(width, height, quality)
-                bitmap = source.render(scale=scale, may_draw_forms=True)
-                image = bitmap.to_pil()
-                dpi = raster_dpi(source) if page.regions else None
-            finally:
-                source.close()
+            with PDFIUM:
+                source = doc[page.number - 1]
+                try:
+                    width, height = source.get_size()
+                    scale = _scale(width, height, quality)
+                    bitmap = source.render(scale=scale, may_draw_forms=True)
+                    image = bitmap.to_pil()
+                    dpi = raster_dpi(source) if page.regions else None
+                finally:
+                    source.close()
             yield page, image, (scale * 72 / dpi if dpi else 1.0)
     finally:
-        doc.close()
+        with PDFIUM:
+            doc.close()
 
 
 def _frames(path: Path, pages: list[JobPage], limit: int) -> Iterator[tuple[JobPage, Image.Image]]:

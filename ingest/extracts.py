@@ -62,6 +62,7 @@ def make(instance: Instance, job: Job) -> None:
             s, job.order_id, key=key, size=size, sha256=sha256,
             days=config.values["extract_link_days"], zone=config.tz,
             context=mail.context_of(config), pay_afterwards=config.values["fee_pay_afterwards"],
+            regions=job.regions,
         )  # fmt: skip
 
 

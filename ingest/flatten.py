@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
+import threading
 from pathlib import Path
 
 from docstore.redaction_text import tag
@@ -19,19 +20,28 @@ from storage import ObjectStore, derived_key
 
 from .extract_pdf import Quality, write_flattened
 
+VERSION = 2
+"""Of the way regions are blacked out: a copy made by an earlier way is made again."""
+_making: dict[str, threading.Lock] = {}
+_guard = threading.Lock()
+
 
 def flattened_copy(
     store: ObjectStore, sha256: str, pages: tuple[JobPage, ...], quality: Quality
 ) -> tuple[str, int]:
-    """The stored key and size of the copy, made now if it is not there yet."""
+    """The stored key and size of the copy, made now if it is not there yet (once per
+    worker: a second request for the same copy waits for the first)."""
     regions = "|".join(f"{p.number}:{tag(p.regions)}" for p in pages if p.regions)
-    name = hashlib.sha256(f"{regions}|{quality}".encode()).hexdigest()[:24]
+    name = hashlib.sha256(f"{VERSION}|{regions}|{quality}".encode()).hexdigest()[:24]
     key = derived_key(sha256, f"flattened/{name}.pdf")
-    try:
-        return key, store.stat(key).size
-    except FileNotFoundError:
-        pass
-    with tempfile.TemporaryDirectory(prefix="bauakte-flatten-") as tmp:
-        out = Path(tmp) / "flattened.pdf"
-        write_flattened(store, pages, out, quality)
-        return key, store.put_file(key, out).size
+    with _guard:
+        making = _making.setdefault(key, threading.Lock())
+    with making:
+        try:
+            return key, store.stat(key).size
+        except FileNotFoundError:
+            pass
+        with tempfile.TemporaryDirectory(prefix="bauakte-flatten-") as tmp:
+            out = Path(tmp) / "flattened.pdf"
+            write_flattened(store, pages, out, quality)
+            return key, store.put_file(key, out).size

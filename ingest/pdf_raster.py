@@ -11,9 +11,15 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
+MIN_PIXELS = 64
+"""A picture smaller than this a side is a fill, a rule or a logo stretched over the page,
+not a scan: it holds nothing a region could hide."""
+MIN_DPI = 50.0
+"""No scan is read coarser than this; a lower figure is a picture stretched, not scanned."""
+
 
 def raster_dpi(page: pdfium.PdfPage) -> float | None:
-    """The lowest resolution of the images drawn on the page; None for a page without any.
+    """The lowest resolution of the scans drawn on the page; None for a page without any.
 
     Call with ``ingest.pdf.PDFIUM`` held, as every pdfium call.
     """
@@ -23,7 +29,9 @@ def raster_dpi(page: pdfium.PdfPage) -> float | None:
             meta = image.get_metadata()
         except pdfium.PdfiumError:
             continue
-        dpi = min(meta.horizontal_dpi, meta.vertical_dpi)
+        if min(meta.width, meta.height) < MIN_PIXELS:
+            continue
+        dpi = max(min(meta.horizontal_dpi, meta.vertical_dpi), MIN_DPI)
         if dpi > 0:
             lowest = dpi if lowest is None else min(lowest, dpi)
     return lowest

@@ -54,6 +54,8 @@ class Job:
     stamp: Stamp | None
     """None for staff's unstamped extracts: the pages are copied as they are."""
     pages: tuple[JobPage, ...]
+    regions: str = ""
+    """The redactions in force on its pages when it was claimed (``redactions.regions_tag``)."""
 
 
 def claim_next(session: Session, zone: ZoneInfo) -> Job | None:
@@ -115,7 +117,8 @@ def job_of(session: Session, extract: ExtractOrder, zone: ZoneInfo) -> Job:
         hidden = redactions.regions(session, page.id, actor=None) if extract.stamped else ()
         pages.append(JobPage(document.blob_sha256, document.blob.mime_type or "",
                              item.number, width, height, hidden))  # fmt: skip
-    return Job(extract.id, stamp if extract.stamped else None, tuple(pages))
+    hidden_tag = redactions.regions_tag(session, [p.page_id for p in extract.pages])
+    return Job(extract.id, stamp if extract.stamped else None, tuple(pages), hidden_tag)
 
 
 def finished(
@@ -129,15 +132,18 @@ def finished(
     zone: ZoneInfo,
     context: mail.MailContext,
     pay_afterwards: bool,
+    regions: str = "",
 ) -> None:
-    """The PDF is stored: the link opens (once paid) for ``days`` whole days."""
+    """The PDF is stored: the link opens (once paid) for ``days`` whole days.  ``regions``:
+    the job's tag of the redactions it was made with."""
     extract = session.get(ExtractOrder, order_id, with_for_update=True)
     if extract is None or extract.status != ExtractStatus.QUEUED.value:
         return  # another worker finished it while this one was slow
     now = utcnow()
-    begun = (extract.claimed_until or now) - CLAIM
-    if redactions.set_since(session, [p.page_id for p in extract.pages], begun):
-        extract.claimed_until = None  # a page was redacted while it was made: once more
+    if extract.stamped and redactions.regions_tag(session, [p.page_id for p in extract.pages]
+                                                  ) != regions:  # fmt: skip
+        # a page's redactions changed while it was made: once more, and not as a failed try
+        extract.claimed_until, extract.attempts = None, max(extract.attempts - 1, 0)
         return
     last_day = now.astimezone(zone).date() + dt.timedelta(days=days)
     extract.status = ExtractStatus.READY.value

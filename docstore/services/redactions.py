@@ -15,10 +15,9 @@ this layer decides which words a region hides, not where they are kept.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..errors import NotFound, PermissionDenied, UsageError
@@ -101,6 +100,8 @@ def add(
     roles.require(actor, Capability.REDACT)
     page = _page(session, document_id, number)
     reason = " ".join(reason.split())
+    if not reason.isprintable():
+        raise UsageError("the reason may not hold control characters")
     if not reason or len(reason) > MAX_REASON:
         raise UsageError(f"give the reason for the redaction (up to {MAX_REASON} characters)")
     if len(_active_on(session, page.id)) >= MAX_PER_PAGE:
@@ -124,6 +125,9 @@ def lift(
     """The region is shown again to external users; it stays on record."""
     roles.require(actor, Capability.REDACT)
     redaction = session.get(Redaction, redaction_id)
+    if redaction is not None:  # the page locked first, as in add()
+        _page(session, redaction.page.document_id, redaction.page.number)
+        session.refresh(redaction)
     if redaction is None or redaction.removed_at is not None:
         raise NotFound(f"redaction {redaction_id} not found or already lifted")
     redaction.removed_at = utcnow()
@@ -143,17 +147,13 @@ def page_of_redaction(session: Session, redaction_id: int, *, actor: Actor) -> P
     return redaction.page
 
 
-def set_since(session: Session, page_ids: Sequence[int], since: dt.datetime) -> bool:
-    """Whether a region was set on any of these pages at or after ``since`` (an extract
-    begun before it must be made again)."""
-    return (
-        session.scalar(
-            select(Redaction.id)
-            .where(Redaction.page_id.in_(page_ids), Redaction.created_at >= since)
-            .limit(1)
-        )
-        is not None
+def regions_tag(session: Session, page_ids: Sequence[int]) -> str:
+    """The regions in force on these pages, as a tag: an extract made with another tag than
+    the pages have when it is finished was made before a change, and is made again."""
+    rows = session.scalars(
+        _active().where(Redaction.page_id.in_(page_ids)).order_by(Redaction.page_id)
     )
+    return "|".join(f"{r.page_id}:{r.left},{r.top},{r.width},{r.height}" for r in rows)
 
 
 def _refresh(session: Session, page: Page, words: Sequence[Sequence]) -> None:
@@ -174,6 +174,7 @@ def _remake_extracts(session: Session, page: Page, redaction: Redaction) -> None
             ExtractPage.left_out.is_(None),
             ExtractOrder.stamped.is_(True),
             ExtractOrder.status == ExtractStatus.READY.value,
+            or_(ExtractOrder.expires_at.is_(None), ExtractOrder.expires_at > utcnow()),
         )
     ).unique()
     for order in orders:
@@ -206,8 +207,10 @@ def _box(redaction: Redaction) -> Box:
 
 
 def _page(session: Session, document_id: int, number: int) -> Page:
+    """The page, locked: two clerks redacting it at once each see the other's region when
+    they rebuild its public text (else the last to commit would drop the other's words)."""
     page = session.scalar(
-        select(Page).where(Page.document_id == document_id, Page.number == number)
+        select(Page).where(Page.document_id == document_id, Page.number == number).with_for_update()
     )
     if page is None or session.get(Document, document_id) is None:
         raise NotFound(f"page {number} of document {document_id} not found")

@@ -113,8 +113,9 @@ def test_only_clerks_and_admins_redact(session, page, role) -> None:
 
 def test_a_redaction_needs_a_reason_and_a_page(session, page) -> None:
     clerk = make_user(session, "clerk1", Role.CLERK)
-    with pytest.raises(UsageError, match="reason"):
-        redactions.add(session, page.document_id, 1, NAME, "   ", WORDS, actor=clerk)
+    for reason in ("   ", "Name\x00", "x" * 501):
+        with pytest.raises(UsageError, match="reason"):
+            redactions.add(session, page.document_id, 1, NAME, reason, WORDS, actor=clerk)
     with pytest.raises(NotFound):
         redactions.add(session, page.document_id, 2, NAME, "Name", WORDS, actor=clerk)
     with pytest.raises(NotFound):
@@ -158,9 +159,10 @@ def test_an_extract_being_made_while_a_page_is_redacted_is_made_once_more(sessio
     finish = {"key": "k", "size": 1, "sha256": "0" * 64, "days": 7,
               "zone": ZoneInfo("Europe/Berlin"), "pay_afterwards": False,
               "context": MailContext("Amt", "https://x", "a@x")}  # fmt: skip
-    extract_jobs.finished(session, order.id, **finish)
+    extract_jobs.finished(session, order.id, **finish, regions=job.regions)
     assert order.status == ExtractStatus.QUEUED.value and order.claimed_until is None
+    assert order.attempts == 0  # not counted as a failed try
     again = extract_jobs.claim_next(session, ZoneInfo("Europe/Berlin"))
     assert again is not None and again.pages[0].regions == (NAME,)
-    extract_jobs.finished(session, order.id, **finish)
+    extract_jobs.finished(session, order.id, **finish, regions=again.regions)
     assert order.status == ExtractStatus.READY.value

@@ -1,14 +1,17 @@
 """A text PDF's word boxes lie where the word is on the rendered page, whatever the page's
-rotation, media box origin or crop box: a redaction drawn on the image finds its words."""
+rotation, media box origin or crop box: a redaction drawn on the image finds its words; and
+a scanned PDF's resolution, which widens a redaction's black."""
 
 from __future__ import annotations
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import RectangleObject
 
 from ingest.ocr import recognise
+from ingest.pdf_raster import raster_dpi
 from ingest.pdf_words import pdf_words
 from tests.ingest.samples import text_pdf
 
@@ -56,3 +59,18 @@ def test_the_box_lies_where_the_word_is_rendered(tmp_path, how) -> None:
     read = " ".join(word.text for word in recognise(upright, "deu").words)
     assert WORD in read, (how, kept, read)  # the box holds the word, and little else
     assert "Nachbarin" not in read
+
+
+def test_the_resolution_of_a_scan_on_the_page_and_none_of_a_stretched_fill(tmp_path) -> None:
+    """What widens a redaction's black on a scanned PDF (ingest.pdf_raster): the scan's dpi;
+    a 2-pixel fill stretched over the page is no scan (it would black the whole page)."""
+    Image.new("L", (620, 877), 255).save(tmp_path / "scan.pdf", "PDF", resolution=75)
+    Image.new("L", (2, 2), 200).save(tmp_path / "fill.pdf", "PDF", resolution=0.25)
+    text = text_pdf(tmp_path / "text.pdf", pages=1)
+    found = {}
+    for name in ("scan.pdf", "fill.pdf", text.name):
+        document = pdfium.PdfDocument(str(tmp_path / name))
+        found[name] = raster_dpi(document[0])
+        document.close()
+    assert found["scan.pdf"] == pytest.approx(75, abs=0.5)
+    assert found["fill.pdf"] is None and found["text.pdf"] is None

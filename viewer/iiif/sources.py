@@ -154,23 +154,27 @@ class PdfSource:
     number: int
     size: tuple[int, int]
     points: tuple[float, float]
-    raster_dpi: float | None = None
-    """The coarsest picture on the page (a scan's), None for a page of text and vectors."""
     tag: str = "pdf"
 
     @classmethod
     def open(cls, path: Path, number: int) -> PdfSource:
         with PDFIUM:
-            page = _open_pdfs.page(path, number)
-            width_pt, height_pt = page.get_size()
-            dpi = _open_pdfs.raster_dpi(path, number)
+            width_pt, height_pt = _open_pdfs.page(path, number).get_size()
         size = (max(1, round(width_pt * PDF_DPI / 72)), max(1, round(height_pt * PDF_DPI / 72)))
-        return cls(path, number, size, (width_pt, height_pt), dpi)
+        return cls(path, number, size, (width_pt, height_pt))
+
+    @property
+    def raster_dpi(self) -> float | None:
+        """The coarsest scan on the page, None for a page of text and vectors (looked up
+        only where a region is redacted: it walks every object of the page)."""
+        with PDFIUM:
+            return _open_pdfs.raster_dpi(self.path, self.number)
 
     @property
     def source_px(self) -> float | None:
-        """The page's pixels here to one pixel of its coarsest picture."""
-        return PDF_DPI / self.raster_dpi if self.raster_dpi else None
+        """The page's pixels here to one pixel of its coarsest scan."""
+        dpi = self.raster_dpi
+        return PDF_DPI / dpi if dpi else None
 
     def cut(self, region: tuple[int, int, int, int], size: tuple[int, int]):
         x, y, w, h = region

@@ -59,6 +59,13 @@
     box.forEach(function (value, i) { fields[i].value = (value * 100).toFixed(2); });
   }
   button.addEventListener("click", function () { setMarking(!marking); });
+  document.addEventListener("keydown", function (event) {
+    if (marking && event.key === "Escape") {
+      start = null;
+      setMarking(false);
+      button.focus();
+    }
+  });
   new OSD.MouseTracker({
     element: viewer.canvas,
     pressHandler: function (event) {

@@ -116,8 +116,14 @@ def filesize(size: int) -> str:
     return f"{format_decimal(round(value, 1) if unit != 'B' else int(value))} {unit}"
 
 
+def percent(fraction: float) -> str:
+    """A fraction of the page in percent, one decimal, in the user's notation (12,5)."""
+    return format_decimal(round(fraction * 100, 1), format="0.#")
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(address)
+    app.add_template_filter(percent)
     app.add_template_filter(kind_label)
     app.add_template_filter(grant_scope)
     app.add_template_filter(dateformat)

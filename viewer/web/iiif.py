@@ -113,8 +113,9 @@ def image(identifier: str, region: str, size: str, rotation: str, quality_format
         response = Response(status=304)
     else:
         pixels = source.cut(wanted.region, wanted.size)
-        source_px = getattr(source, "source_px", None)  # a scanned PDF's coarser picture
-        pixels = black_out_region(pixels, page.regions, source.size, wanted, source_px)
+        if page.regions:  # a scanned PDF's coarser picture widens the black
+            source_px = getattr(source, "source_px", None)
+            pixels = black_out_region(pixels, page.regions, source.size, wanted, source_px)
         marking = None if mark is None else lambda image: mark_region(image, mark, wanted)
         data, mimetype = encode(pixels, wanted, marking)
         response = Response(data, mimetype=mimetype)

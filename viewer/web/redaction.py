@@ -35,40 +35,43 @@ SIDES = ("left", "top", "width", "height")
 @bp.route("/documents/<id:document_id>/pages/<id:number>/redactions", methods=["POST"])
 @login_required
 def add(document_id: int, number: int) -> Response:
+    user = current_user.user
+    with instance().db.session() as s:  # read first: the write transaction stays short
+        page = archive.open_page(s, user, document_id, number)
+        roles.require(user, Capability.REDACT)  # before the form says anything back
+        words, has_text = _words(page), bool(page.text.strip())
     try:
+        box = Box.checked(*(_fraction(request.form.get(side, "")) for side in SIDES))
         with instance().db.transaction() as s:
-            me = s.get(User, current_user.user.id)
-            page = archive.open_page(s, me, document_id, number)
-            roles.require(me, Capability.REDACT)  # before the form says anything back
-            box = Box.checked(*(_fraction(request.form.get(side, "")) for side in SIDES))
-            words = _words(page)
+            me = s.get(User, user.id)
             redactions.add(s, document_id, number, box, request.form.get("reason", ""), words,
                            actor=me)  # fmt: skip
-            has_text = bool(page.text.strip())
-        flash(_("Der Bereich ist geschwärzt: Wer nicht zur Behörde gehört, sieht ihn nicht mehr."),
-              "info")  # fmt: skip
-        _say_what_left_the_text(words, box, has_text)
     except archive.Hidden:
         raise
     except UsageError as exc:
         flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
-    return _back(document_id, number)
+        return _back(document_id, number)
+    flash(_("Der Bereich ist geschwärzt: Wer nicht zur Behörde gehört, sieht ihn nicht mehr."),
+          "info")  # fmt: skip
+    _say_what_left_the_text(words, box, has_text)
+    return _back(document_id, number, changed=True)
 
 
 @bp.route("/redactions/<id:redaction_id>/lift", methods=["POST"])
 @login_required
 def lift(redaction_id: int) -> Response:
-    with instance().db.transaction() as s:
-        me = s.get(User, current_user.user.id)
-        page = redactions.page_of_redaction(s, redaction_id, actor=me)
-        document_id, number = page.document_id, page.number
-        try:
-            redactions.lift(s, redaction_id, _words(page), actor=me)
-        except NotFound as exc:
-            flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
-            return _back(document_id, number)
+    user = current_user.user
+    with instance().db.session() as s:
+        page = redactions.page_of_redaction(s, redaction_id, actor=user)
+        document_id, number, words = page.document_id, page.number, _words(page)
+    try:
+        with instance().db.transaction() as s:
+            redactions.lift(s, redaction_id, words, actor=s.get(User, user.id))
+    except NotFound as exc:
+        flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+        return _back(document_id, number)
     flash(_("Die Schwärzung ist aufgehoben."), "info")
-    return _back(document_id, number)
+    return _back(document_id, number, changed=True)
 
 
 def _say_what_left_the_text(words: list[list], box: Box, has_text: bool) -> None:
@@ -97,11 +100,16 @@ def _fraction(value: str) -> float:
         raise UsageError("give the region as percentages of the page") from None
 
 
-def _back(document_id: int, number: int) -> Response:
-    if request.method == "POST":
+def _back(document_id: int, number: int, *, changed: bool = False) -> Response:
+    """To the page's redactions; after a change, the search learns of it now (or says it
+    has not: the outbox keeps the change for the next sync)."""
+    if changed:
         try:
             sync_index(instance())
         except Exception:
             log.exception("search index sync failed; the outbox keeps the change")
+            flash(_("Die Suche kennt die Änderung noch nicht (ihr Index ist belegt); sie wird "
+                    "beim nächsten Abgleich nachgetragen. Bis dahin kann die Suche den Text "
+                    "noch finden."), "error")  # fmt: skip
     target = url_for("archive.document", document_id=document_id, page=number)
     return redirect(target + "#redactions", 303)  # type: ignore[return-value]
