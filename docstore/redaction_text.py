@@ -3,9 +3,10 @@ words, shared by the services, the image routes and the index records.
 
 Boxes are fractions of the page (left, top, width, height, top-left origin), as
 the word boxes kept at ingest (``viewer.page_words``) are.  A word counts as
-redacted when a fifth of it lies under a region: a box drawn generously takes a
-grazed neighbour from the text (it still shows in the image), one drawn tightly
-never leaves a half-covered name readable in the text.
+redacted when a twentieth of it lies under a region: over-redacting is the safe
+side (a generously drawn box takes a grazed neighbour from the text, while it
+still shows in the image), and a region over the last digits of a long IBAN or
+one half of a joined name takes the whole word from the text.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .errors import UsageError
 
 MIN_SIDE = 0.001
 """A region narrower than a thousandth of the page is a slip of the mouse, not a redaction."""
-COVERED = 0.2
+COVERED = 0.05
 GAP = "███"
 """Stands in the text where words were taken out, so a reader knows something was."""
 

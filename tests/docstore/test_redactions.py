@@ -44,8 +44,10 @@ def test_the_words_under_a_region_leave_the_text_and_a_gap_says_so() -> None:
     text = public_text(TEXT, WORDS, [NAME])
     assert "Quenzel" not in text and "Edeltraut" not in text
     assert text.splitlines() == ["Bauschein Nr. 457", f"Nachbar {GAP}", "IBAN DE02 1001"]
-    grazing = Box(0.42, 0.195, 0.02, 0.03)  # touches "Edeltraut" and "Quenzel" by a sliver
+    grazing = Box(0.425, 0.195, 0.01, 0.03)  # touches "Edeltraut" by a sliver (3 %)
     assert public_text(TEXT, WORDS, [grazing]).splitlines()[1] == "Nachbar Edeltraut Quenzel"
+    digits = Box(0.374, 0.29, 0.02, 0.04)  # the last digit of "1001" (7 %): the word goes
+    assert public_text(TEXT, WORDS, [digits]).splitlines()[2] == f"IBAN DE02 {GAP}"
     assert public_text(TEXT, WORDS, []) == TEXT
     assert public_text(TEXT, [], [NAME]) == ""  # no boxes: nothing can be kept safely
 
