@@ -93,6 +93,7 @@ class DemoReport:
     building_files: list[str] = field(default_factory=list)
     users: list[str] = field(default_factory=list)
     grants: list[str] = field(default_factory=list)
+    redactions: list[str] = field(default_factory=list)
     applications: list[str] = field(default_factory=list)
 
 

@@ -58,16 +58,45 @@ def hidden(word: Sequence, regions: Iterable[Box]) -> bool:
 
 
 def public_text(text: str, words: Sequence[Sequence], regions: Sequence[Box]) -> str:
-    """The page's text without the words under ``regions``, one line per printed line.
+    """The page's text without the words under ``regions``.
 
-    Rebuilt from the word boxes, not cut from the text: only the boxes say
-    where a word stands.  A page with text but no word boxes gives nothing
-    (what lies under a region cannot be told, so none of it goes out).
+    Only the word boxes say where a word stands, so the text is cut by them:
+    each word found in the text in turn, the hidden ones replaced by a gap.
+    Where the text holds anything no box accounts for (another extractor's
+    reading), it is rebuilt from the boxes alone, one line per printed line.  A
+    page with text but no word boxes gives nothing (what lies under a region
+    cannot be told, so none of it goes out).
     """
     if not regions:
         return text
     if not words:
         return ""
+    cut = _cut_by_words(text, words, regions)
+    return cut if cut is not None else _rebuilt(words, regions)
+
+
+def _cut_by_words(text: str, words: Sequence[Sequence], regions: Sequence[Box]) -> str | None:
+    """The text with the hidden words' spans replaced; None when a word is not found in
+    order or letters are left over that no word box accounts for."""
+    out: list[str] = []
+    position = 0
+    for word in words:
+        found = text.find(str(word[0]), position)
+        if found < 0 or any(c.isalnum() for c in text[position:found]):
+            return None
+        between = text[position:found]
+        if not hidden(word, regions):
+            out += [between, str(word[0])]
+        elif not (out and out[-1] == GAP and not between.strip()):
+            out += [between, GAP]  # one gap for neighbouring hidden words
+        position = found + len(str(word[0]))
+    if any(c.isalnum() for c in text[position:]):
+        return None
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _rebuilt(words: Sequence[Sequence], regions: Sequence[Box]) -> str:
     lines: list[list[str]] = []
     previous = None
     for word in words:

@@ -64,6 +64,8 @@ def demo_cmd(inst: Instance) -> None:
         click.echo(f"grant          {line}")
     for line in people.applications:
         click.echo(f"application    {line}")
+    for line in people.redactions:
+        click.echo(f"redaction      {line}")
     street_list = Path(inst.config.street_list)
     if write_street_list(street_list):
         click.echo(f"street list    {street_list} (suggestions in the application form)")

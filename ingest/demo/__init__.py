@@ -100,4 +100,9 @@ def run_demo(
     fee_line = demo_fee_notice(instance)
     if fee_line:
         people.applications.append(fee_line)
+    from .redaction_demo import demo_redaction
+
+    redaction_line = demo_redaction(instance)
+    if redaction_line:
+        people.redactions.append(redaction_line)
     return people, report

@@ -50,6 +50,14 @@ def test_the_words_under_a_region_leave_the_text_and_a_gap_says_so() -> None:
     assert public_text(TEXT, WORDS, [digits]).splitlines()[2] == f"IBAN DE02 {GAP}"
     assert public_text(TEXT, WORDS, []) == TEXT
     assert public_text(TEXT, [], [NAME]) == ""  # no boxes: nothing can be kept safely
+    # the text as written (punctuation, lines) where every letter is accounted for by a box
+    written = "Bauschein Nr. 457,\nNachbar: Edeltraut Quenzel.\nIBAN DE02 1001"
+    assert (
+        public_text(written, WORDS, [NAME])
+        == f"Bauschein Nr. 457,\nNachbar: {GAP}.\nIBAN DE02 1001"
+    )
+    stray = written.replace("Nachbar:", "Nachbar: Quenzel")  # a word no box accounts for
+    assert "Quenzel" not in public_text(stray, WORDS, [NAME])  # rebuilt from the boxes
 
 
 @pytest.mark.parametrize(

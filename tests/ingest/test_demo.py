@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from docstore.fee_models import FeeNotice
-from docstore.models import BuildingFile, Document, Grant, User
+from docstore.models import BuildingFile, Document, Grant, Page, User
 from ingest.demo import build_archive, run_demo
 from ingest.model import Outcome
 from tests.ingest.conftest import make_instance
@@ -72,9 +72,13 @@ def test_demo_ingests_completely_and_reruns_as_duplicates(tmp_path) -> None:
         (notice,) = s.scalars(select(FeeNotice)).all()
         assert notice.status == "open" and notice.grant_id == waiting.id and notice.pdf_key
     assert "fee notice of 16,50" in people.applications[0]
+    assert len(people.redactions) == 1  # the 2019 applicant's name
+    with inst.db.session() as s:
+        [redacted] = s.scalars(select(Page).where(Page.redacted_text.is_not(None))).all()
+        assert "Bauherr" in redacted.text and "Bauherr: ███" in redacted.redacted_text
     again_people, again = run_demo(inst)
     assert again.count(Outcome.DUPLICATE) == len(again.files)
-    assert again_people.applications == []
+    assert again_people.applications == [] and again_people.redactions == []
     with inst.db.session() as s:
         assert s.scalar(select(func.count()).select_from(FeeNotice)) == 1
     inst.close()
