@@ -268,7 +268,16 @@ def for_download(
     return view.document
 
 
+VISIT_SECONDS = 1800
+"""Views of the same document by the same user within this time are one visit."""
+
+
 def record_view(session: Session, user: User, document: Document, page: int) -> None:
+    """One event per visit: the trail answers "who saw what, when", and a reader turning
+    pages and zooming (the viewer, the manifest an IIIF viewer opens) is one look at the
+    document, not one event per click.  The page is the one the visit began with."""
+    if throttle.hit(session, f"view:{user.id}:{document.id}", VISIT_SECONDS) > 1:
+        return
     audit.record(
         session,
         "document.view",
