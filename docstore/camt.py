@@ -39,6 +39,8 @@ CONTENT_KEY = "camt:c:"
 class StatementRejected(UsageError):
     """The file is not a CAMT.053 statement we can read; the message says why."""
 
+    default_code = "statement.unreadable"
+
 
 @dataclass(frozen=True)
 class Credit:
@@ -71,18 +73,27 @@ def _schema(version: str) -> xmlschema.XMLSchema:
 def read(data: bytes) -> Statement:
     """The statement in ``data``, or :class:`StatementRejected`."""
     if len(data) > MAX_BYTES:
-        raise StatementRejected(f"the file is larger than {MAX_BYTES >> 20} MB: not a statement")
+        raise StatementRejected(
+            f"the file is larger than {MAX_BYTES >> 20} MB: not a statement",
+            "statement.too_large",
+            limit=MAX_BYTES >> 20,
+        )
     try:
         root = fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise StatementRejected("the file declares a DTD or entities: refused") from None
+        raise StatementRejected(
+            "the file declares a DTD or entities: refused", "statement.dtd"
+        ) from None
     except (ParseError, ValueError) as exc:
-        raise StatementRejected(f"the file is not well-formed XML ({exc})") from None
+        raise StatementRejected(
+            f"the file is not well-formed XML ({exc})", "statement.xml", detail=str(exc)
+        ) from None
     match = re.fullmatch(r"\{" + re.escape(NAMESPACE) + r"([0-9]{2})\}Document", root.tag)
     if match is None or match.group(1) not in VERSIONS:
         raise StatementRejected(
             "the file is not a CAMT.053 bank statement (camt.053.001.02 or camt.053.001.08); "
-            "ask the bank for the statement in CAMT.053 format"
+            "ask the bank for the statement in CAMT.053 format",
+            "statement.format",
         )
     version = match.group(1)
     error = next(_schema(version).iter_errors(root), None)
@@ -90,7 +101,11 @@ def read(data: bytes) -> Statement:
         path = re.sub(r"\{[^}]*\}", "", error.path or "")  # the namespace on every step
         where = f" at {path}" if path else ""
         reason = re.sub(r"\{[^}]*\}", "", (error.reason or str(error)).splitlines()[0])[:300]
-        raise StatementRejected(f"the statement breaks the CAMT.053 schema{where}: {reason}")
+        raise StatementRejected(
+            f"the statement breaks the CAMT.053 schema{where}: {reason}",
+            "statement.schema",
+            detail=f"{path}: {reason}" if path else reason,
+        )
     return _statement(root, version)
 
 
@@ -99,7 +114,7 @@ def _statement(root: Element, version: str) -> Statement:
     statements = root.findall("c:BkToCstmrStmt/c:Stmt", ns)
     if len(statements) != 1:
         raise StatementRejected("import one account statement per file (this one holds "
-                                f"{len(statements)})")  # fmt: skip
+                                f"{len(statements)})", "statement.several")  # fmt: skip
     stmt = statements[0]
     account = _text(stmt, "c:Acct/c:Id/c:IBAN", ns) or _text(stmt, "c:Acct/c:Id/c:Othr/c:Id", ns)
     credits: list[Credit] = []

@@ -1,7 +1,9 @@
-"""Errors that carry their exit code and a message meant for a person.
+"""Errors that carry their exit code, a message meant for a person, and a stable code.
 
-The CLI maps them to its exit status in one place (``viewer/cli.py``); the
-web app will map them to HTTP statuses the same way.
+The message is English with the command-line advice an operator needs; the CLI prints it and
+maps the class to its exit status in one place (``viewer/cli.py``). The ``code`` and its
+``params`` are for every other entry point: the web words each code in the user's language
+(``viewer/web/error_texts.py``), so no English sentence or CLI advice reaches a German page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,12 @@ class BauakteError(Exception):
     """An error with a message that says what to do; never shown as a traceback."""
 
     exit_code = 1
+    default_code = "failed"
+
+    def __init__(self, message: str = "", code: str = "", **params: object) -> None:
+        super().__init__(message)
+        self.code = code or self.default_code
+        self.params = params
 
 
 class UsageError(BauakteError):
@@ -24,7 +32,7 @@ class ConfigError(UsageError):
 
 
 class NotFound(UsageError):
-    pass
+    default_code = "not_found"
 
 
 class Conflict(UsageError):

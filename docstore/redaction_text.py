@@ -36,11 +36,13 @@ class Box:
         """A region cut to the page; UsageError for one that is not a region on it."""
         values = (left, top, width, height)
         if not all(isinstance(v, int | float) and math.isfinite(v) for v in values):
-            raise UsageError("a redaction needs a left, top, width and height between 0 and 1")
+            raise UsageError(
+                "a redaction needs a left, top, width and height between 0 and 1", "redaction.box"
+            )
         right, bottom = min(left + width, 1.0), min(top + height, 1.0)
         left, top = max(left, 0.0), max(top, 0.0)
         if right - left < MIN_SIDE or bottom - top < MIN_SIDE:
-            raise UsageError("the redaction does not cover any part of the page")
+            raise UsageError("the redaction does not cover any part of the page", "redaction.box")
         return cls(left, top, right - left, bottom - top)
 
     def covers(self, left: float, top: float, width: float, height: float) -> bool:

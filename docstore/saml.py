@@ -58,6 +58,8 @@ ATTRIBUTES = {
 class SamlRejected(UsageError):
     """The provider's answer is not taken; ``reason`` says why (for the audit trail)."""
 
+    default_code = "signin.refused"
+
     def __init__(self, reason: str) -> None:
         super().__init__(f"sign-in through the identity provider refused: {reason}")
         self.reason = reason

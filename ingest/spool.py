@@ -89,24 +89,33 @@ def receive(
         for original, stream in files:
             name = _unique(safe_name(original), {n for n, _ in written})
             if name.lower() in MANIFEST_NAMES:
-                raise UsageError("a manifest goes into the manifest field, not among the files")
+                raise UsageError(
+                    "a manifest goes into the manifest field, not among the files",
+                    "upload.manifest_among_files",
+                )
             with (part / FILES / name).open("wb") as out:
                 size = _copy(stream, out)
             written.append((name, size))
         if not written:
-            raise UsageError("no files were uploaded: choose at least one file")
+            raise UsageError("no files were uploaded: choose at least one file", "upload.no_files")
         manifest_name = None
         if manifest is not None:
             manifest_name = safe_name(manifest[0])
             suffix = Path(manifest_name).suffix.lower()
             if suffix not in (".csv", ".json"):
-                raise UsageError("the manifest must be a .csv or .json file")
+                raise UsageError(
+                    "the manifest must be a .csv or .json file", "upload.manifest_type"
+                )
             target = part / FILES / f"manifest{suffix}"  # where the pipeline looks for it
             with target.open("wb") as out:
                 _copy(manifest[1], out)
             unreadable = [p for p in load_manifest(target).problems if p.row is None]
             if unreadable:
-                raise UsageError(f"the manifest {manifest_name} {unreadable[0].reason}")
+                raise UsageError(
+                    f"the manifest {manifest_name} {unreadable[0].reason}",
+                    "upload.manifest_unreadable",
+                    name=manifest_name,
+                )
         part.rename(root / token)
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)

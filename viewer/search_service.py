@@ -23,8 +23,7 @@ class SearchRefused(UsageError):
             "too-many-words": f"use at most {refused.limit} words",
             "too-costly": "use fewer or more exact words",
         }[refused.code]
-        super().__init__(f"the search was refused: {advice}")
-        self.code = refused.code
+        super().__init__(f"the search was refused: {advice}", refused.code, limit=refused.limit)
         self.limit = refused.limit
 
 

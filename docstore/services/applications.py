@@ -39,8 +39,8 @@ MAX_TEXT = 4000
 class ApplicationProblem(UsageError):
     """What is wrong with an application form; ``field`` names the form field."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, code: str = "", **params: object) -> None:
+        super().__init__(message, code or f"application.{field}", **params)
         self.field = field
 
 
@@ -89,7 +89,12 @@ def notice_of(config) -> Notice:
 def _clean(text: str, limit: int, field_name: str) -> str:
     value = " ".join(text.split()) if limit <= 200 else text.strip()
     if len(value) > limit or any(ord(c) < 32 and c not in "\n\t" for c in value):
-        raise ApplicationProblem(field_name, f"{field_name}: at most {limit} characters")
+        raise ApplicationProblem(
+            field_name,
+            f"{field_name}: at most {limit} characters",
+            "application.too_long",
+            limit=limit,
+        )
     return value
 
 
@@ -135,7 +140,9 @@ def check(a: Application, known_street=None, *, proofs_offered: int | None = Non
             "building", "name the building: street and house number, a parcel, or the file number"
         )
     if checked.street and known_street is not None and not known_street(checked.street):
-        raise ApplicationProblem("street", f"no street {checked.street!r} in this city")
+        raise ApplicationProblem(
+            "street", f"no street {checked.street!r} in this city", street=checked.street
+        )
     if not checked.purpose:
         raise ApplicationProblem("purpose", "say what you need the file for")
     if checked.legitimation in NEEDS_PROOF and not has_proofs:
@@ -157,7 +164,9 @@ def submit(
 ) -> AccessRequest:
     """File the application; ``known_street`` (street -> bool) checks against the city's list."""
     if applicant.is_staff or not applicant.active:
-        raise PermissionDenied("applications are made by citizens and architects")
+        raise PermissionDenied(
+            "applications are made by citizens and architects", "application.staff"
+        )
     a = check(application, known_street)
     request = AccessRequest(
         user_id=applicant.id,
@@ -288,7 +297,7 @@ def withdraw_all(session: Session, applicant: User) -> int:
 def withdraw(session: Session, applicant: User, request_id: int, notice: Notice) -> None:
     request = own_application(session, applicant, request_id, lock=True)
     if request.status not in OPEN_STATUSES:
-        raise UsageError("this application is decided already")
+        raise UsageError("this application is decided already", "application.decided")
     change_status(session, request, RequestStatus.WITHDRAWN, actor=applicant, notice=notice)
 
 
@@ -296,7 +305,7 @@ def open_question(session: Session, applicant: User, request_id: int) -> AccessR
     """The own application waiting for an answer (locked); checked before proofs are stored."""
     request = own_application(session, applicant, request_id, lock=True)
     if request.status != RequestStatus.QUERY:
-        raise UsageError("there is no question to answer")
+        raise UsageError("there is no question to answer", "application.no_question")
     return request
 
 

@@ -77,7 +77,7 @@ def my_grants(session: Session, user: User, at: dt.datetime | None = None) -> li
 def recent_building_files(session: Session, user: User, limit: int = 20) -> list[BuildingFile]:
     """Staff only: the files changed most recently."""
     if not user.is_staff:
-        raise Forbidden("only staff see the list of all building files")
+        raise Forbidden("only staff see the list of all building files", "archive.staff_list")
     stmt = select(BuildingFile).order_by(BuildingFile.updated_at.desc(), BuildingFile.id.desc())
     return list(session.scalars(stmt.limit(limit)))
 
@@ -248,11 +248,12 @@ def for_download(
     """
     view = open_document(session, user, document_id)
     if not view.may_download:
-        raise Forbidden("this grant allows viewing only, not downloading")
+        raise Forbidden("this grant allows viewing only, not downloading", "archive.view_only")
     if plan_copy_refused(session, user, view.document, plan_kinds):
         raise Forbidden(
             "this plan's author has not agreed to copies: order an extract with the "
-            "declaration under § 45 UrhG, or ask the authority"
+            "declaration under § 45 UrhG, or ask the authority",
+            "archive.plan_copy",
         )
     key = f"download:{user.id}:{view.document.id}"
     if throttle.hit(session, key, DOWNLOAD_WINDOW_SECONDS) > 1:

@@ -54,7 +54,10 @@ def import_statement(
     wanted = account.replace(" ", "").upper()
     if wanted and statement.account.replace(" ", "").upper() != wanted:
         raise camt.StatementRejected(
-            f"the statement is for account {statement.account}, not the fee account {wanted}"
+            f"the statement is for account {statement.account}, not the fee account {wanted}",
+            "statement.account",
+            account=statement.account,
+            wanted=wanted,
         )
     digest = hashlib.sha256(data).hexdigest()
     if session.scalar(select(BankStatement.id).where(BankStatement.sha256 == digest)):

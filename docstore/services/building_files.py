@@ -22,7 +22,11 @@ def get_by_aktenzeichen(session: Session, aktenzeichen: str) -> BuildingFile:
         select(BuildingFile).where(BuildingFile.aktenzeichen == aktenzeichen.strip())
     )
     if found is None:
-        raise NotFound(f"no building file with Aktenzeichen {aktenzeichen!r}")
+        raise NotFound(
+            f"no building file with Aktenzeichen {aktenzeichen!r}",
+            "building_file.unknown",
+            aktenzeichen=aktenzeichen,
+        )
     return found
 
 

@@ -30,5 +30,20 @@ def period(first_day: dt.date | None, last_day: dt.date | None, zone: ZoneInfo) 
         start = day_start(first_day, zone) if first_day else None
         end = day_start(last_day + dt.timedelta(days=1), zone) if last_day else None
     except OverflowError:
-        raise UsageError("choose a day between the years 2 and 9998") from None
+        raise UsageError("choose a day between the years 2 and 9998", "date.range") from None
     return Period(start, end)
+
+
+def last_day(end: dt.datetime | None, zone: ZoneInfo) -> dt.date | None:
+    """The last day a period that ends (exclusive) at ``end`` covers: the day people gave."""
+    if end is None:
+        return None
+    if end.tzinfo is None:  # SQLite hands back naive UTC
+        end = end.replace(tzinfo=dt.UTC)
+    return (end.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+
+
+def first_day(start: dt.datetime, zone: ZoneInfo) -> dt.date:
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=dt.UTC)
+    return start.astimezone(zone).date()

@@ -71,7 +71,11 @@ MAX_SELECTIONS = 1000
 def parse_pages(text: str, page_count: int) -> tuple[int, ...]:
     """Pages as people write them: ``1-3, 5`` (empty: all).  Out of range is an error."""
     if len(text) > MAX_PAGES_TEXT:
-        raise UsageError(f"write the pages in at most {MAX_PAGES_TEXT} characters")
+        raise UsageError(
+            f"write the pages in at most {MAX_PAGES_TEXT} characters",
+            "extract.pages_text",
+            limit=MAX_PAGES_TEXT,
+        )
     numbers: dict[int, None] = {}
     for part in text.replace(";", ",").split(","):
         part = part.strip().replace("–", "-")
@@ -79,10 +83,19 @@ def parse_pages(text: str, page_count: int) -> tuple[int, ...]:
             continue
         first, dash, last = (p.strip() for p in part.partition("-"))
         if not _digits(first) or (dash and not _digits(last)):
-            raise UsageError(f"'{part}' is not a page or a range of pages such as 2-4")
+            raise UsageError(
+                f"'{part}' is not a page or a range of pages such as 2-4",
+                "extract.not_pages",
+                part=part,
+            )
         low, high = int(first), int(last) if dash else int(first)
         if not 1 <= low <= high <= page_count:
-            raise UsageError(f"choose pages between 1 and {page_count}, not {part}")
+            raise UsageError(
+                f"choose pages between 1 and {page_count}, not {part}",
+                "extract.page_range",
+                count=page_count,
+                part=part,
+            )
         numbers.update(dict.fromkeys(range(low, high + 1)))
     return tuple(numbers)
 
@@ -146,19 +159,26 @@ def order(
     if user is None or not user.active:
         raise Hidden("nothing to extract")
     if not stamped and not user.is_staff:
-        raise Forbidden("only the authority's staff make extracts without the stamp")
+        raise Forbidden(
+            "only the authority's staff make extracts without the stamp", "extract.unstamped"
+        )
     documents = _documents(session, user, selections)
     building_file_id = documents[0][0].building_file_id
     wanted = [(doc, n) for doc, numbers in documents for n in numbers]
     if len(wanted) > terms.max_pages:
-        raise UsageError(f"an extract has at most {terms.max_pages} pages: choose fewer")
+        raise UsageError(
+            f"an extract has at most {terms.max_pages} pages: choose fewer",
+            "extract.too_many_pages",
+            limit=terms.max_pages,
+        )
     pages = _pages(session, wanted)
     left_out = _plans_left_out(session, user, documents, terms.plan_kinds, proceedings_declared)
     if all(doc.id in left_out for doc, _ in wanted):
         raise UsageError(
             "every page you chose is a plan whose author has not consented to copies: "
             "declare that the copy is for proceedings before an authority (§ 45 UrhG), "
-            "or ask the authority to obtain the author's consent"
+            "or ask the authority to obtain the author's consent",
+            "extract.only_plans",
         )
     extract = ExtractOrder(
         user_id=user.id, building_file_id=building_file_id, stamped=stamped,
@@ -188,9 +208,11 @@ def _documents(
     session: Session, user: User, selections: list[Selection]
 ) -> list[tuple[Document, tuple[int, ...]]]:
     if not selections:
-        raise UsageError("choose at least one document for the extract")
+        raise UsageError("choose at least one document for the extract", "extract.none")
     if len(selections) > MAX_SELECTIONS:
-        raise UsageError(f"choose at most {MAX_SELECTIONS} documents")
+        raise UsageError(
+            f"choose at most {MAX_SELECTIONS} documents", "extract.too_many", limit=MAX_SELECTIONS
+        )
     visible = access.visibility(session, user)
     chosen: dict[int, tuple[Document, dict[int, None]]] = {}
     for sel in selections:
@@ -198,18 +220,30 @@ def _documents(
         if doc is None or not visible.covers(doc):
             raise Hidden(f"document {sel.document_id} not found")
         if not visible.covers_download(doc):
-            raise Forbidden(f"your access to document {doc.id} allows viewing only, not copies")
+            raise Forbidden(
+                f"your access to document {doc.id} allows viewing only, not copies",
+                "archive.view_only",
+            )
         if doc.building_file_id is None:
-            raise UsageError(f"document {doc.id} belongs to no building file yet")
+            raise UsageError(
+                f"document {doc.id} belongs to no building file yet", "extract.unfiled"
+            )
         if doc.page_count < 1:
-            raise UsageError(f"document {doc.id} has no pages")
+            raise UsageError(f"document {doc.id} has no pages", "extract.no_pages")
         numbers = sel.pages or tuple(range(1, doc.page_count + 1))
         if any(not 1 <= n <= doc.page_count for n in numbers):
-            raise UsageError(f"document {doc.id} has pages 1 to {doc.page_count}")
+            raise UsageError(
+                f"document {doc.id} has pages 1 to {doc.page_count}",
+                "extract.page_range",
+                count=doc.page_count,
+                part="",
+            )
         chosen.setdefault(doc.id, (doc, {}))[1].update(dict.fromkeys(numbers))
     files = {doc.building_file_id for doc, _ in chosen.values()}
     if len(files) > 1:
-        raise UsageError("an extract is made from one building file: order one per file")
+        raise UsageError(
+            "an extract is made from one building file: order one per file", "extract.one_file"
+        )
     return [(doc, tuple(numbers)) for doc, numbers in chosen.values()]
 
 
@@ -219,7 +253,11 @@ def _pages(session: Session, wanted: list[tuple[Document, int]]) -> dict[tuple[i
     pages = {(p.document_id, p.number): p for p in rows}
     missing = [f"{d.id}/{n}" for d, n in wanted if (d.id, n) not in pages]
     if missing:
-        raise UsageError(f"page {missing[0]} is not registered: ask the authority")
+        raise UsageError(
+            f"page {missing[0]} is not registered: ask the authority",
+            "extract.unregistered",
+            page=missing[0],
+        )
     return pages
 
 
@@ -334,22 +372,29 @@ def for_download(
     extract = readable(session, user, order_id)
     now = utcnow()
     if extract.status == ExtractStatus.QUEUED.value:
-        raise NotReady("the extract is still being made: try again in a few minutes")
+        raise NotReady(
+            "the extract is still being made: try again in a few minutes", "extract.queued"
+        )
     if extract.status == ExtractStatus.READY.value and waits_for_payment(
         session, extract, pay_afterwards
     ):
-        raise NotReady("the extract can be downloaded once its fee is paid")
+        raise NotReady("the extract can be downloaded once its fee is paid", "extract.unpaid")
     if extract.status != ExtractStatus.READY.value or (
         extract.expires_at is not None and extract.expires_at <= now
     ):
-        raise Expired("the extract's link has run out: order the extract again")
+        raise Expired("the extract's link has run out: order the extract again", "extract.expired")
     if not extract.stamped and not user.is_staff:
-        raise Forbidden("an extract without the stamp is for the authority's staff only")
+        raise Forbidden(
+            "an extract without the stamp is for the authority's staff only", "extract.unstamped"
+        )
     visible = access.visibility(session, user)
     ids = {p.document_id for p in extract.pages if p.left_out is None}
     documents = session.scalars(select(Document).where(Document.id.in_(ids))).all()
     if len(documents) != len(ids) or not all(visible.covers_download(d) for d in documents):
-        raise Forbidden("your access to these documents has ended, and with it the extract")
+        raise Forbidden(
+            "your access to these documents has ended, and with it the extract",
+            "extract.access_ended",
+        )
     audit.record(session, "extract.download", actor=user, target_type="extract",
                  target_id=extract.id, building_file_id=extract.building_file_id,
                  details={"pages": len([p for p in extract.pages if p.left_out is None]),

@@ -127,10 +127,12 @@ def issue(
         reason = " ".join(decision.reason.split())
         if decision.total_cents is not None and decision.total_cents != fees.total(items):
             if not reason or len(reason) > MAX_REASON:
-                raise UsageError("give the reason for changing the fee (up to 1000 characters)")
+                raise UsageError(
+                    "give the reason for changing the fee (up to 1000 characters)", "fee.reason"
+                )
             items = fees.adjusted(items, decision.total_cents)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(str(exc), "fee.amount") from None
     total = fees.total(items)
     if total == 0:
         if decision.total_cents is not None and reason:  # waived by the clerk: on record
@@ -215,9 +217,9 @@ def cancel(session: Session, clerk: User, notice_id: int, reason: str) -> FeeNot
         raise Hidden(f"fee notice {notice_id} not found")
     reason = " ".join(reason.split())
     if not reason or len(reason) > MAX_REASON:
-        raise UsageError("give the reason for cancelling the notice")
+        raise UsageError("give the reason for cancelling the notice", "fee.cancel_reason")
     if notice.status != NoticeStatus.OPEN.value:
-        raise UsageError("only an open notice can be cancelled")
+        raise UsageError("only an open notice can be cancelled", "fee.not_open")
     notice.status = NoticeStatus.CANCELLED.value
     notice.cancelled_at, notice.cancelled_by_id, notice.cancel_reason = utcnow(), clerk.id, reason
     grant = session.get(Grant, notice.grant_id) if notice.grant_id else None

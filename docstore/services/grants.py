@@ -21,11 +21,12 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, days, roles
+from . import audit, days, mail, roles
 from .actors import Actor, user_id_of
 from .roles import Capability
 
 _ID = re.compile(r"[0-9]{1,18}")
+MAX_REASON = 1000
 
 
 def grant_access(
@@ -44,14 +45,24 @@ def grant_access(
     """Access to the whole file, or only to the listed documents and documents of ``kinds``
     (the latter also when scanned later)."""
     if user.is_staff:
-        raise UsageError(f"{user.username} is staff ({user.role}) and sees every file already")
+        raise UsageError(
+            f"{user.username} is staff ({user.role}) and sees every file already",
+            "grant.staff",
+            username=user.username,
+        )
     roles.require(actor, Capability.GRANT)
     valid_from = valid_from or utcnow()
     if valid_until is not None and valid_until <= valid_from:
-        raise UsageError("the grant would end before it starts: choose a later end date")
+        raise UsageError(
+            "the grant would end before it starts: choose a later end date", "grant.ends_first"
+        )
     for doc in documents or []:
         if doc.building_file_id != building_file.id:
-            raise UsageError(f"document {doc.id} does not belong to {building_file.aktenzeichen}")
+            raise UsageError(
+                f"document {doc.id} does not belong to {building_file.aktenzeichen}",
+                "grant.foreign_document",
+                aktenzeichen=building_file.aktenzeichen,
+            )
     grant = Grant(
         user_id=user.id,
         building_file_id=building_file.id,
@@ -110,7 +121,11 @@ def grant_for_days(
     missing = wanted - {d.id for d in docs}
     if missing:
         shown = ", ".join(sorted(map(str, missing)))
-        raise UsageError(f"documents {shown} are not in {building_file.aktenzeichen}")
+        raise UsageError(
+            f"documents {shown} are not in {building_file.aktenzeichen}",
+            "grant.foreign_document",
+            aktenzeichen=building_file.aktenzeichen,
+        )
     period = days.period(first_day, last_day, zone)
     return grant_access(
         session,
@@ -127,12 +142,29 @@ def grant_for_days(
 
 
 def revoke_access(
-    session: Session, user: User, building_file: BuildingFile, *, actor: Actor
+    session: Session,
+    user: User,
+    building_file: BuildingFile,
+    *,
+    actor: Actor,
+    reason: str = "",
+    notify: mail.MailContext | None = None,
 ) -> int:
     """Revoke every grant of ``user`` on ``building_file`` that gives or may yet give
     access (active, starting later, or waiting for its fee: a payment would open
-    that one); returns how many."""
+    that one); returns how many.
+
+    With ``notify``, the person is told by mail (with the reason), so access never ends
+    without a word; the console revokes silently unless asked.
+    """
     roles.require(actor, Capability.GRANT)
+    reason = " ".join(reason.split())
+    if len(reason) > MAX_REASON or not reason.isprintable():
+        raise UsageError(
+            f"the reason has at most {MAX_REASON} printable characters",
+            "grant.reason",
+            limit=MAX_REASON,
+        )
     now = utcnow()
     grants = session.scalars(
         select(Grant).where(
@@ -152,6 +184,19 @@ def revoke_access(
             target_type="grant",
             target_id=grant.id,
             building_file_id=building_file.id,
-            details={"user": user.username, "aktenzeichen": building_file.aktenzeichen},
+            details={
+                "user": user.username,
+                "aktenzeichen": building_file.aktenzeichen,
+                **({"reason": reason} if reason else {}),
+            },
         )
+    if grants and notify is not None and user.email:
+        mail.queue(session, user, "grant_revoked", notify, aktenzeichen=building_file.aktenzeichen,
+                   address=_address(building_file), reason=reason)  # fmt: skip
     return len(grants)
+
+
+def _address(bf: BuildingFile) -> str:
+    street = " ".join(p for p in (bf.street, bf.house_number) if p)
+    town = " ".join(p for p in (bf.postcode, bf.municipality) if p)
+    return ", ".join(p for p in (street, town) if p)

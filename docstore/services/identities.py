@@ -108,15 +108,19 @@ def account_for(session: Session, assertion: Assertion, *, link_to: User | None 
         )
     )
     if link_to is not None and link_to.is_staff:
-        raise PermissionDenied("staff accounts sign in with password and one-time code")
+        raise PermissionDenied(
+            "staff accounts sign in with password and one-time code", "identity.staff"
+        )
     if identity is not None:
         user = session.get(User, identity.user_id)
         if link_to is not None and link_to.id != identity.user_id:
-            raise PermissionDenied("this identity belongs to another account")
+            raise PermissionDenied("this identity belongs to another account", "identity.taken")
         if user is None or not user.active or user.deleted_at is not None:
-            raise PermissionDenied("this account is closed")
+            raise PermissionDenied("this account is closed", "identity.closed")
         if user.is_staff:  # an account made staff later must not skip its one-time code
-            raise PermissionDenied("staff accounts sign in with password and one-time code")
+            raise PermissionDenied(
+                "staff accounts sign in with password and one-time code", "identity.staff"
+            )
         identity.trust_level, identity.last_seen_at = assertion.trust_level.value, utcnow()
         identity.asserted_name = asserted_name(assertion)
         return user

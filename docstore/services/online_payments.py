@@ -120,7 +120,7 @@ def _payable(s: Session, notice_id: int, actor: User) -> FeeNotice:
     if notice is None or notice.user_id != actor.id or not actor.active:
         raise Hidden(f"fee notice {notice_id} not found")
     if notice.status != NoticeStatus.OPEN.value or notice.open_cents <= 0:
-        raise UsageError("this fee notice has nothing left to pay")
+        raise UsageError("this fee notice has nothing left to pay", "payment.nothing_open")
     return notice
 
 

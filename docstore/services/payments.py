@@ -53,7 +53,7 @@ def record(
     """Book ``received`` on ``notice`` (None: unmatched, for a clerk); None when the source key
     was booked before.  The caller holds ``notice`` locked (see :func:`locked_notice`)."""
     if not 0 < received.amount_cents <= MAX_CENTS:
-        raise UsageError("a payment is between 0.01 and 100,000 euros")
+        raise UsageError("a payment is between 0.01 and 100,000 euros", "payment.amount")
     if session.scalar(select(Payment.id).where(Payment.source_key == received.source_key)):
         return None
     payment = Payment(
@@ -147,19 +147,21 @@ def at_desk(
     roles.require(clerk, Capability.REVIEW)
     receipt = " ".join(receipt.split())
     if method not in DESK_METHODS:
-        raise UsageError("at the desk: cash or card")
+        raise UsageError("at the desk: cash or card", "payment.method")
     if not receipt or len(receipt) > 100:
-        raise UsageError("enter the receipt number (up to 100 characters)")
+        raise UsageError("enter the receipt number (up to 100 characters)", "payment.receipt")
     notice = locked_notice(session, notice_id)
     if notice is None:
         raise Hidden(f"fee notice {notice_id} not found")
     if notice.status == NoticeStatus.CANCELLED.value:
-        raise UsageError("this notice is cancelled")
+        raise UsageError("this notice is cancelled", "payment.notice_cancelled")
     received = Received(amount_cents, method, f"desk:{receipt}", receipt=receipt,
                         booked_on=dt.datetime.now(zone).date())  # fmt: skip
     payment = record(session, notice, received, actor=clerk, zone=zone, context=context)
     if payment is None:
-        raise UsageError(f"receipt {receipt} is booked already")
+        raise UsageError(
+            f"receipt {receipt} is booked already", "payment.receipt_booked", receipt=receipt
+        )
     return payment
 
 
@@ -177,12 +179,14 @@ def assign(
     if payment is None:
         raise Hidden(f"payment {payment_id} not found")
     if payment.status != PaymentStatus.UNMATCHED.value:
-        raise UsageError("this payment is assigned already")
+        raise UsageError("this payment is assigned already", "payment.assigned")
     notice = locked_notice(session, notice_id)
     if notice is None:
-        raise UsageError(f"there is no fee notice {notice_id}")
+        raise UsageError(
+            f"there is no fee notice {notice_id}", "payment.no_notice", notice=notice_id
+        )
     if notice.status == NoticeStatus.CANCELLED.value:
-        raise UsageError("this notice is cancelled")
+        raise UsageError("this notice is cancelled", "payment.notice_cancelled")
     payment.notice_id, payment.status = notice.id, PaymentStatus.MATCHED.value
     payment.resolved_by_id = clerk.id
     audit.record(session, "payment.assign", actor=clerk, target_type="payment",
@@ -200,9 +204,9 @@ def cancel(session: Session, clerk: User, payment_id: int, reason: str) -> Payme
         raise Hidden(f"payment {payment_id} not found")
     reason = " ".join(reason.split())
     if not reason or len(reason) > 1000:
-        raise UsageError("give the reason for cancelling the payment")
+        raise UsageError("give the reason for cancelling the payment", "payment.cancel_reason")
     if payment.status == PaymentStatus.CANCELLED.value:
-        raise UsageError("this payment is cancelled already")
+        raise UsageError("this payment is cancelled already", "payment.cancelled")
     notice = locked_notice(session, payment.notice_id) if payment.notice_id else None
     if notice is not None and payment.status == PaymentStatus.MATCHED.value:
         notice.paid_cents -= payment.amount_cents

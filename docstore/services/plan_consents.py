@@ -62,12 +62,14 @@ def record(
     _require(clerk)
     document = _document(session, document_id)
     if consented_on is None:
-        raise UsageError("give the date the author consented on")
+        raise UsageError("give the date the author consented on", "consent.date")
     note = " ".join(note.split())
     if not note or len(note) > MAX_NOTE:
-        raise UsageError("say how the author consented (a note of up to 1000 characters)")
+        raise UsageError(
+            "say how the author consented (a note of up to 1000 characters)", "consent.note"
+        )
     if consented_on > utcnow().date() + dt.timedelta(days=1):
-        raise UsageError("the date of the consent cannot be in the future")
+        raise UsageError("the date of the consent cannot be in the future", "consent.future")
     held = current(session, document.id)
     if held is not None:
         _withdraw(held, clerk, "replaced by a newer consent")
@@ -87,10 +89,12 @@ def withdraw(session: Session, clerk: User, document_id: int, reason: str) -> Pl
     document = _document(session, document_id)
     reason = " ".join(reason.split())
     if not reason or len(reason) > MAX_NOTE:
-        raise UsageError("give the reason for withdrawing the consent (up to 1000 characters)")
+        raise UsageError(
+            "give the reason for withdrawing the consent (up to 1000 characters)", "consent.reason"
+        )
     held = current(session, document.id)
     if held is None:
-        raise UsageError(f"document {document.id} has no consent to withdraw")
+        raise UsageError(f"document {document.id} has no consent to withdraw", "consent.none")
     _withdraw(held, clerk, reason)
     audit.record(session, "plan.consent_withdrawn", actor=clerk, target_type="document",
                  target_id=document.id, building_file_id=document.building_file_id,

@@ -38,8 +38,8 @@ _LIMITS = {"display_name": 200, "street": 200, "postcode": 16, "city": 100, "pho
 
 
 class BadDetail(UsageError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, code: str, **params: object) -> None:
+        super().__init__(message, code, **params)
         self.field = field
 
 
@@ -50,14 +50,19 @@ def update_details(session: Session, user: User, details: Details) -> list[str]:
     for field, limit in _LIMITS.items():
         value = " ".join(getattr(details, field).split())
         if field == "display_name" and not value:
-            raise BadDetail(field, "your name cannot be empty")
+            raise BadDetail(field, "your name cannot be empty", "profile.name_empty")
         if len(value) > limit or not value.isprintable():
-            raise BadDetail(field, f"{field}: at most {limit} printable characters")
+            raise BadDetail(
+                field,
+                f"{field}: at most {limit} printable characters",
+                "profile.too_long",
+                limit=limit,
+            )
         if (getattr(user, field) or "") != value:
             setattr(user, field, value or None)
             changed.append(field)
     if details.language not in LANGUAGES:
-        raise BadDetail("language", f"language: one of {', '.join(LANGUAGES)}")
+        raise BadDetail("language", f"language: one of {', '.join(LANGUAGES)}", "profile.language")
     if user.language != details.language:
         user.language = details.language
         changed.append("language")
@@ -86,7 +91,7 @@ def request_email_change(
     confirmed.require(user)
     address = users.normal_email(new_email)
     if address == user.email:
-        raise BadDetail("email", "this is your address already")
+        raise BadDetail("email", "this is your address already", "profile.same_email")
     if registered(session, address):
         return
     user.pending_email = address
@@ -120,12 +125,14 @@ def confirm_email_change(session: Session, user: User, token: str, policy: LinkP
     """
     payload = signed_links.read(policy.secret_key, CHANGE_EMAIL, token, policy.confirm_hours * 3600)
     if len(payload) != 2 or payload[0] != user.id:
-        raise signed_links.LinkInvalid("this link is not for this account")
+        raise signed_links.LinkInvalid("this link is not for this account", "link.other_account")
     address = user.pending_email
     if address is None or signed_links.fingerprint(address) != payload[1]:
-        raise signed_links.LinkInvalid("a newer change replaced this link, or it was used")
+        raise signed_links.LinkInvalid(
+            "a newer change replaced this link, or it was used", "link.replaced"
+        )
     if registered(session, address):
-        raise signed_links.LinkInvalid("another account has this address now")
+        raise signed_links.LinkInvalid("another account has this address now", "user.email_taken")
     old = user.email
     user.email, user.pending_email = address, None
     user.email_confirmed_at = utcnow()
@@ -151,7 +158,9 @@ def delete_own_account(session: Session, user: User, *, confirmed: sessions.Conf
     """
     confirmed.require(user)
     if user.is_staff:
-        raise PermissionDenied("staff accounts are closed by an administrator")
+        raise PermissionDenied(
+            "staff accounts are closed by an administrator", "profile.staff_close"
+        )
     now = utcnow()
     for grant in session.scalars(
         select(Grant).where(Grant.user_id == user.id, Grant.revoked_at.is_(None))

@@ -75,7 +75,9 @@ def history(session: Session, document_id: int, number: int, *, actor: Actor) ->
     """Every region set on the page, lifted ones too, oldest first (staff only: they see
     what was redacted, by whom and why)."""
     if not can_see_unredacted(actor):
-        raise PermissionDenied("only the authority's staff see what was redacted")
+        raise PermissionDenied(
+            "only the authority's staff see what was redacted", "redaction.staff"
+        )
     page = _page(session, document_id, number)
     stmt = (
         select(Redaction)
@@ -101,11 +103,18 @@ def add(
     page = _page(session, document_id, number)
     reason = " ".join(reason.split())
     if not reason.isprintable():
-        raise UsageError("the reason may not hold control characters")
+        raise UsageError("the reason may not hold control characters", "redaction.reason")
     if not reason or len(reason) > MAX_REASON:
-        raise UsageError(f"give the reason for the redaction (up to {MAX_REASON} characters)")
+        raise UsageError(
+            f"give the reason for the redaction (up to {MAX_REASON} characters)",
+            "redaction.reason",
+        )
     if len(_active_on(session, page.id)) >= MAX_PER_PAGE:
-        raise UsageError(f"a page holds at most {MAX_PER_PAGE} redactions")
+        raise UsageError(
+            f"a page holds at most {MAX_PER_PAGE} redactions",
+            "redaction.too_many",
+            limit=MAX_PER_PAGE,
+        )
     redaction = Redaction(
         page_id=page.id, reason=reason, created_by_id=_user_id(actor),
         left=box.left, top=box.top, width=box.width, height=box.height,

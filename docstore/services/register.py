@@ -98,12 +98,13 @@ def _rows(text: str) -> list[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=delimiter)
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     if "aktenzeichen" not in header:
-        raise UsageError("the register's header has no column 'aktenzeichen'")
+        raise UsageError("the register's header has no column 'aktenzeichen'", "register.columns")
     unknown = set(header) - set(COLUMNS) - {""}
     if unknown:
         raise UsageError(
             f"the register has unknown columns {', '.join(sorted(unknown))}; "
-            f"allowed are {', '.join(COLUMNS)}"
+            f"allowed are {', '.join(COLUMNS)}",
+            "register.columns",
         )
     reader.fieldnames = header
     return [(n, row) for n, row in enumerate(reader, start=2)]

@@ -94,7 +94,7 @@ def register(
     address = users.normal_email(email)
     name = " ".join(display_name.split())
     if not name or len(name) > 200 or not name.isprintable():
-        raise UsageError("give your name (1 to 200 characters)")
+        raise UsageError("give your name (1 to 200 characters)", "registration.name")
     users.check_password_policy(password, users.address_name(address), min_password_length)
     # hashed whatever the outcome: a known address must not answer faster than a new one
     password_hash = users.hash_password(password)
@@ -196,6 +196,8 @@ class Confirmed(StrEnum):
 class WrongPassword(UsageError):
     """The password given to confirm an address is not the account's."""
 
+    default_code = "password.wrong"
+
 
 def confirmation_state(session: Session, token: str, policy: LinkPolicy) -> tuple[User, Confirmed]:
     """What a confirmation link is for: an address still to confirm, or one confirmed before."""
@@ -274,9 +276,11 @@ def account_for_reset(session: Session, token: str, policy: LinkPolicy) -> User:
     payload = signed_links.read(policy.secret_key, RESET, token, policy.reset_minutes * 60)
     user = _account(session, payload)
     if len(payload) != 3 or signed_links.fingerprint(user.password_hash) != payload[1]:
-        raise signed_links.LinkInvalid("this link was used already")
+        raise signed_links.LinkInvalid("this link was used already", "link.used")
     if signed_links.fingerprint(user.email or "") != payload[2]:
-        raise signed_links.LinkInvalid("the account's address changed since this link was sent")
+        raise signed_links.LinkInvalid(
+            "the account's address changed since this link was sent", "link.address_changed"
+        )
     return user
 
 

@@ -167,7 +167,9 @@ def ask(session: Session, clerk: User, request_id: int, question: str, notice: N
     request = _open(session, clerk, request_id)
     text = question.strip()
     if not text or len(text) > MAX_TEXT:
-        raise UsageError(f"write the question (1 to {MAX_TEXT} characters)")
+        raise UsageError(
+            f"write the question (1 to {MAX_TEXT} characters)", "review.question", limit=MAX_TEXT
+        )
     session.add(ApplicationMessage(request_id=request.id, author_id=clerk.id,
                                    from_staff=True, body=text))  # fmt: skip
     request.assigned_to_id = request.assigned_to_id or clerk.id
@@ -198,12 +200,14 @@ def approve(
     request = _open(session, clerk, request_id)
     building_file = session.get(BuildingFile, approval.building_file_id)
     if building_file is None:
-        raise UsageError("choose the building file the application is for")
+        raise UsageError(
+            "choose the building file the application is for", "review.no_building_file"
+        )
     if approval.days < 1:
-        raise UsageError("the access must last at least one day")
+        raise UsageError("the access must last at least one day", "review.days")
     applicant = session.get(User, request.user_id)
     if applicant is None or not applicant.active:
-        raise UsageError("the applicant's account no longer exists")
+        raise UsageError("the applicant's account no longer exists", "review.applicant_gone")
     today = dt.datetime.now(tz).date()
     grant = grants.grant_for_days(
         session, applicant, building_file, actor=clerk, first_day=today,
@@ -226,10 +230,10 @@ def reject(
     """Refuse with a reason from the list and the clerk's own words (both shown to the
     applicant)."""
     if reason not in REJECTION_REASONS:
-        raise UsageError(f"reason: one of {', '.join(REJECTION_REASONS)}")
+        raise UsageError(f"reason: one of {', '.join(REJECTION_REASONS)}", "review.reason")
     text = text.strip()
     if not text or len(text) > MAX_TEXT:
-        raise UsageError("explain the decision in a few words")
+        raise UsageError("explain the decision in a few words", "review.explain")
     request = _open(session, clerk, request_id)
     request.reason = reason
     change_status(session, request, RequestStatus.REJECTED, actor=clerk, notice=notice, note=text)
@@ -249,7 +253,7 @@ def digitising(
     application back to the clerk (see :func:`documents_arrived`)."""
     request = _open(session, clerk, request_id)
     if session.get(BuildingFile, building_file_id) is None:
-        raise UsageError("choose the building file to be scanned")
+        raise UsageError("choose the building file to be scanned", "review.no_building_file")
     request.building_file_id = building_file_id
     request.assigned_to_id = request.assigned_to_id or clerk.id
     change_status(session, request, RequestStatus.DIGITISING, actor=clerk, notice=notice)
@@ -278,5 +282,5 @@ def documents_arrived(session: Session, building_file_id: int, notice: Notice) -
 def _open(session: Session, clerk: Actor, request_id: int) -> AccessRequest:
     request = for_review(session, clerk, request_id, lock=True)
     if request.status not in OPEN_STATUSES:
-        raise UsageError("this application is decided already")
+        raise UsageError("this application is decided already", "application.decided")
     return request

@@ -53,4 +53,8 @@ def can(actor: Actor | None, capability: Capability) -> bool:
 def require(actor: Actor | None, capability: Capability) -> None:
     if not can(actor, capability):
         role = f" ({actor.role})" if actor is not None and not isinstance(actor, Console) else ""
-        raise PermissionDenied(f"{actor_name(actor)}{role} may not {capability.value}")
+        raise PermissionDenied(
+            f"{actor_name(actor)}{role} may not {capability.value}",
+            "role.may_not",
+            capability=capability.value,
+        )

@@ -56,19 +56,20 @@ def _fernet(key: str) -> Fernet:
 def secret_of(user: User, key: str) -> str:
     """The user's TOTP secret in clear (for the QR code and for checking codes)."""
     if user.totp_secret is None:
-        raise UsageError("no second factor is being set up")
+        raise UsageError("no second factor is being set up", "totp.not_started")
     try:
         return _fernet(key).decrypt(user.totp_secret.encode()).decode()
     except InvalidToken:
         raise UsageError(
-            "the second factor was set up under another secret key; an admin must reset it"
+            "the second factor was set up under another secret key; an admin must reset it",
+            "totp.other_key",
         ) from None
 
 
 def begin_enrolment(session: Session, user: User, key: str) -> str:
     """A new secret for the user to scan; it counts only after a code confirms it."""
     if enrolled(user):
-        raise UsageError("a second factor is already set up for this account")
+        raise UsageError("a second factor is already set up for this account", "totp.exists")
     secret = pyotp.random_base32()
     user.totp_secret = _fernet(key).encrypt(secret.encode()).decode()
     user.totp_confirmed_at = None
@@ -85,7 +86,7 @@ def restart_enrolment(
     """
     confirmed.require(user)
     if enrolled(user):
-        raise UsageError("a second factor is already set up for this account")
+        raise UsageError("a second factor is already set up for this account", "totp.exists")
     user.totp_secret = None
     return begin_enrolment(session, user, key)
 

@@ -47,7 +47,7 @@ class Confirmed:
 
     def require(self, user: User) -> None:
         if self.user_id != user.id:
-            raise PermissionDenied("confirm with your own password first")
+            raise PermissionDenied("confirm with your own password first", "password.confirm_first")
 
 
 def require_confirmed(actor: Actor, confirmed: Confirmed | None) -> None:
@@ -55,7 +55,7 @@ def require_confirmed(actor: Actor, confirmed: Confirmed | None) -> None:
     if isinstance(actor, Console):
         return
     if confirmed is None:
-        raise PermissionDenied("confirm with your own password first")
+        raise PermissionDenied("confirm with your own password first", "password.confirm_first")
     confirmed.require(actor)
 
 

@@ -19,9 +19,13 @@ from ..errors import UsageError
 class LinkExpired(UsageError):
     """The link was genuine but is too old."""
 
+    default_code = "link.expired"
+
 
 class LinkInvalid(UsageError):
     """Not a link we made, made for something else, or already used."""
+
+    default_code = "link.invalid"
 
 
 def _serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:

@@ -37,7 +37,7 @@ def create_token(
     confirmed.require(user)
     name = name.strip()
     if not name or len(name) > 100 or not name.isprintable():
-        raise UsageError("give the token a name of 1 to 100 printable characters")
+        raise UsageError("give the token a name of 1 to 100 printable characters", "token.name")
     plain = PREFIX + secrets.token_urlsafe(32)
     now = utcnow()
     token = ApiToken(

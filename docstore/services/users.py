@@ -24,6 +24,8 @@ _USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{1,99}")
 class BadEmail(UsageError):
     """Not an address mail can be sent to."""
 
+    default_code = "email.invalid"
+
 
 def normal_email(text: str) -> str:
     """The address as stored and compared: checked for shape (no DNS), lower-cased."""
@@ -39,7 +41,9 @@ def parse_role(value: str) -> Role:
         return Role(value.strip().lower())
     except ValueError:
         choices = ", ".join(r.value for r in Role)
-        raise UsageError(f"unknown role {value!r}: choose one of {choices}") from None
+        raise UsageError(
+            f"unknown role {value!r}: choose one of {choices}", "user.unknown_role", role=value
+        ) from None
 
 
 class WeakPassword(UsageError):
@@ -47,7 +51,7 @@ class WeakPassword(UsageError):
     ``unchanged``, so each entry point can word it in its user's language."""
 
     def __init__(self, reason: str, message: str, minimum: int = 0) -> None:
-        super().__init__(message)
+        super().__init__(message, f"password.{reason}", minimum=minimum)
         self.reason = reason
         self.minimum = minimum
 
@@ -83,15 +87,16 @@ def create_user(
     role = parse_role(role) if isinstance(role, str) else role
     if not _USERNAME.fullmatch(username):
         raise UsageError(
-            f"user name {username!r} is not allowed: 2-100 letters, digits, '.', '_', '@' or '-'"
+            f"user name {username!r} is not allowed: 2-100 letters, digits, '.', '_', '@' or '-'",
+            "user.bad_name",
         )
     check_password_policy(password, username, min_password_length)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict(f"user {username!r} already exists")
+        raise Conflict(f"user {username!r} already exists", "user.exists", username=username)
     if email:
         email = normal_email(email)
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise Conflict(f"another account has the e-mail address {email}")
+            raise Conflict(f"another account has the e-mail address {email}", "user.email_taken")
     user = User(
         username=username,
         role=role.value,
@@ -116,7 +121,11 @@ def create_user(
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"no user {username!r}; create one with 'bauakte user add'")
+        raise NotFound(
+            f"no user {username!r}; create one with 'bauakte user add'",
+            "user.unknown",
+            username=username,
+        )
     return user
 
 
@@ -194,7 +203,9 @@ def replace_temporary_password(
 ) -> None:
     """The change an admin's reset forced: the temporary password was just given at sign-in."""
     if not user.must_change_password:
-        raise PermissionDenied("confirm the change with your current password")
+        raise PermissionDenied(
+            "confirm the change with your current password", "password.confirm_current"
+        )
     _replace_password(session, user, new_password, min_password_length, actor=user)
 
 
@@ -283,7 +294,7 @@ def set_active(session: Session, user: User, active: bool, *, actor: Actor) -> N
     """Disable or re-enable an account; a disabled account's sessions end at once."""
     roles.require(actor, Capability.ADMINISTER)
     if user_id_of(actor) == user.id and not active:
-        raise UsageError("you cannot disable your own account")
+        raise UsageError("you cannot disable your own account", "user.disable_self")
     if user.active == active:
         return
     user.active = active

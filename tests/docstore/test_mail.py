@@ -111,6 +111,7 @@ def test_every_text_renders_in_both_languages(kind: str, language: str) -> None:
         "held": True,
         "until": "31.01.2027",
         **{"id": 7, "aktenzeichen": "63-BA-1994-0063", "pages": 3, "unpaid": True},
+        **{"address": "Hauptstraße 1, 50667 Köln", "reason": "Vollmacht zurückgezogen"},
     }
     subject, body = mail.render(kind, language, CONTEXT, name="Erika Mustermann", **params)
     assert subject and "\n" not in subject

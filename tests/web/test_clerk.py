@@ -1,22 +1,20 @@
-"""The clerk's desk: uploads through the spool, the inbox, metadata edits, grants."""
+"""The clerk's desk: uploads through the spool, the inbox, metadata edits."""
 
 from __future__ import annotations
 
 import io
-import re
 import threading
 import time
 
 import pytest
 from sqlalchemy import select, update
 
-from docstore.models import Document, Role, UploadBatch, UploadStatus
+from docstore.models import Document, UploadBatch, UploadStatus
 from docstore.services import uploads, users
-from docstore.services.actors import CONSOLE
 from ingest import spool
 from tests.ingest.samples import multipage_tiff, text_pdf
 
-from .conftest import GRANTED, PASSWORD, csrf_token, signin
+from .conftest import GRANTED, csrf_token
 
 
 def _upload(client, files: list[tuple[bytes, str]], manifest: tuple[bytes, str] | None = None):
@@ -171,54 +169,6 @@ def test_editing_metadata_updates_the_page_and_search(archive, client_as) -> Non
         f"/documents/{doc}/edit", data={"csrf_token": csrf_token(form), "kind": "rakete"}
     )
     assert (bad.status_code == 200 and "Not a valid choice" in bad.text) or "gültig" in bad.text
-
-
-def test_granting_and_revoking_access_from_the_file_page(archive, client_as, app) -> None:
-    with archive.instance.db.transaction() as s:
-        users.create_user(s, "citizen.new", PASSWORD, Role.CITIZEN, actor=CONSOLE)
-    clerk = client_as("clerk")
-    url = f"/files/{archive.files[GRANTED]}/grants"
-    page = clerk.get(url).text
-    first_doc = archive.documents[GRANTED][0]
-    created = clerk.post(
-        url,
-        data={
-            "csrf_token": csrf_token(page),
-            "username": "citizen.new",
-            "valid_from": "",
-            "valid_until": "2099-12-31",
-            "may_download": "y",
-            "documents": [str(first_doc)],
-        },
-    )
-    assert created.status_code == 302
-    listing = clerk.get(url).text
-    assert "citizen.new" in listing and "1 Dokument" in listing and "aktiv" in listing
-    citizen = app.test_client()
-    signin(citizen, "citizen.new")
-    assert citizen.get(f"/documents/{first_doc}").status_code == 200
-    assert citizen.get(f"/documents/{archive.documents[GRANTED][1]}").status_code == 404
-    assert citizen.get(f"/documents/{first_doc}/download").status_code == 200
-    refused = clerk.post(url, data={"csrf_token": csrf_token(page), "username": "clerk"})
-    assert refused.status_code == 400 and "staff" in refused.text
-    elsewhere = next(d for f, docs in archive.documents.items() if f != GRANTED for d in docs)
-    foreign = clerk.post(  # a document of another file: the CLI's error, never dropped
-        url,
-        data={
-            "csrf_token": csrf_token(page),
-            "username": "citizen.new",
-            "documents": [str(first_doc), str(elsewhere), "x"],
-        },
-    )
-    assert foreign.status_code == 400
-    assert f"documents {elsewhere}, x are not in" in foreign.text
-    revoked = clerk.post(
-        f"{url}/revoke", data={"csrf_token": csrf_token(page), "username": "citizen.new"}
-    )
-    assert revoked.status_code == 302
-    assert citizen.get(f"/documents/{first_doc}").status_code == 404
-    assert "widerrufen" in clerk.get(url).text
-    assert re.search(r"citizen\.new", clerk.get(url).text)
 
 
 def test_a_spool_folder_the_server_never_queued_is_adopted(archive, client_as, tmp_path) -> None:

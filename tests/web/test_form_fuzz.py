@@ -126,11 +126,12 @@ FORMS = {
         "fuzz.clerk", "POST", "/files/{file}/edit",
         ["street", "house_number", "postcode", "municipality", "district", "year", "notes"],
     ),
-    "clerk.file_grants": (
+    "grants.file_grants": (
         "fuzz.clerk", "POST", "/files/{file}/grants",
-        ["username", "valid_from", "valid_until", "may_download", "documents"],
+        ["username", "valid_from", "duration", "valid_until", "may_download", "kinds",
+         "documents"],
     ),
-    "clerk.revoke": ("fuzz.clerk", "POST", "/files/{file}/grants/revoke", ["username"]),
+    "grants.revoke": ("fuzz.clerk", "POST", "/files/{file}/grants/revoke", ["username", "reason"]),
     "oversight.trail": (
         "fuzz.auditor", "GET", "/audit",
         ["user", "action", "aktenzeichen", "since", "until", "page"],

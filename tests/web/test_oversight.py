@@ -82,4 +82,4 @@ def test_admin_creates_changes_and_disables_accounts(archive, client_as, app) ->
         follow_redirects=True,
         data={"csrf_token": csrf_token(page), "change": "disable"},
     )
-    assert "cannot disable your own account" in refused.text
+    assert "Ihr eigenes Konto können Sie nicht sperren" in refused.text

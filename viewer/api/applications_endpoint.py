@@ -232,12 +232,14 @@ def _decide(s, clerk: UserModel, request_id: int, args: dict, tz: ZoneInfo) -> N
         review.no_file(s, clerk, request_id, text, notice)
     else:
         if "building_file_id" not in args:
-            raise UsageError("building_file_id is required to approve or digitise")
+            raise UsageError(
+                "building_file_id is required to approve or digitise", "review.no_building_file"
+            )
         if decision == "digitise":
             review.digitising(s, clerk, request_id, args["building_file_id"], notice)
             return
         if "days" not in args:
-            raise UsageError("days is required to approve")
+            raise UsageError("days is required to approve", "review.days")
         approval = review.Approval(
             args["building_file_id"], args["days"], args["may_download"], args["document_ids"],
             [DocumentKind(k) for k in args["kinds"]],

@@ -27,6 +27,7 @@ from . import (
     fee_labels,
     fees,
     formatting,
+    grant_desk,
     hits,
     iiif,
     iiif_presentation,
@@ -93,9 +94,9 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     application_labels.register(app)
     fee_labels.register(app)
     extract_labels.register(app)
-    blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, hits, iiif,
-                  iiif_presentation, legal, online_payments, page_images, oversight, redaction,
-                  review, search_page)  # fmt: skip
+    blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, grant_desk,
+                  hits, iiif, iiif_presentation, legal, online_payments, page_images, oversight,
+                  redaction, review, search_page)  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions

@@ -30,6 +30,7 @@ from .application_forms import AnswerForm, ApplicationForm
 from .application_labels import LEGITIMATION_HINTS, proof_problem
 from .context import instance
 from .downloads import attachment_response
+from .error_texts import error_text
 from .extensions import APPLICATION_LIMIT
 
 bp = Blueprint("applications", __name__)
@@ -49,21 +50,6 @@ def _notice() -> applications.Notice:
 
 def _street_list() -> streets.StreetList | None:
     return streets.street_list(Path(instance().config.street_list))
-
-
-def _problem_text(problem: ApplicationProblem) -> str:
-    texts = {
-        "building": _("Bitte nennen Sie das Gebäude: Straße und Hausnummer, ein Flurstück oder "
-                      "das Aktenzeichen."),
-        "house_number": _("Bitte geben Sie auch die Hausnummer an."),
-        "street": _("Diese Straße gibt es in unserem Straßenverzeichnis nicht. Bitte prüfen Sie "
-                    "die Schreibweise."),
-        "purpose": _("Bitte nennen Sie den Zweck."),
-        "proofs": _("Bitte laden Sie den Nachweis hoch, der Ihre Berechtigung zeigt."),
-        "chamber_number": _("Bitte geben Sie Ihre Kammer-Mitgliedsnummer an."),
-        "interest": _("Bitte beschreiben Sie Ihr berechtigtes Interesse."),
-    }  # fmt: skip
-    return texts.get(problem.field, _("Bitte prüfen Sie diese Angabe."))
 
 
 def chosen_files(files: list[FileStorage]) -> list[FileStorage]:
@@ -125,7 +111,7 @@ def new_application() -> str | Response | tuple[str, int]:
             created_id = created.id
     except ApplicationProblem as exc:
         target = getattr(form, exc.field, None) if exc.field != "building" else form.street
-        (target or form.purpose).errors = [_problem_text(exc)]
+        (target or form.purpose).errors = [error_text(exc)]
         return _form_page(form, 400)
     except ProofRejected as exc:
         form.proofs.errors = [_proof_error(exc)]

@@ -1,4 +1,4 @@
-"""The clerk's desk: uploads with live status, the inbox, metadata, grants.
+"""The clerk's desk: uploads with live status, the inbox, metadata.
 
 Every action asks the docstore services, which check the role again; the
 views only turn forms into calls and errors into messages.
@@ -6,7 +6,6 @@ views only turn forms into calls and errors into messages.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
@@ -21,12 +20,10 @@ from docstore.services import (
     archive,
     building_files,
     documents,
-    grants,
     plan_consents,
     review,
     roles,
     uploads,
-    users,
 )
 from docstore.services.building_files import EDITABLE as FILE_FIELDS
 from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
@@ -38,11 +35,10 @@ from .clerk_forms import (
     AssignForm,
     BuildingFileForm,
     DocumentForm,
-    GrantForm,
-    RevokeForm,
     UploadForm,
 )
 from .context import instance
+from .error_texts import error_text
 from .formatting import rejection
 
 bp = Blueprint("clerk", __name__)
@@ -82,7 +78,7 @@ def upload() -> str | Response | tuple[str, int]:
             )
         except UsageError as exc:
             return render_template(
-                "clerk/upload.html", form=form, error=str(exc), batches=_recent()
+                "clerk/upload.html", form=form, error=error_text(exc), batches=_recent()
             ), 400
         return redirect(url_for("clerk.upload_status", batch_id=batch_id))
     return render_template("clerk/upload.html", form=form, batches=_recent())
@@ -187,59 +183,3 @@ def _changes(form, obj: object, fields: tuple[str, ...]) -> dict[str, object]:
     values = {name: getattr(form, name).data for name in fields}
     values = {name: None if value in ("", None) else value for name, value in values.items()}
     return {name: value for name, value in values.items() if getattr(obj, name) != value}
-
-
-@bp.route("/files/<id:building_file_id>/grants", methods=["GET", "POST"])
-def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
-    form = GrantForm()
-    error = None
-    with instance().db.transaction() as s:
-        bf, docs = archive.open_building_file(s, current_user.user, building_file_id)
-        if form.validate_on_submit():
-            try:
-                _grant(s, bf, form)
-                flash(_("Zugang für %(user)s eingerichtet.", user=form.username.data), "info")
-                return redirect(url_for("clerk.file_grants", building_file_id=bf.id))
-            except (UsageError, NotFound) as exc:
-                error = str(exc)
-        listed = archive.file_grants(s, current_user.user, bf.id)
-        page = render_template(
-            "clerk/grants.html",
-            bf=bf,
-            docs=docs,
-            grants=listed,
-            form=form,
-            revoke=RevokeForm(),
-            error=error,
-            now=dt.datetime.now(dt.UTC),
-        )
-    return (page, 400) if error or form.errors else page
-
-
-def _grant(s, bf, form: GrantForm) -> None:
-    grants.grant_for_days(
-        s,
-        users.get_user(s, form.username.data.strip()),
-        bf,
-        actor=current_user.user,
-        first_day=form.valid_from.data,
-        last_day=form.valid_until.data,
-        zone=instance().config.tz,
-        may_download=form.may_download.data,
-        document_ids=request.form.getlist("documents"),
-    )
-
-
-@bp.route("/files/<id:building_file_id>/grants/revoke", methods=["POST"])
-def revoke(building_file_id: int) -> Response:
-    form = RevokeForm()
-    if form.validate_on_submit():
-        with instance().db.transaction() as s:
-            bf, _docs = archive.open_building_file(s, current_user.user, building_file_id)
-            user = users.get_user(s, form.username.data)
-            count = grants.revoke_access(s, user, bf, actor=current_user.user)
-        message = _(
-            "%(count)s Zugang/Zugänge von %(user)s widerrufen.", count=count, user=user.username
-        )
-        flash(message, "info")
-    return redirect(url_for("clerk.file_grants", building_file_id=building_file_id))

@@ -1,4 +1,4 @@
-"""The clerk's forms: upload, assignment, metadata, grants (Flask-WTF, CSRF included)."""
+"""The clerk's forms: upload, assignment, metadata (Flask-WTF, CSRF included)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
-    BooleanField,
     DateField,
     IntegerField,
     SelectChoice,
@@ -53,16 +52,3 @@ class BuildingFileForm(FlaskForm):
     district = StringField(_l("Bezirk"), validators=[Optional(), Length(max=200)])
     year = IntegerField(_l("Jahr"), validators=[Optional(), NumberRange(1800, 2200)])
     notes = TextAreaField(_l("Notizen"), validators=[Optional(), Length(max=5000)])
-
-
-class GrantForm(FlaskForm):
-    username = StringField(_l("Benutzername"), validators=[DataRequired(), Length(max=100)])
-    valid_from = DateField(_l("Gültig ab"), validators=[Optional(), date_range()])
-    valid_until = DateField(
-        _l("Gültig bis (einschließlich)"), validators=[Optional(), date_range()]
-    )
-    may_download = BooleanField(_l("Download erlauben"))
-
-
-class RevokeForm(FlaskForm):
-    username = StringField(validators=[DataRequired(), Length(max=100)])

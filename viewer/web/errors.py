@@ -11,8 +11,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import Forbidden, HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from docstore.errors import NotFound, PermissionDenied, ServiceUnavailable, UsageError
+from docstore.errors import (
+    BauakteError,
+    NotFound,
+    PermissionDenied,
+    ServiceUnavailable,
+    UsageError,
+)
 from storage import StorageUnavailable
+
+from .error_texts import error_text
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +39,11 @@ def _page(status: int, title: str, message: str, errors: object = None):
     return render_template("error.html", status=status, title=title, message=message), status
 
 
+def _said(exc: BauakteError) -> str:
+    """Programs get the service's English message with its advice; people get their language."""
+    return str(exc) if request.path.startswith("/api/") else error_text(exc)
+
+
 NOT_FOUND = _l("Diese Seite gibt es nicht, oder sie ist für Ihr Konto nicht freigegeben.")
 STALE_FORM = _l(
     "Das Formular war veraltet. Bitte laden Sie die Seite neu und senden Sie es erneut."
@@ -47,11 +60,11 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(PermissionDenied)
     def forbidden(exc: PermissionDenied):
-        return _page(403, _("Nicht erlaubt"), _("Ihr Konto darf das nicht: %(why)s", why=str(exc)))
+        return _page(403, _("Nicht erlaubt"), _said(exc))
 
     @app.errorhandler(UsageError)
     def bad_input(exc: UsageError):
-        return _page(400, _("Ungültige Eingabe"), str(exc))
+        return _page(400, _("Ungültige Eingabe"), _said(exc))
 
     @app.errorhandler(CSRFError)
     def csrf_failed(_exc: CSRFError):

@@ -25,6 +25,7 @@ from ingest.printing import store_fee_notice
 from . import online_payments as online_payments_web
 from .context import form_id, instance
 from .downloads import attachment_response
+from .error_texts import error_text
 from .extensions import EXTRACT_LIMIT
 
 bp = Blueprint("extracts", __name__)
@@ -69,7 +70,7 @@ def order(building_file_id: int) -> Response:
     except Hidden:
         raise
     except UsageError as exc:
-        flash(_("Der Auszug kann so nicht bestellt werden: %(reason)s", reason=str(exc)),
+        flash(_("Der Auszug kann so nicht bestellt werden: %(reason)s", reason=error_text(exc)),
               "error")  # fmt: skip
         return redirect(url_for("extracts.new", building_file_id=building_file_id), 303)
     flash(_("Ihr Auszug ist bestellt. Er wird jetzt erstellt; das dauert meist wenige Minuten."),
@@ -143,7 +144,7 @@ def download(order_id: int) -> Response:
 
 
 def _not_ready(exc: NotReady) -> str:
-    if "fee" in str(exc):
+    if exc.code == "extract.unpaid":
         return _("Er kann heruntergeladen werden, sobald die Gebühr bezahlt ist.")
     return _("Er wird noch erstellt; bitte laden Sie die Seite in einigen Minuten neu.")
 
@@ -165,7 +166,7 @@ def record_consent(document_id: int) -> Response:
     except Hidden:
         raise
     except UsageError as exc:
-        flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+        flash(error_text(exc), "error")
     return redirect(url_for("clerk.edit_document", document_id=document_id) + "#plan-consent", 303)
 
 
@@ -181,5 +182,5 @@ def withdraw_consent(document_id: int) -> Response:
     except Hidden:
         raise
     except UsageError as exc:
-        flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+        flash(error_text(exc), "error")
     return redirect(url_for("clerk.edit_document", document_id=document_id) + "#plan-consent", 303)

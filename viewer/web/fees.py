@@ -30,6 +30,7 @@ from ingest.printing import store_fee_notice
 
 from .context import instance
 from .downloads import attachment_response
+from .error_texts import error_text
 from .fee_forms import AssignForm, CancelForm, DeskPaymentForm, StatementForm
 
 bp = Blueprint("fees", __name__)
@@ -69,7 +70,7 @@ def _back(notice: FeeNotice) -> Response:
 
 
 def _refused(exc: Exception, notice_id: int) -> Response:
-    flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+    flash(error_text(exc), "error")
     with instance().db.session() as s:
         return _back(fee_notices.readable(s, notice_id, actor=_me(s)))
 
@@ -145,7 +146,7 @@ def assign_payment(payment_id: int) -> Response:
         with instance().db.transaction() as s:
             payments.assign(s, _me(s), payment_id, numbers.pop(), instance().config.tz, _mail())
     except UsageError as exc:
-        flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+        flash(error_text(exc), "error")
     else:
         flash(_("Die Zahlung ist zugeordnet."), "info")
     return redirect(url_for("fees.payments_page"))
@@ -170,7 +171,9 @@ def import_statement() -> Response:
                 s, data, actor=_me(s), account=config.bank_iban, zone=config.tz, context=_mail()
             )
     except camt.StatementRejected as exc:
-        flash(_("Der Kontoauszug ist nicht eingelesen: %(reason)s", reason=str(exc)), "error")
+        flash(
+            _("Der Kontoauszug ist nicht eingelesen: %(reason)s", reason=error_text(exc)), "error"
+        )
         return redirect(url_for("fees.payments_page"))
     if report.already_imported:
         flash(_("Dieser Kontoauszug ist schon eingelesen; nichts wurde geändert."), "info")

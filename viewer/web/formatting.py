@@ -10,8 +10,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from docstore.models import BuildingFile, Grant
-from docstore.services import roles
+from docstore.services import days, roles
 from docstore.services.roles import Capability
+
+from .context import instance
 
 KIND_LABELS = {
     "bauantrag": _l("Bauantrag"),
@@ -102,6 +104,11 @@ def dateformat(value: dt.date | None) -> str:
     return format_date(value, "medium") if value else ""
 
 
+def last_day(end: dt.datetime | None) -> str:
+    """The last day of a grant as the clerk entered it (its end is the next midnight)."""
+    return dateformat(days.last_day(end, instance().config.tz))
+
+
 def datetimeformat(value: dt.datetime | None) -> str:
     return format_datetime(value, "medium") if value else ""
 
@@ -128,6 +135,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(grant_scope)
     app.add_template_filter(dateformat)
     app.add_template_filter(datetimeformat)
+    app.add_template_filter(last_day)
     app.add_template_filter(upload_status)
     app.add_template_filter(filesize)
     app.add_template_filter(rejection)

@@ -15,6 +15,7 @@ from docstore.services import archive
 from viewer.search_service import SearchRefused
 
 from .context import instance
+from .error_texts import error_text
 from .search_hits import DocumentFacts, hits_by_page, query_arg
 
 bp = Blueprint("hits", __name__)
@@ -30,6 +31,6 @@ def page_hits(document_id: int, number: int):
     try:
         found = hits_by_page(user, doc, query_arg(), only=number)
     except SearchRefused as exc:
-        return jsonify(error=str(exc), code=exc.code), 400
+        return jsonify(error=error_text(exc), code=exc.code), 400
     hits = [{"text": hit.text, "box": list(hit.box)} for hit in found.get(number, [])]
     return jsonify(page=number, hits=hits)

@@ -25,6 +25,7 @@ from docstore.services.online_payments import Booking
 from docstore.xbezahldienste import MAX_NOTIFICATION_BYTES, XBezahldienst, provider_of
 
 from .context import instance
+from .error_texts import error_text
 from .extensions import csrf, limiter
 
 bp = Blueprint("online_payments", __name__)
@@ -111,7 +112,7 @@ def pay(notice_id: int) -> Response | str:
     except Hidden:
         raise  # someone else's notice: it does not exist (404)
     except UsageError as exc:
-        flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+        flash(error_text(exc), "error")
         return _to_application(notice_id)
     if url is None:
         flash(RETURN_MESSAGES[OnlineStatus.PAID.value][1](), "info")

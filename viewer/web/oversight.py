@@ -14,6 +14,7 @@ from docstore.services import audit_trail, building_files, days, second_factor, 
 from .accounts.confirmation import WRONG, ConfirmForm, confirm
 from .bounds import page_number
 from .context import instance
+from .error_texts import error_text
 from .oversight_forms import NewUserForm, ResetPasswordForm, TrailForm
 
 bp = Blueprint("oversight", __name__)
@@ -88,7 +89,7 @@ def user_list() -> str | Response | tuple[str, int]:
                 flash(_("Konto %(name)s angelegt.", name=form.username.data), "info")
                 return redirect(url_for("oversight.user_list"))
             except BauakteError as exc:
-                error = str(exc)
+                error = error_text(exc)
         people = users.all_users(s, current_user.user)
         page = render_template(
             "oversight/users.html",
@@ -116,7 +117,7 @@ def change_user(user_id: int) -> Response:
         except NotFound:
             return redirect(url_for("oversight.user_list"))
         except UsageError as exc:
-            flash(str(exc), "error")
+            flash(error_text(exc), "error")
             return redirect(url_for("oversight.user_list"))
     flash(_("Konto %(name)s geändert.", name=person.username), "info")
     return redirect(url_for("oversight.user_list"))
@@ -173,5 +174,5 @@ def _reset_credentials(s, me: User, person: User, change: str, form) -> str | No
                 min_password_length=minimum,
             )
     except UsageError as exc:
-        return str(exc)
+        return error_text(exc)
     return None

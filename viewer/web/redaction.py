@@ -25,6 +25,7 @@ from ingest.index_sync import sync_index
 from viewer.page_words import page_words
 
 from .context import instance
+from .error_texts import error_text
 from .iiif import local_files
 
 bp = Blueprint("redaction", __name__)
@@ -49,7 +50,7 @@ def add(document_id: int, number: int) -> Response:
     except archive.Hidden:
         raise
     except UsageError as exc:
-        flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+        flash(error_text(exc), "error")
         return _back(document_id, number)
     flash(_("Der Bereich ist geschwärzt: Wer nicht zur Behörde gehört, sieht ihn nicht mehr."),
           "info")  # fmt: skip
@@ -68,7 +69,7 @@ def lift(redaction_id: int) -> Response:
         with instance().db.transaction() as s:
             redactions.lift(s, redaction_id, words, actor=s.get(User, user.id))
     except NotFound as exc:
-        flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+        flash(error_text(exc), "error")
         return _back(document_id, number)
     flash(_("Die Schwärzung ist aufgehoben."), "info")
     return _back(document_id, number, changed=True)
@@ -97,7 +98,7 @@ def _fraction(value: str) -> float:
     try:
         return float(value.strip().replace(",", ".")) / 100
     except ValueError:
-        raise UsageError("give the region as percentages of the page") from None
+        raise UsageError("give the region as percentages of the page", "redaction.box") from None
 
 
 def _back(document_id: int, number: int, *, changed: bool = False) -> Response:

@@ -30,6 +30,7 @@ from .application_forms import (
 )
 from .applications import send_proof
 from .context import form_id, instance
+from .error_texts import error_text
 from .fee_forms import CancelForm, DeskPaymentForm
 from .fees import terms
 
@@ -132,7 +133,7 @@ def _done(request_id: int, message: str) -> Response:
 
 
 def _refused(request_id: int, exc: UsageError) -> tuple[str, int]:
-    flash(_("Das geht nicht: %(reason)s", reason=str(exc)), "error")
+    flash(error_text(exc), "error")
     with instance().db.session() as s:
         return _page(s, request_id, 400)
 
@@ -145,7 +146,7 @@ def _act(request_id: int, act, done: str) -> Response | tuple[str, int]:
     except Hidden:
         raise
     except (UsageError, ValueError) as exc:
-        return _refused(request_id, UsageError(str(exc)))
+        return _refused(request_id, exc if isinstance(exc, UsageError) else UsageError(str(exc)))
     return _done(request_id, done)
 
 

@@ -20,10 +20,10 @@ from docstore.models import User
 from docstore.services import sessions, users
 
 from ..context import instance
+from ..error_texts import error_text
 from . import bp
 from .confirmation import WRONG, ConfirmForm, confirm, needs_code
 from .identity import SignedIn, policy
-from .wording import password_problem
 
 # What a user whose password was reset may still open before choosing a new one.
 BEFORE_NEW_PASSWORD = frozenset(
@@ -103,7 +103,7 @@ def _change(s, user: User, form, forced: bool, minimum: int) -> tuple[str, int] 
             return str(WRONG), 401
         users.change_password(s, user, new, confirmed=confirmed, min_password_length=minimum)
     except users.WeakPassword as exc:
-        return password_problem(exc), 400
+        return error_text(exc), 400
     except (UsageError, PermissionDenied) as exc:
-        return str(exc), 400
+        return error_text(exc), 400
     return None

@@ -25,11 +25,11 @@ from docstore.services import mail, registration, signin, users
 from docstore.services.signed_links import LinkExpired, LinkInvalid
 
 from ..context import instance
+from ..error_texts import error_text
 from ..extensions import limiter
 from . import bp
 from .identity import SignedIn, policy
 from .password import signin_limit
-from .wording import password_problem
 
 
 class WebLinks:
@@ -148,7 +148,7 @@ def register() -> str | Response | tuple[str, int]:
     except users.BadEmail:
         form.email.errors = [_("Bitte geben Sie eine E-Mail-Adresse wie name@beispiel.de an.")]
     except users.WeakPassword as exc:
-        form.password.errors = [password_problem(exc)]
+        form.password.errors = [error_text(exc)]
     except UsageError:
         form.display_name.errors = [_("Bitte geben Sie Ihren Namen an.")]
     else:
@@ -238,7 +238,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     except LinkInvalid:
         return render_template("accounts/link_problem.html", problem="used"), 404
     except users.WeakPassword as exc:
-        form.password.errors = [password_problem(exc)]
+        form.password.errors = [error_text(exc)]
         return render_template("accounts/reset.html", form=form, minimum=minimum), 400
     return render_template("accounts/reset_done.html")
 

@@ -25,6 +25,7 @@ from docstore.saml import SamlRejected, ServiceProvider, in_response_to
 from docstore.services import audit, identities, mail, signin
 
 from ..context import instance
+from ..error_texts import error_text
 from ..extensions import csrf, limiter
 from . import bp
 from .confirmation import WRONG, ConfirmForm, confirm
@@ -142,7 +143,7 @@ def saml_finish(token: str) -> Response | tuple[str, int]:
     except SamlRejected as exc:
         return _refused(exc.reason)
     except PermissionDenied as exc:
-        return _refused(str(exc), status=403)
+        return _refused(error_text(exc), status=403)
     except IntegrityError:  # the same person's first sign-in twice at once, or an address race
         return _refused("a concurrent sign-in made this account first; try again", status=409)
     session.clear()  # a fresh session at sign-in, as with a password

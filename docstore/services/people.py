@@ -1,0 +1,73 @@
+"""Finding the person a clerk means: by user name, e-mail address or name, as they type.
+
+A clerk who gives access knows the citizen by name or address, not by the account's user
+name; a free-text field that needs the exact user name made grants fail on a typo or go to
+the wrong account.  Only accounts that can hold a grant (active, not staff) are offered, and
+only to those who may grant.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound
+from ..models import STAFF_ROLES, User
+from . import roles
+from .actors import Actor
+from .roles import Capability
+
+MIN_CHARS = 2
+LIMIT = 10
+STAFF = tuple(sorted(r.value for r in STAFF_ROLES))
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def suggestions(session: Session, text: str, *, actor: Actor, limit: int = LIMIT) -> list[User]:
+    """Accounts whose user name, address or name contains ``text``; exact matches first."""
+    roles.require(actor, Capability.GRANT)
+    text = " ".join(text.split())[:200]
+    if len(text) < MIN_CHARS:
+        return []
+    pattern = _like(text)
+    stmt = (
+        select(User)
+        .where(User.active.is_(True), User.role.not_in(STAFF))
+        .where(
+            or_(
+                func.lower(User.username).like(pattern, escape="\\"),
+                func.lower(User.email).like(pattern, escape="\\"),
+                func.lower(User.display_name).like(pattern, escape="\\"),
+            )
+        )
+        .order_by(User.display_name, User.username)
+        .limit(limit * 5)
+    )
+    found = list(session.scalars(stmt))
+    wanted = text.lower()
+    found.sort(key=lambda u: wanted not in {u.username.lower(), (u.email or "").lower()})
+    return found[:limit]
+
+
+def person(session: Session, text: str, *, actor: Actor) -> User:
+    """The one account meant by a user name or an e-mail address (any case)."""
+    roles.require(actor, Capability.GRANT)
+    wanted = text.strip()
+    lowered = wanted.lower()
+    user = session.scalar(select(User).where(User.username == wanted))
+    if user is None:
+        user = session.scalar(
+            select(User).where(
+                or_(func.lower(User.username) == lowered, func.lower(User.email) == lowered)
+            )
+        )
+    if user is None:
+        raise NotFound(
+            f"no user {wanted!r}; create one with 'bauakte user add'", "user.unknown",
+            username=wanted,
+        )  # fmt: skip
+    return user
