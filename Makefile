@@ -71,7 +71,7 @@ bench: $(VENV)/.installed
 
 # After changing UI texts: extract them, merge into the catalogues, translate, compile.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --omit-header \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 --no-location --omit-header \
 		-o viewer/translations/messages.pot viewer
 	$(BIN)/pybabel update -i viewer/translations/messages.pot -d viewer/translations --width 100
 	$(BIN)/pybabel compile -d viewer/translations

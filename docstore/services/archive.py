@@ -288,3 +288,26 @@ def record_view(session: Session, user: User, document: Document, page: int) -> 
         building_file_id=document.building_file_id,
         details={"page": page},
     )
+
+
+def record_refusal(session: Session, user: User, document_id: int, what: str, reason: str) -> None:
+    """A refused look at or download of a document that exists, for "who tried to see what".
+
+    Called in its own transaction (the refused one rolls back).  Throttled like visits per
+    person, document and kind of attempt, so a script probing ids leaves one line per
+    document, not one per request; ids that name no document leave none.
+    """
+    document = session.get(Document, document_id)
+    if document is None:
+        return
+    if throttle.hit(session, f"refused:{what}:{user.id}:{document.id}", VISIT_SECONDS) > 1:
+        return
+    audit.record(
+        session,
+        f"document.{what}-refused",
+        actor=user,
+        target_type="document",
+        target_id=document.id,
+        building_file_id=document.building_file_id,
+        details={"reason": reason},
+    )

@@ -8,7 +8,7 @@ only to those who may grant.
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
@@ -28,16 +28,26 @@ def _like(text: str) -> str:
 
 
 def suggestions(session: Session, text: str, *, actor: Actor, limit: int = LIMIT) -> list[User]:
-    """Accounts whose user name, address or name contains ``text``; exact matches first."""
+    """Accounts that can hold a grant whose user name, address or name contains ``text``."""
     roles.require(actor, Capability.GRANT)
+    wanted = select(User).where(User.active.is_(True), User.role.not_in(STAFF))
+    return _matching(session, wanted, text, limit)
+
+
+def anyone(session: Session, text: str, *, actor: Actor, limit: int = LIMIT) -> list[User]:
+    """Every account, staff and closed ones too, for an auditor's question about a person."""
+    roles.require(actor, Capability.AUDIT)
+    return _matching(session, select(User), text, limit)
+
+
+def _matching(session: Session, stmt: Select[tuple[User]], text: str, limit: int) -> list[User]:
+    """Exact user names and addresses first, then by name."""
     text = " ".join(text.split())[:200]
     if len(text) < MIN_CHARS:
         return []
     pattern = _like(text)
     stmt = (
-        select(User)
-        .where(User.active.is_(True), User.role.not_in(STAFF))
-        .where(
+        stmt.where(
             or_(
                 func.lower(User.username).like(pattern, escape="\\"),
                 func.lower(User.email).like(pattern, escape="\\"),

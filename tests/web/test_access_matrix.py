@@ -265,6 +265,8 @@ RULES = {
     "grants.revoke": ("POST", "/files/{file}/grants/revoke", _clerk_post),
     "grants.suggestions": ("GET", "/grants/people?q=cit", _clerk),
     "oversight.trail": ("GET", "/audit", _auditor),
+    "oversight.trail_csv": ("GET", "/audit.csv", _auditor),
+    "oversight.people_suggestions": ("GET", "/audit/people?q=cit", _auditor),
     "oversight.verify": ("POST", "/audit/verify", _auditor),
     "oversight.user_list": ("GET", "/admin/users", _admin),
     "oversight.change_user": ("POST", "/admin/users/999999", lambda who: _admin(who, done=302)),

@@ -34,9 +34,10 @@ def test_every_ui_text_has_an_english_translation() -> None:
     assert _source_messages() - translated == set(), "run `make translations` and translate"
 
 
-def _pairs(catalogue) -> dict[str, object]:
+def _pairs(catalogue) -> dict[tuple[str | None, str], object]:
+    """Keyed by context and id: the audit trail's labels share words with the pages."""
     return {
-        m.id if isinstance(m.id, str) else m.id[0]: m.string
+        (m.context, m.id if isinstance(m.id, str) else m.id[0]): m.string
         if isinstance(m.string, str)
         else tuple(m.string)
         for m in catalogue

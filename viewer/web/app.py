@@ -18,6 +18,7 @@ from . import (
     application_labels,
     applications,
     archive,
+    audit_labels,
     bidi,
     clerk,
     downloads,
@@ -94,6 +95,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     application_labels.register(app)
     fee_labels.register(app)
     extract_labels.register(app)
+    audit_labels.register(app)
     blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, grant_desk,
                   hits, iiif, iiif_presentation, legal, online_payments, page_images, oversight,
                   redaction, review, search_page)  # fmt: skip

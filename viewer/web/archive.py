@@ -5,14 +5,24 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from docstore.services import applications, archive, extracts, plan_consents, redactions
+from docstore.services import (
+    applications,
+    archive,
+    audit_trail,
+    extracts,
+    plan_consents,
+    redactions,
+    roles,
+)
+from docstore.services.roles import Capability
 from viewer.renditions import served_widths
 from viewer.search_service import SearchRefused, match_document
 
 from .context import instance, state
+from .refusals import refusals_recorded
 from .search_hits import query_arg
 from .search_page import refusal
 
@@ -50,19 +60,22 @@ def building_file(building_file_id: int) -> str:
         bf, documents = archive.open_building_file(s, current_user.user, building_file_id)
         parcels = list(bf.parcels)
         rights = archive.download_rights(s, current_user.user, documents)
+        accesses = _accesses(s, audit_trail.TrailFilter(building_file_id=bf.id))
     groups: dict[str, list] = {}
     for doc in documents:
         groups.setdefault(doc.kind, []).append(doc)
     may_extract = any(rights[d.id] and d.page_count for d in documents)
+    trail_url = url_for("oversight.trail", aktenzeichen=bf.aktenzeichen)
     return render_template("archive/building_file.html", bf=bf, parcels=parcels, groups=groups,
-                           may_extract=may_extract)  # fmt: skip
+                           may_extract=may_extract, accesses=accesses,
+                           accesses_url=trail_url)  # fmt: skip
 
 
 @bp.route("/documents/<id:document_id>")
 @login_required
 def document(document_id: int) -> str | tuple[str, int]:
     user = current_user.user
-    with instance().db.transaction() as s:
+    with refusals_recorded(user, document_id, "view"), instance().db.transaction() as s:
         view = archive.open_document(s, user, document_id)
         doc = view.document
         count = max(doc.page_count, 1)
@@ -75,6 +88,7 @@ def document(document_id: int) -> str | tuple[str, int]:
         hidden_here = len(redactions.regions(s, page.id, actor=user)) if page else 0
         bf = doc.building_file
         archive.record_view(s, user, doc, number)
+        accesses = _accesses(s, audit_trail.TrailFilter(document_id=doc.id))
         kinds = plan_consents.plan_kinds(instance().config)
         may_download = archive.original_downloads(s, user, [doc], kinds)[doc.id]
         plan_refused = view.may_download and not may_download
@@ -113,8 +127,17 @@ def document(document_id: int) -> str | tuple[str, int]:
         refused=refused,
         srcset=srcset,
         deep_zoom=deep_zoom_available(),
+        accesses=accesses,
+        accesses_url=url_for("oversight.trail", document=doc.id),
     )
     return (html, 400) if refused else html
+
+
+def _accesses(s, wanted: audit_trail.TrailFilter) -> audit_trail.TrailPage | None:
+    """The latest entries about a document or file, on its page, for those who audit."""
+    if not roles.can(current_user.user, Capability.AUDIT):
+        return None
+    return audit_trail.events(s, current_user.user, wanted, 1, per_page=5)
 
 
 def _srcset(page, mime_type: str) -> list[tuple[int, int]]:

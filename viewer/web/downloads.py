@@ -24,6 +24,7 @@ from ingest.flatten import flattened_copy
 from storage import original_key
 
 from .context import instance
+from .refusals import refusals_recorded
 
 bp = Blueprint("downloads", __name__)
 
@@ -31,7 +32,10 @@ bp = Blueprint("downloads", __name__)
 @bp.route("/documents/<id:document_id>/download")
 @login_required
 def download(document_id: int) -> Response:
-    with instance().db.transaction() as s:
+    with (
+        refusals_recorded(current_user.user, document_id, "download"),
+        instance().db.transaction() as s,
+    ):
         kinds = plan_consents.plan_kinds(instance().config)
         doc = archive.for_download(s, current_user.user, document_id, plan_kinds=kinds)
         blob = doc.blob

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from docstore.errors import BauakteError, NotFound, UsageError
 from docstore.models import Role, User
-from docstore.services import audit_trail, building_files, days, second_factor, users
+from docstore.services import audit_trail, building_files, days, people, second_factor, users
 
+from . import trail_export
 from .accounts.confirmation import WRONG, ConfirmForm, confirm
+from .audit_labels import action_label
 from .bounds import page_number
 from .context import instance
 from .error_texts import error_text
@@ -31,21 +33,47 @@ def trail() -> str | tuple[str, int]:
     form = TrailForm(request.args, meta={"csrf": False})
     error = None
     page = audit_trail.NO_EVENTS
+    subjects: dict[int, audit_trail.Subject] = {}
     with instance().db.session() as s:
         if form.validate():
             wanted, error = _filter(s, form)
             if wanted is not None:
                 number = page_number(request.args.get("page", type=int))
                 page = audit_trail.events(s, current_user.user, wanted, number)
-        form.action.choices = [("", _("alle"))] + [
-            (a, a) for a in audit_trail.actions(s, current_user.user)
-        ]
+                subjects = audit_trail.subjects(s, current_user.user, page.events)
+        labelled = [(a, action_label(a)) for a in audit_trail.actions(s, current_user.user)]
+        form.action.choices = [("", _("alle")), *sorted(labelled, key=lambda c: c[1].lower())]
     pages = max(1, -(-page.total // page.per_page))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     html = render_template(
-        "oversight/trail.html", form=form, page=page, pages=pages, args=args, error=error
-    )
+        "oversight/trail.html", form=form, page=page, pages=pages, args=args, error=error,
+        subjects=subjects,
+    )  # fmt: skip
     return (html, 400) if form.errors else html
+
+
+@bp.route("/audit.csv")
+def trail_csv() -> Response | tuple[str, int]:
+    """The filtered trail as a CSV file (UTF-8 with BOM, semicolons: opens in a spreadsheet)."""
+    form = TrailForm(request.args, meta={"csrf": False})
+    if not form.validate():
+        return trail()
+    with instance().db.transaction() as s:
+        wanted, _why = _filter(s, form)
+        table = trail_export.rows(s, current_user.user, wanted) if wanted else None
+    return trail_export.response(table) if table else trail()
+
+
+@bp.route("/audit/people")
+def people_suggestions() -> Response:
+    """Accounts matching what the auditor typed into the person filter."""
+    with instance().db.session() as s:
+        found = people.anyone(s, request.args.get("q", "")[:200], actor=current_user.user)
+        return jsonify([
+            {"value": u.username,
+             "label": " · ".join(p for p in (u.display_name, u.email, u.username) if p)}
+            for u in found
+        ])  # fmt: skip
 
 
 def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter | None, str | None]:
@@ -58,8 +86,9 @@ def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter | None, str | N
         file_id = found.id
     period = days.period(form.since.data, form.until.data, instance().config.tz)
     return audit_trail.TrailFilter(
-        form.user.data or None, form.action.data or None, file_id, period.start, period.end
-    ), None
+        form.user.data or None, form.action.data or None, file_id, period.start, period.end,
+        form.document.data,
+    ), None  # fmt: skip
 
 
 @bp.route("/audit/verify", methods=["POST"])

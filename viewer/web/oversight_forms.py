@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from docstore.models import Role
 
@@ -22,11 +30,16 @@ ROLE_LABELS = {
 
 
 class TrailForm(FlaskForm):
-    user = StringField(_l("Benutzer"), validators=[Optional(), Length(max=100)])
+    user = StringField(
+        _l("Person"),
+        validators=[Optional(), Length(max=100)],
+        render_kw={"autocomplete": "off", "list": "people-suggestions"},
+    )
     action = SelectField(_l("Aktion"), validate_choice=False, choices=[])
     aktenzeichen = StringField(_l("Aktenzeichen"), validators=[Optional(), Length(max=64)])
     since = DateField(_l("Von"), validators=[Optional(), date_range()])
     until = DateField(_l("Bis (einschließlich)"), validators=[Optional(), date_range()])
+    document = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(1, 2**53)])
 
 
 class NewUserForm(FlaskForm):
