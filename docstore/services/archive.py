@@ -270,6 +270,8 @@ def for_download(
 
 
 VISIT_SECONDS = 1800
+REFUSALS_PER_VISIT = 20
+"""Refusals recorded per person and half hour; past them a prober adds no more lines."""
 """Views of the same document by the same user within this time are one visit."""
 
 
@@ -302,6 +304,8 @@ def record_refusal(session: Session, user: User, document_id: int, what: str, re
         return
     if throttle.hit(session, f"refused:{what}:{user.id}:{document.id}", VISIT_SECONDS) > 1:
         return
+    if throttle.hit(session, f"refused:{user.id}", VISIT_SECONDS) > REFUSALS_PER_VISIT:
+        return  # a script walking the ids: its first refusals are on record, enough to act
     audit.record(
         session,
         f"document.{what}-refused",

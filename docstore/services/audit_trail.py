@@ -88,13 +88,19 @@ def _filtered(wanted: TrailFilter) -> Select[tuple[AuditEvent]]:
 def export(
     session: Session, reader: Actor, wanted: TrailFilter, limit: int = MAX_EXPORT
 ) -> list[AuditEvent]:
-    """The filtered trail, newest first, for a file; the export is itself an event."""
+    """The filtered trail, newest first, for a file (read-only: the caller records the
+    export with :func:`record_export` in a short transaction of its own, so a large export
+    never holds the database's write lock while it reads)."""
+    roles.require(reader, Capability.AUDIT)
+    stmt = _filtered(wanted).order_by(AuditEvent.seq.desc()).limit(limit)
+    return list(session.scalars(stmt))
+
+
+def record_export(session: Session, reader: Actor, wanted: TrailFilter, rows: int) -> None:
     roles.require(reader, Capability.AUDIT)
     details = {k: v.isoformat() if isinstance(v, dt.datetime) else v
                for k, v in asdict(wanted).items() if v is not None}  # fmt: skip
-    audit.record(session, "audit.export", actor=reader, details=details)
-    stmt = _filtered(wanted).order_by(AuditEvent.seq.desc()).limit(limit)
-    return list(session.scalars(stmt))
+    audit.record(session, "audit.export", actor=reader, details={**details, "rows": rows})
 
 
 def subjects(session: Session, reader: Actor, events: list[AuditEvent]) -> dict[int, Subject]:

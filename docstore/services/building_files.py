@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ..models import BuildingFile, Parcel
 from . import audit, roles
 from .actors import Actor
@@ -46,6 +46,12 @@ def create_building_file(
 ) -> BuildingFile:
     """Create a building file; ``parcels`` as (Gemarkung, Flur, Flurstück)."""
     roles.require(actor, Capability.INGEST)
+    if find_by_aktenzeichen(session, aktenzeichen) is not None:
+        raise Conflict(
+            f"building file {aktenzeichen.strip()!r} exists already",
+            "building_file.exists",
+            aktenzeichen=aktenzeichen.strip(),
+        )
     bf = BuildingFile(aktenzeichen=aktenzeichen.strip(), **fields)
     for gemarkung, flur, flurstueck in parcels or []:
         bf.parcels.append(Parcel(gemarkung=gemarkung, flur=flur, flurstueck=flurstueck))

@@ -141,6 +141,28 @@ def grant_for_days(
     )
 
 
+def state_of(grant: Grant, now: dt.datetime) -> str:
+    """``revoked``, ``awaiting_payment``, ``expired``, ``future`` or ``active``: the same
+    judgement as :func:`revoke_access` (a grant waiting for its fee is still live: a
+    payment opens it from that day on, whatever its end said)."""
+    until, start = _aware(grant.valid_until), _aware(grant.valid_from)
+    if grant.revoked_at:
+        return "revoked"
+    if grant.awaiting_payment:
+        return "awaiting_payment"
+    if until is not None and until <= now:
+        return "expired"
+    if start is not None and start > now:
+        return "future"
+    return "active"
+
+
+def _aware(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is not None and moment.tzinfo is None:  # SQLite hands back naive UTC
+        return moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
 def revoke_access(
     session: Session,
     user: User,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound
+from ..errors import NotFound, UsageError
 from ..models import STAFF_ROLES, User
 from . import roles
 from .actors import Actor
@@ -63,21 +63,34 @@ def _matching(session: Session, stmt: Select[tuple[User]], text: str, limit: int
     return found[:limit]
 
 
-def person(session: Session, text: str, *, actor: Actor) -> User:
-    """The one account meant by a user name or an e-mail address (any case)."""
+def person(session: Session, text: str, *, actor: Actor, active_only: bool = True) -> User:
+    """The one account meant by a user name or an e-mail address (any case); for a new
+    grant an active one (a disabled account's grants can still be revoked).
+
+    Two accounts that match in different ways (one's user name, another's address, or
+    names differing in case) are an error, never a guess: a grant to the wrong person
+    shows them someone else's building file.
+    """
     roles.require(actor, Capability.GRANT)
     wanted = text.strip()
     lowered = wanted.lower()
     user = session.scalar(select(User).where(User.username == wanted))
     if user is None:
-        user = session.scalar(
+        found = list(session.scalars(
             select(User).where(
                 or_(func.lower(User.username) == lowered, func.lower(User.email) == lowered)
-            )
-        )
+            ).limit(2)
+        ))  # fmt: skip
+        if len(found) > 1:
+            raise UsageError(f"{wanted!r} matches several accounts: give the exact user name",
+                             "user.ambiguous", username=wanted)  # fmt: skip
+        user = found[0] if found else None
     if user is None:
         raise NotFound(
             f"no user {wanted!r}; create one with 'bauakte user add'", "user.unknown",
             username=wanted,
         )  # fmt: skip
+    if active_only and not user.active:
+        raise UsageError(f"the account {user.username!r} is disabled or closed",
+                         "user.inactive", username=user.username)  # fmt: skip
     return user

@@ -255,10 +255,13 @@ RULES = {
     "redaction.lift": ("POST", "/redactions/999999/lift", lambda who: _clerk(who, done=404)),
     "searching.search_page": ("GET", f"/search?q={MARKER}", _signed_in),
     "clerk.upload": ("GET", "/upload", _clerk),
+    "clerk.manifest_template": ("GET", "/upload/manifest-vorlage.csv", _clerk),
     "clerk.upload_status": ("GET", "/upload/{upload}", _clerk),
     "clerk.upload_status_json": ("GET", "/upload/{upload}/status.json", _clerk),
     "clerk.inbox": ("GET", "/inbox", _clerk),
-    "clerk.assign": ("POST", "/documents/{inbox_doc}/assign", _clerk_post),
+    "clerk.assign": ("POST", "/documents/{inbox_doc}/assign", lambda w: _clerk(w, done=400)),
+    "clerk.new_file": ("POST", "/documents/{inbox_doc}/new-file", lambda w: _clerk(w, done=400)),
+    "clerk.file_suggestions": ("GET", "/inbox/files?q=63", _clerk),
     "clerk.edit_document": ("GET", "/documents/{doc}/edit", _clerk),
     "clerk.edit_building_file": ("GET", "/files/{file}/edit", _clerk),
     "grants.file_grants": ("GET", "/files/{file}/grants", _clerk),
@@ -301,6 +304,24 @@ RULES = {
     ),
     "api_applications.ReviewQueue": ("GET", "/api/v1/review", _api(_reviewer)),
     "api_applications.ReviewItem": ("GET", "/api/v1/review/{application}", _api(_reviewer)),
+    "api_staff.UploadCollection": ("POST", "/api/v1/uploads", _api(lambda w: _clerk(w, 422))),
+    "api_staff.UploadItem": ("GET", "/api/v1/uploads/999999", _api(lambda w: _clerk(w, 404))),
+    "api_staff.DocumentAssignment": (
+        "PUT",
+        "/api/v1/documents/{inbox_doc}/assignment",
+        _api(lambda w: _clerk(w, 422)),
+    ),
+    "api_staff.DocumentMetadata": (
+        "PATCH",
+        "/api/v1/documents/{doc}/metadata",
+        _api(_clerk),  # nothing given: nothing changed
+    ),
+    "api_staff.GrantCollection": ("GET", "/api/v1/building-files/{file}/grants", _api(_clerk)),
+    "api_staff.GrantRevocation": (
+        "POST",
+        "/api/v1/building-files/{file}/grants/revocation",
+        _api(lambda w: _clerk(w, 422)),
+    ),
     "api_tokens.TokenItem": (
         "DELETE",
         "/api/v1/tokens/999999",
@@ -359,7 +380,7 @@ def _first_page(archive, document_id: int) -> str:
 
 def _status(client, method: str, url: str) -> int:
     data = None
-    if method in ("POST", "DELETE"):
+    if method in ("POST", "DELETE", "PUT", "PATCH"):
         token = re.search(
             r'name="csrf_token" value="([^"]+)"', client.get("/login", follow_redirects=True).text
         )
@@ -373,7 +394,7 @@ def test_access_matrix(who: str, archive, own_session_as) -> None:
     client = own_session_as(None if who == "anonymous" else who)
     failures = []
     for endpoint, (method, template, expect) in RULES.items():
-        if method in ("POST", "DELETE"):
+        if method in ("POST", "DELETE", "PUT", "PATCH"):
             continue  # changes: checked below, after every look
         got = _status(client, method, _url(template, archive))
         if got != expect(who):
@@ -388,7 +409,7 @@ def test_access_matrix(who: str, archive, own_session_as) -> None:
     posts = sorted(RULES, key=lambda e: e == "accounts.logout")  # signing out comes last
     for endpoint in posts:
         method, template, expect = RULES[endpoint]
-        if method in ("POST", "DELETE"):
+        if method in ("POST", "DELETE", "PUT", "PATCH"):
             got = _status(client, method, _url(template, archive))
             if got != expect(who):
                 failures.append(f"{endpoint}: {got}, expected {expect(who)}")

@@ -97,7 +97,7 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
         response_schema_conformance,
     ]
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 17
+    assert len(operations) == 24
 
     for operation in operations:
 
@@ -106,11 +106,21 @@ def test_api_conforms_to_its_openapi_document(archive, app) -> None:
             max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None
         )
         def conforms(case) -> None:
+            if case.method.upper() != "GET" and _changes_the_archive(case.path):
+                # generated edits would rename and move the shared archive's documents: these
+                # run as a citizen (refused before any change); tests/web/test_api_staff.py
+                # walks their successes on an archive part of its own
+                case.call_and_validate(headers=applicant, checks=checks)
+                return
             case.call_and_validate(headers=headers, checks=checks)
             if case.path.startswith("/api/v1/applications"):
                 case.call_and_validate(headers=applicant, checks=checks)
 
         conforms()
+
+
+def _changes_the_archive(path: str) -> bool:
+    return path.startswith(("/api/v1/uploads", "/api/v1/documents", "/api/v1/building-files"))
 
 
 def test_tokens_from_the_account_page(archive, client_as, app) -> None:

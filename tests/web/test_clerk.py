@@ -141,7 +141,7 @@ def test_inbox_assignment_moves_the_document_and_search_follows(archive, client_
         follow_redirects=True,
         data={"aktenzeichen": "63-XX-0000", "csrf_token": csrf_token(inbox)},
     )
-    assert "Keine Bauakte" in unknown.text
+    assert unknown.status_code == 400 and "liegt schon in der Bauakte" in unknown.text
 
 
 def test_editing_metadata_updates_the_page_and_search(archive, client_as) -> None:

@@ -131,3 +131,9 @@ def test_an_unknown_code_gets_the_plain_sentence_not_the_english_message(app):
     with app.test_request_context(), force_locale("de"):
         text = error_text(UsageError("no user 'x'; create one with 'bauakte user add'", "nope"))
     assert text == str(FALLBACK)
+
+
+def test_http_errors_of_pages_read_in_german(archive, client_as) -> None:
+    wrong_method = client_as("clerk").get(f"/documents/{archive.inbox_document}/assign")
+    assert wrong_method.status_code == 405
+    assert "Nicht möglich" in wrong_method.text and "Method Not Allowed" not in wrong_method.text

@@ -118,6 +118,10 @@ FORMS = {
     ),
     "clerk.upload": ("fuzz.clerk", "POST", "/upload", ["files", "manifest"]),
     "clerk.assign": ("fuzz.clerk", "POST", "/documents/{inbox_doc}/assign", ["aktenzeichen"]),
+    "clerk.new_file": (
+        "fuzz.clerk", "POST", "/documents/{inbox_doc}/new-file",
+        ["aktenzeichen", "street", "house_number", "postcode", "municipality"],
+    ),
     "clerk.edit_document": (
         "fuzz.clerk", "POST", "/documents/{doc}/edit",
         ["kind", "title", "date", "issuer", "issued_on", "valid_until"],

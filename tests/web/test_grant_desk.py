@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import select
 
-from docstore.models import Grant, MailMessage, Role, User
-from docstore.services import users
+from docstore.models import BuildingFile, Grant, MailMessage, Role, User, utcnow
+from docstore.services import grants, users
 from docstore.services.actors import CONSOLE
 
 from .conftest import GRANTED, PASSWORD, csrf_token, signin
@@ -184,3 +184,33 @@ def test_revoking_asks_first_and_tells_the_person_by_mail(archive, client_as, ap
     assert GRANTED in sent.subject and "Vollmacht zurückgezogen" in sent.body
     again = clerk.get(link)
     assert "keinen laufenden Zugang" in again.text and "Widerruf bestätigen" not in again.text
+
+
+def test_an_unpaid_grant_past_its_end_can_still_be_revoked(archive, client_as) -> None:
+    """A payment would open it from that day on: it is not "abgelaufen" while it waits."""
+    _person(archive, "citizen.unpaid", display="Ulla Unpaid")
+    with archive.instance.db.transaction() as s:
+        user = s.scalar(select(User).where(User.username == "citizen.unpaid"))
+        bf = s.get(BuildingFile, archive.files[GRANTED])
+        grant = grants.grant_access(s, user, bf, actor=CONSOLE,
+                                    valid_from=utcnow() - dt.timedelta(days=30),
+                                    valid_until=utcnow() - dt.timedelta(days=1))  # fmt: skip
+        grant.awaiting_payment = True
+    page = client_as("clerk").get(f"/files/{archive.files[GRANTED]}/grants").text
+    row = page.split("Ulla Unpaid")[1].split("</tr>")[0]
+    assert "wartet auf Zahlung" in row and "Widerrufen" in row
+
+
+def test_a_name_two_accounts_answer_to_is_refused_not_guessed(archive, client_as) -> None:
+    _person(archive, "twin@example.org")
+    _person(archive, "twin.other", email="Twin@Example.org")
+    clerk = client_as("clerk")
+    url = f"/files/{archive.files[GRANTED]}/grants"
+    page = clerk.get(url).text
+    typed = {"csrf_token": csrf_token(page), "username": "TWIN@example.org", "duration": "open"}
+    refused = clerk.post(url, data=typed)
+    assert refused.status_code == 400 and "passt zu mehreren Konten" in refused.text
+    assert _grants_of(archive, "twin@example.org") == _grants_of(archive, "twin.other") == []
+    exact = clerk.post(url, data={"csrf_token": csrf_token(page), "username": "twin.other",
+                                  "duration": "open"})  # fmt: skip
+    assert exact.status_code == 302

@@ -13,7 +13,7 @@ from flask_smorest import Api
 
 from ..web.context import IdConverter
 from ..web.extensions import csrf
-from . import applications_endpoint, audit, files, search_endpoint, tokens
+from . import applications_endpoint, audit, files, search_endpoint, staff_endpoint, tokens
 
 API_PREFIX = "/api/v1"
 
@@ -41,6 +41,6 @@ def init_api(app: Flask) -> None:
     api.spec.components.security_scheme(
         "session", {"type": "apiKey", "in": "cookie", "name": "bauakte_session"}
     )
-    for module in (files, search_endpoint, audit, tokens, applications_endpoint):
+    for module in (files, search_endpoint, audit, tokens, applications_endpoint, staff_endpoint):
         csrf.exempt(module.blp)  # checked in auth.before_api_request for cookie sessions only
         api.register_blueprint(module.blp, url_prefix=API_PREFIX)

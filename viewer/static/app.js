@@ -43,8 +43,27 @@
       cell.className = "outcome outcome-" + key;
       cell.textContent = labels[key] || key;
       if (working) { cell.appendChild(pages(file.pages_done || 0, file.pages_total)); }
+      if (file.document_id) { linked(row, cell, file); }
       row.querySelector(".reason").textContent = file.reason || "";
     });
+  }
+  function linked(row, cell, file) {
+    // a finished file links to its document; a duplicate also says where the copy is
+    var base = document.getElementById("upload-files").dataset.documents;
+    var name = row.querySelector("td");
+    if (!name.querySelector("a")) {
+      var link = document.createElement("a");
+      link.href = base + file.document_id;
+      link.textContent = file.name;
+      name.replaceChildren(link);
+    }
+    if (file.outcome === "duplicate") {
+      var existing = document.createElement("a");
+      existing.href = base + file.document_id;
+      existing.textContent = labels.existing || "";
+      cell.appendChild(document.createTextNode(" · "));
+      cell.appendChild(existing);
+    }
   }
   function pages(done, total) {
     var span = document.createElement("span");

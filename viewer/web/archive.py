@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from docstore.services import (
     plan_consents,
     redactions,
     roles,
+    work_waiting,
 )
 from docstore.services.roles import Capability
 from viewer.renditions import served_widths
@@ -25,6 +27,7 @@ from .context import instance, state
 from .refusals import refusals_recorded
 from .search_hits import query_arg
 from .search_page import refusal
+from .text_marks import marked
 
 bp = Blueprint("archive", __name__)
 
@@ -39,8 +42,14 @@ def start() -> str:
     user = current_user.user
     with instance().db.session() as s:
         if user.is_staff:
+            work = work_waiting.waiting(
+                s, actor=user, processing_days=instance().config.processing_days
+            )
             return render_template(
-                "archive/start_staff.html", files=archive.recent_building_files(s, user)
+                "archive/start_staff.html",
+                files=archive.recent_building_files(s, user),
+                work=work,
+                processing_days=instance().config.processing_days,
             )
         requests = applications.own_applications(s, user)
         unread = {r.id: applications.unread_messages(r) for r in requests}
@@ -61,14 +70,17 @@ def building_file(building_file_id: int) -> str:
         parcels = list(bf.parcels)
         rights = archive.download_rights(s, current_user.user, documents)
         accesses = _accesses(s, audit_trail.TrailFilter(building_file_id=bf.id))
+    order = "date" if request.args.get("sort") == "date" else "kind"
     groups: dict[str, list] = {}
     for doc in documents:
         groups.setdefault(doc.kind, []).append(doc)
+    far = dt.date.max
+    by_date = sorted(documents, key=lambda d: (d.date or far, d.title or d.original_name, d.id))
     may_extract = any(rights[d.id] and d.page_count for d in documents)
     trail_url = url_for("oversight.trail", aktenzeichen=bf.aktenzeichen)
     return render_template("archive/building_file.html", bf=bf, parcels=parcels, groups=groups,
                            may_extract=may_extract, accesses=accesses,
-                           accesses_url=trail_url)  # fmt: skip
+                           accesses_url=trail_url, order=order, by_date=by_date)  # fmt: skip
 
 
 @bp.route("/documents/<id:document_id>")
@@ -96,10 +108,10 @@ def document(document_id: int) -> str | tuple[str, int]:
     zoom = request.args.get("zoom", 1, type=int)
     zoom = zoom if zoom in ZOOM_WIDTHS else 1
     query = query_arg()
-    hits = refused = None
+    hits = refused = wanted = None
     if query:
         try:
-            hits, _terms = match_document(
+            hits, wanted = match_document(
                 instance(), user, doc.id, query, pages=count, reader=state().index
             )
         except SearchRefused as exc:
@@ -109,7 +121,7 @@ def document(document_id: int) -> str | tuple[str, int]:
         doc=doc,
         bf=bf,
         page=page,
-        text=text,
+        text=marked(text, wanted),
         redacted=redacted,
         redacted_boxes=[
             [r.left, r.top, r.width, r.height] for r in redacted if r.removed_at is None

@@ -156,6 +156,7 @@ DETAIL_LABELS = {
     "legitimation": _p("audit", "Berechtigung"),
     "document": _p("audit", "Dokument"),
     "box": _p("audit", "Bereich"),
+    "rows": _p("audit", "Zeilen"),
 }
 
 

@@ -7,19 +7,21 @@ views only turn forms into calls and errors into messages.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from docstore.errors import NotFound, UsageError
+from docstore.errors import UsageError
 from docstore.models import Document
 from docstore.services import (
     applications,
     archive,
     building_files,
     documents,
+    file_finder,
     plan_consents,
     review,
     roles,
@@ -30,11 +32,14 @@ from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
 from docstore.services.roles import Capability
 from ingest import spool
 from ingest.index_sync import sync_index
+from ingest.metadata import MANIFEST_COLUMNS
 
+from . import suggestions
 from .clerk_forms import (
     AssignForm,
     BuildingFileForm,
     DocumentForm,
+    NewFileForm,
     UploadForm,
 )
 from .context import instance
@@ -42,6 +47,22 @@ from .error_texts import error_text
 from .formatting import rejection
 
 bp = Blueprint("clerk", __name__)
+NEW_FILE_FIELDS = ("street", "house_number", "postcode", "municipality")
+
+
+@dataclass(frozen=True)
+class InboxProblem:
+    """A refused assignment: for which document, what was typed, why, what may be meant."""
+
+    document_id: int
+    typed: str
+    message: str
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    """(Aktenzeichen, address) of the files that match what was typed."""
+    new: bool = False
+    """The refusal was of the new-file form (shown open again)."""
+
+
 log = logging.getLogger(__name__)
 
 
@@ -61,6 +82,22 @@ def _sync_search(response: Response) -> Response:
         except Exception:
             log.exception("search index sync failed; the outbox keeps the changes")
     return response
+
+
+@bp.route("/upload/manifest-vorlage.csv")
+def manifest_template() -> Response:
+    """A manifest to fill in: every column the pipeline reads, and one example row."""
+    example = {
+        "file": "scan-0001.pdf", "aktenzeichen": "63-BA-2019-0457", "street": "Venloer Straße",
+        "house_number": "411", "postcode": "50825", "municipality": "Köln",
+        "gemarkung": "Ehrenfeld", "flur": "12", "flurstueck": "345/6", "kind": "baugenehmigung",
+        "title": "Baugenehmigung Anbau", "date": "2019-03-14", "issuer": "Bauaufsichtsamt",
+        "issued_on": "2019-03-14", "valid_until": "2022-03-14",
+    }  # fmt: skip
+    lines = [";".join(MANIFEST_COLUMNS), ";".join(example.get(c, "") for c in MANIFEST_COLUMNS)]
+    body = "\ufeff" + "\r\n".join(lines) + "\r\n"
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="manifest-vorlage.csv"'})  # fmt: skip
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -120,30 +157,99 @@ def upload_status_json(batch_id: int) -> Response:
 
 @bp.route("/inbox")
 def inbox() -> str:
+    return _inbox_page()
+
+
+def _inbox_page(problem: InboxProblem | None = None) -> str:
+    """The inbox; after a refused assignment, with the typed text kept and the files it
+    may have meant, beside the document it was for."""
     with instance().db.session() as s:
         docs = archive.inbox(s, current_user.user)
-    return render_template("clerk/inbox.html", documents=docs, form=AssignForm())
+        return render_template(
+            "clerk/inbox.html", documents=docs, form=AssignForm(), new_file=NewFileForm(),
+            problem=problem, suggest_url=url_for("clerk.file_suggestions"),
+        )  # fmt: skip
+
+
+@bp.route("/inbox/files")
+def file_suggestions() -> Response:
+    """Building files matching what the clerk typed: file number, address or parcel."""
+    with instance().db.session() as s:
+        text = request.args.get("q", "")[:200]
+        return suggestions.building_files(file_finder.candidates(s, text, actor=current_user.user))
 
 
 @bp.route("/documents/<id:document_id>/assign", methods=["POST"])
 def assign(document_id: int) -> Response | tuple[str, int]:
     form = AssignForm()
+    typed = (request.form.get("aktenzeichen") or "")[:200]
     if not form.validate_on_submit():
-        flash(_("Bitte ein Aktenzeichen angeben."), "error")
-        return redirect(url_for("clerk.inbox"))
+        problem = InboxProblem(document_id, typed, _("Bitte geben Sie ein Aktenzeichen, eine "
+                                                     "Adresse oder ein Flurstück an."))  # fmt: skip
+        return _inbox_page(problem), 400
     with instance().db.transaction() as s:
         doc = archive.open_document(s, current_user.user, document_id).document
-        try:
-            bf = building_files.get_by_aktenzeichen(s, form.aktenzeichen.data)
-        except NotFound:
-            flash(
-                _("Keine Bauakte mit dem Aktenzeichen %(az)s.", az=form.aktenzeichen.data), "error"
-            )
-            return redirect(url_for("clerk.inbox"))
-        documents.assign_document(s, doc, bf, actor=current_user.user)
-        review.documents_arrived(s, bf.id, applications.notice_of(instance().config))
-        name, az = doc.title or doc.original_name, bf.aktenzeichen
+        if (filed := _filed_in(doc)) is not None:
+            return _inbox_page(InboxProblem(document_id, typed, filed)), 400
+        bf = file_finder.exact(s, typed, actor=current_user.user)
+        if bf is None:
+            found = file_finder.candidates(s, typed, actor=current_user.user)
+            message = (_("Welche Bauakte ist gemeint? Bitte wählen Sie:") if found else
+                       _("Keine Bauakte passt zu „%(text)s“. Prüfen Sie die Angabe, oder legen "
+                         "Sie eine neue Bauakte an.", text=typed))  # fmt: skip
+            choices = [(f.aktenzeichen, suggestions.address_of(f)) for f in found]
+            problem = InboxProblem(document_id, typed, message, choices)
+        else:
+            name, az = _assign(s, doc, bf)
+    if bf is None:
+        return _inbox_page(problem), 400
     flash(_("„%(name)s“ liegt jetzt in der Bauakte %(az)s.", name=name, az=az), "info")
+    return redirect(url_for("clerk.inbox"))
+
+
+def _filed_in(doc: Document) -> str | None:
+    """Why an inbox form no longer applies: the document was filed meanwhile (a stale page,
+    another clerk).  Moving a filed document is not the inbox's business."""
+    if doc.building_file_id is None:
+        return None
+    return _("„%(name)s“ liegt schon in der Bauakte %(az)s.", name=doc.title or doc.original_name,
+             az=doc.building_file.aktenzeichen)  # fmt: skip
+
+
+def _assign(s, doc: Document, bf) -> tuple[str, str]:
+    documents.assign_document(s, doc, bf, actor=current_user.user)
+    review.documents_arrived(s, bf.id, applications.notice_of(instance().config))
+    return doc.title or doc.original_name, bf.aktenzeichen
+
+
+@bp.route("/documents/<id:document_id>/new-file", methods=["POST"])
+def new_file(document_id: int) -> Response | tuple[str, int]:
+    """Start a building file for an inbox document that belongs to none yet."""
+    form = NewFileForm()
+    typed = (request.form.get("aktenzeichen") or "")[:200]
+    if not form.validate_on_submit():
+        problem = InboxProblem(document_id, typed, _("Bitte prüfen Sie das Aktenzeichen der "
+                                                     "neuen Bauakte."), new=True)  # fmt: skip
+        return _inbox_page(problem), 400
+    with instance().db.transaction() as s:
+        doc = archive.open_document(s, current_user.user, document_id).document
+        if (filed := _filed_in(doc)) is not None:
+            return _inbox_page(InboxProblem(document_id, typed, filed, new=True)), 400
+        existing = file_finder.exact(s, form.aktenzeichen.data, actor=current_user.user)
+        if existing is None:
+            fields = {k: getattr(form, k).data.strip() for k in NEW_FILE_FIELDS
+                      if getattr(form, k).data and getattr(form, k).data.strip()}  # fmt: skip
+            bf = building_files.create_building_file(
+                s, form.aktenzeichen.data, actor=current_user.user, **fields
+            )
+            name, az = _assign(s, doc, bf)
+    if existing is not None:
+        message = _("Die Bauakte %(az)s gibt es schon. Wollen Sie das Dokument ihr zuordnen?",
+                    az=existing.aktenzeichen)  # fmt: skip
+        choices = [(existing.aktenzeichen, suggestions.address_of(existing))]
+        return _inbox_page(InboxProblem(document_id, typed, message, choices)), 400
+    flash(_("Die Bauakte %(az)s ist angelegt; „%(name)s“ liegt jetzt darin.", az=az, name=name),
+          "info")  # fmt: skip
     return redirect(url_for("clerk.inbox"))
 
 
@@ -160,7 +266,7 @@ def edit_document(document_id: int) -> str | Response | tuple[str, int]:
         is_plan = doc.kind in plan_consents.plan_kinds(instance().config)
         consents = plan_consents.history(s, doc.id) if is_plan else []
         page = render_template("clerk/edit_document.html", form=form, doc=doc, is_plan=is_plan,
-                               consents=consents)  # fmt: skip
+                               consents=consents, preview_width=800)  # fmt: skip
     return (page, 400) if form.errors else page
 
 

@@ -13,9 +13,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from docstore.models import DocumentKind
+from docstore.services.building_files import AKTENZEICHEN
 
 from .bounds import date_range
 from .formatting import KIND_LABELS
@@ -28,8 +29,20 @@ class UploadForm(FlaskForm):
 
 class AssignForm(FlaskForm):
     aktenzeichen = StringField(
-        _l("Aktenzeichen der Bauakte"), validators=[DataRequired(), Length(max=64)]
+        _l("Bauakte: Aktenzeichen, Adresse oder Flurstück"),
+        validators=[DataRequired(), Length(max=200)],
     )
+
+
+class NewFileForm(FlaskForm):
+    aktenzeichen = StringField(
+        _l("Aktenzeichen der neuen Bauakte"),
+        validators=[DataRequired(), Length(max=64), Regexp(AKTENZEICHEN.pattern + "$")],
+    )
+    street = StringField(_l("Straße"), validators=[Optional(), Length(max=200)])
+    house_number = StringField(_l("Hausnummer"), validators=[Optional(), Length(max=20)])
+    postcode = StringField(_l("Postleitzahl"), validators=[Optional(), Length(max=10)])
+    municipality = StringField(_l("Ort"), validators=[Optional(), Length(max=200)])
 
 
 class DocumentForm(FlaskForm):

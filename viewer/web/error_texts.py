@@ -97,6 +97,10 @@ TEXTS = {
     "not_found": _l("Das gibt es nicht, oder es ist für Ihr Konto nicht freigegeben."),
     "building_file.unknown": _l("Eine Bauakte mit dem Aktenzeichen „%(aktenzeichen)s“ gibt es "
                                 "nicht."),
+    "building_file.exists": _l("Die Bauakte %(aktenzeichen)s gibt es schon."),
+    "user.ambiguous": _l("„%(username)s“ passt zu mehreren Konten. Bitte geben Sie den "
+                         "Benutzernamen genau an."),
+    "user.inactive": _l("Das Konto „%(username)s“ ist gesperrt oder geschlossen."),
     "archive.staff_list": _l("Die Liste aller Bauakten sehen nur Mitarbeitende."),
     "archive.view_only": _l("Ihre Freigabe erlaubt nur das Ansehen, nicht das Herunterladen."),
     "archive.plan_copy": _l("Die Urheberin oder der Urheber dieses Plans hat Kopien nicht "

@@ -49,6 +49,15 @@ STALE_FORM = _l(
     "Das Formular war veraltet. Bitte laden Sie die Seite neu und senden Sie es erneut."
 )
 UNAVAILABLE = _l("Das Archiv ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.")
+HTTP_TEXTS = {
+    400: (_l("Ungültige Anfrage"), _l("Die Anfrage ist unvollständig oder fehlerhaft. Bitte "
+                                      "laden Sie die Seite neu und versuchen Sie es erneut.")),
+    405: (_l("Nicht möglich"), _l("Diese Adresse nimmt diese Art von Anfrage nicht an.")),
+    410: (_l("Nicht mehr verfügbar"), _l("Das gibt es hier nicht mehr.")),
+    413: (_l("Zu groß"), _l("Die gesendeten Dateien sind zu groß. Bitte senden Sie weniger "
+                            "oder kleinere Dateien.")),
+    415: (_l("Nicht unterstützt"), _l("Diese Art von Inhalt wird hier nicht angenommen.")),
+}  # fmt: skip
 TOO_MANY = _l("Zu viele Versuche in kurzer Zeit. Bitte warten Sie einige Minuten.")
 
 
@@ -90,5 +99,8 @@ def register(app: Flask) -> None:
                 return _page(403, "Forbidden", said or exc.description)  # for programs: the reason
             return _page(403, _("Nicht erlaubt"), _("Ihr Konto darf diese Seite nicht öffnen."))
         data = getattr(exc, "data", None) or {}
+        if not request.path.startswith("/api/") and exc.code in HTTP_TEXTS and not data:
+            title, text = HTTP_TEXTS[exc.code]  # Werkzeug's names and descriptions are English
+            return _page(exc.code, str(title), str(text))
         message = data.get("message") or exc.description or ""
         return _page(exc.code or 500, exc.name, message, data.get("messages") or data.get("errors"))

@@ -109,6 +109,11 @@ def last_day(end: dt.datetime | None) -> str:
     return dateformat(days.last_day(end, instance().config.tz))
 
 
+def local_date(moment: dt.datetime | None) -> str:
+    """The day of an instant in the authority's time zone."""
+    return dateformat(days.first_day(moment, instance().config.tz)) if moment else ""
+
+
 def datetimeformat(value: dt.datetime | None) -> str:
     return format_datetime(value, "medium") if value else ""
 
@@ -136,6 +141,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(dateformat)
     app.add_template_filter(datetimeformat)
     app.add_template_filter(last_day)
+    app.add_template_filter(local_date)
     app.add_template_filter(upload_status)
     app.add_template_filter(filesize)
     app.add_template_filter(rejection)

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from docstore.errors import NotFound, UsageError
-from docstore.models import BuildingFile, DocumentKind, Grant
+from docstore.models import BuildingFile, DocumentKind
 from docstore.services import archive, days, grants, mail, people, roles
 from docstore.services.roles import Capability
 
+from . import suggestions as suggestions_of
 from .context import instance
 from .error_texts import error_text
 from .grant_forms import OPEN, GrantForm, RevokeForm
+from .suggestions import suggest_from
 
 bp = Blueprint("grants", __name__)
 
@@ -35,6 +37,7 @@ def _granting_staff_only() -> None:
 @bp.route("/files/<id:building_file_id>/grants", methods=["GET", "POST"])
 def file_grants(building_file_id: int) -> str | Response | tuple[str, int]:
     form = GrantForm()
+    suggest_from(form.username, url_for("grants.suggestions"))
     if request.method == "GET":
         _defaults(form)
     error = None
@@ -98,28 +101,9 @@ def _listed(s, bf: BuildingFile) -> list[dict[str, object]]:
             "email": g.user.email or "",
             "first": days.first_day(g.valid_from, zone),
             "last": days.last_day(g.valid_until, zone),
-            "state": _state(g, now),
+            "state": grants.state_of(g, now),
         })  # fmt: skip
     return rows
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment
-
-
-def _state(g: Grant, now: dt.datetime) -> str:
-    until = _aware(g.valid_until)
-    if g.revoked_at:
-        return "revoked"
-    if until is not None and until <= now:
-        return "expired"
-    if g.awaiting_payment:
-        return "awaiting_payment"
-    if _aware(g.valid_from) > now:
-        return "future"
-    return "active"
 
 
 @bp.route("/files/<id:building_file_id>/grants/revoke", methods=["GET", "POST"])
@@ -129,7 +113,9 @@ def revoke(building_file_id: int) -> str | Response | tuple[str, int]:
     with instance().db.transaction() as s:
         bf, _docs = archive.open_building_file(s, current_user.user, building_file_id)
         if request.method == "POST" and form.validate_on_submit():
-            person = people.person(s, form.username.data, actor=current_user.user)
+            person = people.person(
+                s, form.username.data, actor=current_user.user, active_only=False
+            )
             count = grants.revoke_access(
                 s, person, bf, actor=current_user.user, reason=form.reason.data or "",
                 notify=mail.context_of(instance().config),
@@ -148,7 +134,7 @@ def revoke(building_file_id: int) -> str | Response | tuple[str, int]:
             return redirect(url_for("grants.file_grants", building_file_id=bf.id))
         if not form.username.data:
             return redirect(url_for("grants.file_grants", building_file_id=bf.id))
-        person = people.person(s, form.username.data, actor=current_user.user)
+        person = people.person(s, form.username.data, actor=current_user.user, active_only=False)
         ending = [row for row in _listed(s, bf)
                   if row["grant"].user_id == person.id and row["state"] in (
                       "active", "future", "awaiting_payment")]  # fmt: skip
@@ -163,9 +149,4 @@ def suggestions() -> Response:
     """Accounts matching what the clerk typed, for the person field's list."""
     text = request.args.get("q", "")[:200]
     with instance().db.session() as s:
-        found = people.suggestions(s, text, actor=current_user.user)
-        return jsonify([
-            {"value": u.username,
-             "label": " · ".join(p for p in (u.display_name, u.email, u.username) if p)}
-            for u in found
-        ])  # fmt: skip
+        return suggestions_of.people(people.suggestions(s, text, actor=current_user.user))

@@ -30,7 +30,8 @@ class GrantForm(FlaskForm):
         validators=[DataRequired(), Length(max=200)],
         description=_l("Name, E-Mail-Adresse oder Benutzername; beim Tippen erscheinen "
                        "Vorschläge."),
-        render_kw={"autocomplete": "off", "list": "people-suggestions"},
+        render_kw={"autocomplete": "off", "list": "people-suggestions",
+                   "data-suggest-status": "people-status"},
     )  # fmt: skip
     valid_from = DateField(
         _l("Gültig ab"),

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from docstore.errors import BauakteError, NotFound, UsageError
 from docstore.models import Role, User
-from docstore.services import audit_trail, building_files, days, people, second_factor, users
+from docstore.services import (
+    audit_trail,
+    building_files,
+    days,
+    people,
+    roles,
+    second_factor,
+    users,
+)
+from docstore.services.roles import Capability
 
-from . import trail_export
+from . import suggestions, trail_export
 from .accounts.confirmation import WRONG, ConfirmForm, confirm
 from .audit_labels import action_label
 from .bounds import page_number
 from .context import instance
 from .error_texts import error_text
 from .oversight_forms import NewUserForm, ResetPasswordForm, TrailForm
+from .suggestions import suggest_from
 
 bp = Blueprint("oversight", __name__)
 
@@ -28,9 +38,15 @@ def _signed_in() -> None:
     """Signed in at least; the services decide who may read the trail or manage users."""
 
 
+TRAIL_ARGS = ("user", "action", "aktenzeichen", "since", "until", "document")
+"""The filter's own parameters: only these go into the page's links (never ``_scheme``)."""
+
+
 @bp.route("/audit")
 def trail() -> str | tuple[str, int]:
+    roles.require(current_user.user, Capability.AUDIT)
     form = TrailForm(request.args, meta={"csrf": False})
+    suggest_from(form.user, url_for("oversight.people_suggestions"))
     error = None
     page = audit_trail.NO_EVENTS
     subjects: dict[int, audit_trail.Subject] = {}
@@ -44,7 +60,7 @@ def trail() -> str | tuple[str, int]:
         labelled = [(a, action_label(a)) for a in audit_trail.actions(s, current_user.user)]
         form.action.choices = [("", _("alle")), *sorted(labelled, key=lambda c: c[1].lower())]
     pages = max(1, -(-page.total // page.per_page))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in request.args.items() if k in TRAIL_ARGS and v}
     html = render_template(
         "oversight/trail.html", form=form, page=page, pages=pages, args=args, error=error,
         subjects=subjects,
@@ -55,13 +71,18 @@ def trail() -> str | tuple[str, int]:
 @bp.route("/audit.csv")
 def trail_csv() -> Response | tuple[str, int]:
     """The filtered trail as a CSV file (UTF-8 with BOM, semicolons: opens in a spreadsheet)."""
+    roles.require(current_user.user, Capability.AUDIT)
     form = TrailForm(request.args, meta={"csrf": False})
     if not form.validate():
         return trail()
-    with instance().db.transaction() as s:
+    with instance().db.session() as s:
         wanted, _why = _filter(s, form)
         table = trail_export.rows(s, current_user.user, wanted) if wanted else None
-    return trail_export.response(table) if table else trail()
+    if not table or wanted is None:
+        return trail()
+    with instance().db.transaction() as s:
+        audit_trail.record_export(s, current_user.user, wanted, len(table) - 1)
+    return trail_export.response(table)
 
 
 @bp.route("/audit/people")
@@ -69,11 +90,7 @@ def people_suggestions() -> Response:
     """Accounts matching what the auditor typed into the person filter."""
     with instance().db.session() as s:
         found = people.anyone(s, request.args.get("q", "")[:200], actor=current_user.user)
-        return jsonify([
-            {"value": u.username,
-             "label": " · ".join(p for p in (u.display_name, u.email, u.username) if p)}
-            for u in found
-        ])  # fmt: skip
+        return suggestions.people(found)
 
 
 def _filter(s, form: TrailForm) -> tuple[audit_trail.TrailFilter | None, str | None]:

@@ -33,7 +33,11 @@ class TrailForm(FlaskForm):
     user = StringField(
         _l("Person"),
         validators=[Optional(), Length(max=100)],
-        render_kw={"autocomplete": "off", "list": "people-suggestions"},
+        render_kw={
+            "autocomplete": "off",
+            "list": "people-suggestions",
+            "data-suggest-status": "people-status",
+        },
     )
     action = SelectField(_l("Aktion"), validate_choice=False, choices=[])
     aktenzeichen = StringField(_l("Aktenzeichen"), validators=[Optional(), Length(max=64)])

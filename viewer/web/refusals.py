@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from docstore.errors import NotFound, PermissionDenied
-from docstore.models import User
+from docstore.models import Document, User
 from docstore.services import archive
 
 from .context import instance
@@ -19,6 +19,9 @@ def refusals_recorded(user: User, document_id: int, what: str) -> Iterator[None]
     try:
         yield
     except (NotFound, PermissionDenied) as exc:
-        with instance().db.transaction() as s:
-            archive.record_refusal(s, user, document_id, what, exc.code)
+        with instance().db.session() as s:  # no write lock for ids that name nothing
+            exists = s.get(Document, document_id) is not None
+        if exists:
+            with instance().db.transaction() as s:
+                archive.record_refusal(s, user, document_id, what, exc.code)
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
@@ -13,13 +14,13 @@ from viewer.search_service import SearchRefused, search_as
 
 from .context import instance, state
 from .extensions import limit_searches
+from .search_filters import Filters
 from .search_hits import query_arg
 
 bp = Blueprint("searching", __name__)
 
 PER_PAGE = 20
-FACET_FIELDS = {"kind": "art", "decade": "jahr", "bezirk": "bezirk"}
-"""Facet -> the query field that filters by it."""
+TRAILING_OR = re.compile(r"(?:\s+OR)+\s*$")
 
 
 @bp.route("/search")
@@ -27,35 +28,40 @@ FACET_FIELDS = {"kind": "art", "decade": "jahr", "bezirk": "bezirk"}
 @limit_searches
 def search_page() -> str | tuple[str, int]:
     query = query_arg()
+    filters = Filters.from_args()
     sort = "date" if request.args.get("sort") == "date" else "relevance"
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), 500)
     results = refused = None
-    if query:
+    kind_counts: dict[str, int] = {}
+    if query or filters:
+        text = TRAILING_OR.sub("", query)  # "Garage OR" must not swallow the first filter
         try:
-            results = search_as(
-                instance(),
-                current_user.user,
-                query,
-                page=page,
-                per_page=PER_PAGE,
-                sort=sort,
-                reader=state().index,
-            )
+            results = _search(f"{text} {filters.terms()}".strip(), page, sort)
+            kind_counts = results.facets.get("kind", {})
+            if filters.kinds:  # the other kinds one could add: counted without the kind filter
+                wider = f"{text} {filters.without_kinds().terms()}".strip()
+                kind_counts = _search(wider, 1, sort).facets.get("kind", {}) if wider else {}
         except SearchRefused as exc:
             refused = refusal(exc.code, exc.limit)
     pages = math.ceil(results.total / PER_PAGE) if results else 0
     html = render_template(
         "searching/search.html",
         query=query,
+        filters=filters,
+        kind_counts=kind_counts,
         sort=sort,
         page=page,
         pages=pages,
         results=results,
         facets=FACETS,
-        facet_filter=facet_filter,
         refused=refused,
     )
     return (html, 400) if refused else html
+
+
+def _search(text: str, page: int, sort: str):
+    return search_as(instance(), current_user.user, text, page=page, per_page=PER_PAGE,
+                     sort=sort, reader=state().index)  # fmt: skip
 
 
 def refusal(code: str, limit: float) -> str:
@@ -63,13 +69,3 @@ def refusal(code: str, limit: float) -> str:
     if code == "too-many-words":
         return _("Die Suche hat zu viele Wörter. Bitte verwenden Sie höchstens %(num)s.", num=limit)
     return _("Diese Suche wäre zu aufwendig. Bitte suchen Sie mit weniger oder genaueren Wörtern.")
-
-
-def facet_filter(query: str, facet: str, value: str) -> str:
-    """The query narrowed to one facet value (a decade "1990er" becomes jahr:1990..1999)."""
-    if facet == "decade":
-        start = value[:4]
-        term = f"jahr:{start}..{int(start) + 9}" if start.isdigit() else ""
-    else:
-        term = f"{FACET_FIELDS[facet]}:{value}"
-    return f"{query} {term}".strip() if term and term not in query.split() else query
