@@ -608,6 +608,10 @@ class UploadFile(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     """None while waiting; then accepted, duplicate, rejected or failed."""
     reason: Mapped[str | None] = mapped_column(Text)
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    """A stable code of the reason (a manifest row's problem), worded by each entry point."""
+    reason_params: Mapped[str | None] = mapped_column(Text)
+    """The code's parameters as JSON text."""
     document_id: Mapped[int | None] = mapped_column(Integer)
     pages_done: Mapped[int | None] = mapped_column(Integer)
     """Pages the worker has finished, while it is on the file (a long scan shows its progress)."""

@@ -50,7 +50,13 @@ KIND_ALIASES = {
 
 
 class RowError(ValueError):
-    pass
+    """A manifest row that cannot be used: an English reason for the console, and a stable
+    ``code`` with ``params`` that other entry points word in their user's language."""
+
+    def __init__(self, reason: str, code: str = "", **params: object) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class ManifestProblem:
     row: int | None
     file: str | None
     reason: str
+    code: str = ""
+    params: dict[str, object] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.manifest} row {self.row}" if self.row else self.manifest
@@ -82,14 +90,19 @@ def parse_kind(value: str) -> str:
         return DocumentKind(key).value
     except ValueError:
         allowed = ", ".join(k.value for k in DocumentKind)
-        raise RowError(f"kind {value!r} is not one of {allowed}") from None
+        raise RowError(f"kind {value!r} is not one of {allowed}", "row.kind", value=value) from None
 
 
 def _date(value: str, column: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise RowError(f"{column} {value!r} is not a date in the form YYYY-MM-DD") from None
+        raise RowError(
+            f"{column} {value!r} is not a date in the form YYYY-MM-DD",
+            "row.date",
+            column=column,
+            value=value,
+        ) from None
 
 
 def metadata_from_row(row: dict[str, Any], source: str) -> DocumentMetadata:
@@ -106,15 +119,22 @@ def metadata_from_row(row: dict[str, Any], source: str) -> DocumentMetadata:
             values[column] = text
     az = values.get("aktenzeichen")
     if az is not None and not AKTENZEICHEN.fullmatch(az):
-        raise RowError(f"aktenzeichen {az!r} contains characters that are not allowed")
+        raise RowError(
+            f"aktenzeichen {az!r} contains characters that are not allowed",
+            "row.aktenzeichen",
+            value=az,
+        )
     if not az and any(values.get(c) for c in ("street", "gemarkung", "flurstueck")):
-        raise RowError("an address or parcel needs an aktenzeichen to name the building file")
+        raise RowError(
+            "an address or parcel needs an aktenzeichen to name the building file",
+            "row.address_without_file",
+        )
     if (
         values.get("valid_until")
         and values.get("issued_on")
         and (values["valid_until"] < values["issued_on"])
     ):
-        raise RowError("valid_until lies before issued_on")
+        raise RowError("valid_until lies before issued_on", "row.valid_before_issued")
     assignment = (
         FileAssignment(**{c: values[c] for c in ASSIGNMENT_COLUMNS if c in values}) if az else None
     )
@@ -152,7 +172,7 @@ def load_manifest(path: Path) -> Manifest:
         try:
             manifest.rows[location] = metadata_from_row(row, f"{name} row {number}")
         except RowError as exc:
-            problem = ManifestProblem(name, number, file_name, str(exc))
+            problem = ManifestProblem(name, number, file_name, str(exc), exc.code, exc.params)
             manifest.bad_rows[location] = problem
             manifest.problems.append(problem)
     return manifest

@@ -42,9 +42,11 @@ MIME_TYPES = {
 class Rejected(Exception):
     """The file itself is unacceptable; ``reason`` is a short, stable code."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", problem: object = None) -> None:
         self.reason = reason
         self.detail = detail
+        self.problem = problem
+        """A manifest row's :class:`~ingest.metadata.ManifestProblem`, with its code."""
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
@@ -147,6 +149,9 @@ class FileReport:
     ocr_pages: int = 0
     building_file: str | None = None
     worker_peak_rss_mb: float | None = None
+    reason_code: str | None = None
+    """A stable code of the reason where one is known (a manifest row's problem)."""
+    reason_params: dict[str, object] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, object]:
         return {

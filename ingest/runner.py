@@ -210,7 +210,8 @@ class _Manifests:
             if m is None:
                 continue
             if source.location in m.bad_rows:
-                raise Rejected("manifest", str(m.bad_rows[source.location]))
+                problem = m.bad_rows[source.location]
+                raise Rejected("manifest", str(problem), problem)
             if source.location in m.rows:
                 return m.rows[source.location]
         return metadata_from_name(source.name)
@@ -236,7 +237,12 @@ def _check(
     try:
         metadata = manifests.lookup(source)
     except Rejected as exc:  # the manifest is wrong, not the file: nothing to quarantine
-        batch.done(index, FileReport(source.path, Outcome.REJECTED, exc.detail))
+        report = FileReport(source.path, Outcome.REJECTED, exc.detail)
+        if isinstance(exc.problem, ManifestProblem) and exc.problem.code:
+            report.reason_code = exc.problem.code
+            report.reason_params = {**exc.problem.params, "manifest": exc.problem.manifest,
+                                    "row": exc.problem.row}  # fmt: skip
+        batch.done(index, report)
         return
     try:
         sha, size = sha256_of(source.location)

@@ -345,6 +345,8 @@ class _Recorder:
                 report.outcome.value,
                 report.reason,
                 document,
+                code=report.reason_code,
+                params=report.reason_params,
             )
 
 

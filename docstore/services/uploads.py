@@ -8,6 +8,7 @@ page survives a server restart and any worker process can show it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -82,8 +83,14 @@ def record_outcome(
     outcome: str,
     reason: str | None,
     document_id: int | None,
+    *,
+    code: str | None = None,
+    params: dict[str, object] | None = None,
 ) -> None:
-    _update_file(session, batch_id, name, outcome=outcome, reason=reason, document_id=document_id)
+    """What became of a file; a ``code`` with ``params`` lets the web word the reason."""
+    coded = json.dumps(params or {}, default=str) if code else None
+    _update_file(session, batch_id, name, outcome=outcome, reason=reason, document_id=document_id,
+                 reason_code=code, reason_params=coded)  # fmt: skip
 
 
 def record_pages(session: Session, batch_id: int, name: str, done: int, total: int) -> None:

@@ -94,7 +94,7 @@ def test_clerk_uploads_and_sorts_the_inbox(page: Page, server: Server, tmp_path)
     look(page, "upload-status-done")
     page.get_by_role("link", name="Zum Eingang").click()
     item = page.locator("ul.inbox li").filter(has_text="scan-unsortiert.pdf")
-    item.get_by_label("Aktenzeichen der Bauakte").fill(GRANTED)
+    item.get_by_label("Bauakte: Aktenzeichen, Adresse oder Flurstück").fill(GRANTED)
     look(page, "inbox")
     item.get_by_role("button", name="Zuordnen").click()
     expect(page.get_by_role("status").first).to_contain_text(

@@ -57,6 +57,8 @@ def test_a_clerk_grants_and_revokes_with_the_person_found_as_typed(
 ) -> None:
     page.set_viewport_size({"width": width, "height": 900})
     sign_in(page, "tasks.clerk", people["tasks.clerk"], offset=0 if width == 1280 else 1)
+    expect(page.get_by_role("heading", name="Was zu tun ist")).to_be_visible()
+    _check(page, "staff-home", width)
     page.goto(f"/files/{server.archive.files[GRANTED]}/grants")
     field = page.get_by_label("Person", exact=True)
     field.fill("marta brow")
@@ -117,3 +119,9 @@ def test_an_auditor_reads_who_saw_a_document(
     expect(page.get_by_text("nur Zugriffe auf Dokument")).to_be_visible()
     expect(page.get_by_role("link", name="Als CSV-Datei herunterladen")).to_be_visible()
     _check(page, "trail-document", width)
+    page.goto("/search?q=Dachgaube&art=statik")
+    expect(page.get_by_role("link", name="Filter Dokumentart Statik entfernen")).to_be_visible()
+    _check(page, "search-filtered", width)
+    page.goto(f"/files/{server.archive.files[GRANTED]}?sort=date")
+    expect(page.get_by_text("Alle Dokumente, älteste zuerst")).to_be_visible()
+    _check(page, "file-by-date", width)

@@ -23,6 +23,7 @@ ERROR_CLASSES = {
     "BauakteError", "UsageError", "NotFound", "Conflict", "PermissionDenied", "Forbidden",
     "Hidden", "ConfigError", "NotReady", "Expired", "LinkInvalid", "LinkExpired",
     "StatementRejected", "BadDetail", "ApplicationProblem", "BadEmail", "WrongPassword",
+    "RowError",
 }  # fmt: skip
 APPLICATION_FIELDS = ("building", "house_number", "street", "purpose", "proofs",
                       "chamber_number", "interest", "answer")  # fmt: skip

@@ -69,7 +69,7 @@ def test_an_empty_end_date_is_an_error_not_an_unlimited_grant(archive, client_as
     clerk = client_as("clerk")
     url = f"/files/{archive.files[GRANTED]}/grants"
     page = clerk.get(url).text
-    today = dt.date.today()
+    today = dt.datetime.now(archive.instance.config.tz).date()  # the authority's day
     default_end = today + dt.timedelta(days=archive.instance.config.grant_days - 1)
     assert f'value="{default_end.isoformat()}"' in page  # the configured default, visible
     empty = clerk.post(url, data={"csrf_token": csrf_token(page), "username": "citizen.ends",

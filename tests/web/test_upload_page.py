@@ -37,3 +37,18 @@ def test_a_duplicate_links_to_the_copy_already_held(archive, client_as, tmp_path
     page = clerk.get(again.headers["Location"]).text
     assert "vorhandenes Dokument ansehen" in page
     assert page.count(f'href="/documents/{held}"') >= 2  # the name and the copy held
+
+
+def test_a_bad_manifest_row_is_explained_in_german(archive, client_as, tmp_path) -> None:
+    clerk = client_as("clerk")
+    scan = _pdf(tmp_path, "row.pdf", "Zeilenfehler Beispiel")
+    manifest = b"file;aktenzeichen;kind;date\nzeile.pdf;63-BA-2026-0301;statik;31.1.2020\n"
+    sent = _upload(clerk, [(scan, "zeile.pdf")], (manifest, "manifest.csv"))
+    spool.process_pending(archive.instance)
+    page = clerk.get(sent.headers["Location"]).text
+    reason = page.split('class="reason">')[1].split("</td>")[0]
+    assert "Manifest manifest.csv, Zeile 2:" in reason
+    assert "„31.1.2020“ in der Spalte date ist kein Datum" in reason
+    assert "YYYY-MM-DD" not in page and "is not a date" not in page
+    status = clerk.get(sent.headers["Location"] + "/status.json").get_json()
+    assert "ist kein Datum" in status["files"][0]["reason"]

@@ -7,7 +7,14 @@ import re
 
 from sqlalchemy import func, select
 
-from docstore.models import OPEN_STATUSES, AccessRequest, Document, Grant, utcnow
+from docstore.models import (
+    OPEN_STATUSES,
+    AccessRequest,
+    Document,
+    Grant,
+    UploadStatus,
+    utcnow,
+)
 from docstore.services import uploads
 from docstore.services.actors import CONSOLE
 
@@ -23,6 +30,7 @@ def test_the_clerk_sees_applications_inbox_failed_uploads_and_ending_grants(
         s.get(Document, archive.inbox_document).building_file_id = None  # back in the inbox
         batch = uploads.create_batch(s, CONSOLE, "f" * 32, [("kaputt.pdf", 10)], None)
         uploads.record_outcome(s, batch.id, "kaputt.pdf", "rejected", "encrypted", None)
+        batch.status = UploadStatus.DONE.value  # finished: no spool worker looks for its folder
         batch_id = batch.id
         open_count = s.scalar(select(func.count(AccessRequest.id)).where(
             AccessRequest.status.in_([x.value for x in OPEN_STATUSES])))  # fmt: skip

@@ -36,7 +36,6 @@ from ingest.index_sync import sync_index
 from ingest.metadata import MANIFEST_COLUMNS
 
 from ..web.context import instance
-from ..web.formatting import rejection
 from .auth import before_api_request, me
 from .files import document_json
 from .schemas import DocumentOut
@@ -91,7 +90,7 @@ def upload_json(batch) -> dict:
         "url": url_for("api_staff.UploadItem", batch_id=batch.id),
         "files": [{
             "name": f.name, "size": f.size, "outcome": f.outcome,
-            "reason": rejection(f.reason) or None, "document_id": f.document_id,
+            "reason": f.reason, "reason_code": f.reason_code, "document_id": f.document_id,
             "document_url": url_for("api_files.DocumentItem", document_id=f.document_id)
             if f.document_id else None,
             "pages_done": f.pages_done, "pages_total": f.pages_total,

@@ -58,6 +58,9 @@ class UploadFileOut(ma.Schema):
     size = ma.fields.Integer()
     outcome = ma.fields.String(allow_none=True)
     reason = ma.fields.String(allow_none=True)
+    reason_code = ma.fields.String(
+        allow_none=True, metadata={"description": "a manifest row's problem, e.g. row.date"}
+    )
     document_id = ma.fields.Integer(allow_none=True)
     document_url = ma.fields.String(allow_none=True)
     pages_done = ma.fields.Integer(allow_none=True)

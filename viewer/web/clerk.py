@@ -44,7 +44,7 @@ from .clerk_forms import (
 )
 from .context import instance
 from .error_texts import error_text
-from .formatting import rejection
+from .formatting import file_reason
 
 bp = Blueprint("clerk", __name__)
 NEW_FILE_FIELDS = ("street", "house_number", "postcode", "municipality")
@@ -144,7 +144,7 @@ def upload_status_json(batch_id: int) -> Response:
                 {
                     "name": f.name,
                     "outcome": f.outcome,
-                    "reason": rejection(f.reason),
+                    "reason": file_reason(f),
                     "document_id": f.document_id,
                     "pages_done": f.pages_done,
                     "pages_total": f.pages_total,

@@ -188,6 +188,14 @@ TEXTS = {
                                      "speichern Sie es als CSV (UTF-8) mit der Spalte „file“."),
     "register.columns": _l("Die Kopfzeile des Verzeichnisses passt nicht: Sie braucht die Spalte "
                            "„aktenzeichen“ und nur bekannte Spalten."),
+    # rows of an upload's manifest
+    "row.kind": _l("„%(value)s“ ist keine bekannte Dokumentart (Spalte kind)."),
+    "row.date": _l("„%(value)s“ in der Spalte %(column)s ist kein Datum: bitte in der Form "
+                   "JJJJ-MM-TT, z. B. 2019-03-14."),
+    "row.aktenzeichen": _l("Das Aktenzeichen „%(value)s“ enthält unzulässige Zeichen."),
+    "row.address_without_file": _l("Eine Adresse oder ein Flurstück braucht ein Aktenzeichen, "
+                                   "das die Bauakte nennt."),
+    "row.valid_before_issued": _l("„valid_until“ liegt vor „issued_on“."),
     # search
     "too-many-words": _l("Bitte suchen Sie mit höchstens %(limit)s Wörtern."),
     "too-costly": _l("Die Suche ist zu aufwendig: Bitte weniger oder genauere Wörter."),
@@ -202,13 +210,19 @@ FORMATTERS: dict[str, Callable[[object], str]] = {
 
 def error_text(exc: BauakteError) -> str:
     """The error in the user's language; an unknown code falls back to a plain sentence."""
-    template = TEXTS.get(exc.code)
+    return worded(exc.code, exc.params, str(exc))
+
+
+def worded(code: str, params: dict[str, object], english: str = "") -> str:
+    """A code and its parameters in the user's language (also for codes stored with data,
+    such as a manifest row's problem on an uploaded file)."""
+    template = TEXTS.get(code)
     if template is None:
-        log.warning("no wording for error code %r: %s", exc.code, exc)
+        log.warning("no wording for error code %r: %s", code, english)
         template = FALLBACK
-    params = {k: FORMATTERS.get(k, str)(v) for k, v in exc.params.items()}
+    values = {k: FORMATTERS.get(k, str)(v) for k, v in params.items()}
     try:
-        return str(template) % params
+        return str(template) % values
     except (KeyError, ValueError, TypeError):
-        log.warning("error code %r lacks parameters for its wording: %s", exc.code, exc)
+        log.warning("error code %r lacks parameters for its wording: %s", code, english)
         return str(FALLBACK)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, ngettext
@@ -64,6 +65,23 @@ def rejection(reason: str | None) -> str:
     if label is None:
         return reason
     return f"{label}: {detail}" if detail else str(label)
+
+
+def file_reason(upload_file) -> str:
+    """Why an uploaded file was refused: a manifest row's problem from its code in the
+    visitor's language (with manifest and row), else the pipeline's reason."""
+    if not upload_file.reason_code:
+        return rejection(upload_file.reason)
+    from .error_texts import worded
+
+    try:
+        params = json.loads(upload_file.reason_params or "{}")
+    except ValueError:
+        params = {}
+    problem = worded(upload_file.reason_code, params)
+    return gettext("Manifest %(manifest)s, Zeile %(row)s: %(problem)s",
+                   manifest=params.get("manifest", ""), row=params.get("row", ""),
+                   problem=problem)  # fmt: skip
 
 
 def upload_status(status: str) -> str:
@@ -145,5 +163,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(upload_status)
     app.add_template_filter(filesize)
     app.add_template_filter(rejection)
+    app.add_template_filter(file_reason)
     app.add_template_filter(file_outcome)
     app.context_processor(lambda: {"get_locale": get_locale, "can": can})
