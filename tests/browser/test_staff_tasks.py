@@ -47,7 +47,7 @@ def _check(page: Page, name: str, width: int) -> None:
     look(page, f"task-{name}-{width}")
     if width == 320:
         assert page.evaluate("document.documentElement.scrollWidth") <= 320, name
-    for text in page.locator("[role=alert], .notice, .flash").all_inner_texts():
+    for text in page.locator("[role=alert], .notice, .flash, .reason").all_inner_texts():
         assert not ENGLISH.search(text), f"{name}: English in a German message: {text}"
 
 

@@ -52,7 +52,7 @@ def test_upload_goes_through_the_spool_with_a_status_per_file(archive, client_as
     assert done["status"] == "done"
     assert outcomes[f"{GRANTED}_schriftverkehr_2021-02-03_Ortstermin.pdf"][0] == "accepted"
     assert outcomes["rechnung.pdf"][0] == "rejected"
-    assert outcomes["rechnung.pdf"][1].startswith("Dateityp nicht unterstützt: ")  # German label
+    assert outcomes["rechnung.pdf"][1].startswith("Dateityp nicht unterstützt (")  # German label
     assert outcomes["copy-of-the-same.pdf"][0] == "duplicate"
     page = clerk.get(f"/upload/{batch_id}").text
     assert "abgewiesen" in page and "übernommen" in page and "schon vorhanden" in page

@@ -52,3 +52,13 @@ def test_a_bad_manifest_row_is_explained_in_german(archive, client_as, tmp_path)
     assert "YYYY-MM-DD" not in page and "is not a date" not in page
     status = clerk.get(sent.headers["Location"] + "/status.json").get_json()
     assert "ist kein Datum" in status["files"][0]["reason"]
+
+
+def test_a_refused_type_is_named_in_german_without_console_advice(archive, client_as) -> None:
+    clerk = client_as("clerk")
+    sent = _upload(clerk, [(b"<html><body>kein Scan</body></html>", "seite.pdf")])
+    spool.process_pending(archive.instance)
+    page = clerk.get(sent.headers["Location"]).text
+    reason = page.split('class="reason">')[1].split("</td>")[0]
+    assert reason.startswith("Dateityp nicht unterstützt (text/")
+    assert "allowed are" not in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext, ngettext
@@ -56,15 +57,23 @@ REJECTIONS = {
 }
 
 
+_MIME = re.compile(r"[a-z]+/[a-z0-9.+-]+")
+
+
 def rejection(reason: str | None) -> str:
-    """The pipeline's stable reason code in the visitor's language; its detail stays as is."""
+    """The pipeline's stable reason code in the visitor's language.
+
+    Its English detail (a parser's message, "allowed are …") is for the console and the
+    API; a page shows the label, and for a refused type the type that was found.
+    """
     if not reason:
         return ""
     code, _sep, detail = reason.partition(": ")
     label = REJECTIONS.get(code)
     if label is None:
-        return reason
-    return f"{label}: {detail}" if detail else str(label)
+        return gettext("Die Datei wurde nicht übernommen.")
+    found = _MIME.match(detail) if code == "unsupported type" else None
+    return f"{label} ({found.group()})" if found else str(label)
 
 
 def file_reason(upload_file) -> str:
