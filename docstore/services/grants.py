@@ -214,11 +214,5 @@ def revoke_access(
         )
     if grants and notify is not None and user.email:
         mail.queue(session, user, "grant_revoked", notify, aktenzeichen=building_file.aktenzeichen,
-                   address=_address(building_file), reason=reason)  # fmt: skip
+                   address=building_file.address, reason=reason)  # fmt: skip
     return len(grants)
-
-
-def _address(bf: BuildingFile) -> str:
-    street = " ".join(p for p in (bf.street, bf.house_number) if p)
-    town = " ".join(p for p in (bf.postcode, bf.municipality) if p)
-    return ", ".join(p for p in (street, town) if p)

@@ -74,8 +74,9 @@ def _staff_only() -> None:
 
 @blp.after_request
 def _sync_search(response):
-    """A change is searchable at once, as after the staff pages (what fails stays queued)."""
-    if response.status_code < 400 and response.status_code != 202:
+    """A change is searchable at once, as after the staff pages (what fails stays queued);
+    reading and an upload still to be processed change nothing the index knows."""
+    if request.method != "GET" and response.status_code < 400 and response.status_code != 202:
         try:
             sync_index(instance())
         except Exception:

@@ -197,7 +197,7 @@ def assign(document_id: int) -> Response | tuple[str, int]:
             message = (_("Welche Bauakte ist gemeint? Bitte wählen Sie:") if found else
                        _("Keine Bauakte passt zu „%(text)s“. Prüfen Sie die Angabe, oder legen "
                          "Sie eine neue Bauakte an.", text=typed))  # fmt: skip
-            choices = [(f.aktenzeichen, suggestions.address_of(f)) for f in found]
+            choices = [(f.aktenzeichen, f.address) for f in found]
             problem = InboxProblem(document_id, typed, message, choices)
         else:
             name, az = _assign(s, doc, bf)
@@ -246,7 +246,7 @@ def new_file(document_id: int) -> Response | tuple[str, int]:
     if existing is not None:
         message = _("Die Bauakte %(az)s gibt es schon. Wollen Sie das Dokument ihr zuordnen?",
                     az=existing.aktenzeichen)  # fmt: skip
-        choices = [(existing.aktenzeichen, suggestions.address_of(existing))]
+        choices = [(existing.aktenzeichen, existing.address)]
         return _inbox_page(InboxProblem(document_id, typed, message, choices)), 400
     flash(_("Die Bauakte %(az)s ist angelegt; „%(name)s“ liegt jetzt darin.", az=az, name=name),
           "info")  # fmt: skip

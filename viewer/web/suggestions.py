@@ -26,11 +26,6 @@ def people(found: Iterable[User]) -> Response:
 def building_files(found: Iterable[BuildingFile]) -> Response:
     return jsonify([
         {"value": bf.aktenzeichen,
-         "label": " · ".join(p for p in (bf.aktenzeichen, address_of(bf)) if p)}
+         "label": " · ".join(p for p in (bf.aktenzeichen, bf.address) if p)}
         for bf in found
     ])  # fmt: skip
-
-
-def address_of(bf: BuildingFile) -> str:
-    street = " ".join(p for p in (bf.street, bf.house_number) if p)
-    return ", ".join(p for p in (street, bf.municipality) if p)
