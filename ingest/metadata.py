@@ -146,7 +146,7 @@ def load_manifest(path: Path) -> Manifest:
     manifest = Manifest(path=path)
     name = path.name
     try:
-        rows = _read_rows(path)
+        rows = read_rows(path)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error, RowError) as exc:
         manifest.problems.append(ManifestProblem(name, None, None, f"cannot be read: {exc}"))
         return manifest
@@ -178,7 +178,8 @@ def load_manifest(path: Path) -> Manifest:
     return manifest
 
 
-def _read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    """The manifest's rows with their numbers as a spreadsheet shows them (header is row 1)."""
     if path.suffix.lower() == ".json":
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):

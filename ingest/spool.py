@@ -31,7 +31,7 @@ from docstore.models import User
 from docstore.services import mail, registration, uploads
 from docstore.services.actors import CONSOLE
 
-from . import extracts
+from . import extracts, held
 from .metadata import MANIFEST_NAMES, load_manifest
 from .model import FileReport, Outcome
 from .runner import IngestReport, run
@@ -179,16 +179,23 @@ def _ingest_batch(
     except Exception:
         log.exception("upload %s: the run failed; it is tried again", batch_id)
         return sorted((folder / FILES).iterdir())
-    return _keep_only_failed(folder / FILES, report)
+    return _keep_only_failed(folder / FILES, report, held.held_root(spool_dir(instance)))
 
 
-def _keep_only_failed(files: Path, report: IngestReport) -> list[Path]:
-    """Remove what the run settled (stored, duplicate, quarantined, skipped); return the
-    files that failed through no fault of theirs, which stay for the next try."""
+def _keep_only_failed(files: Path, report: IngestReport, held_root: Path) -> list[Path]:
+    """Remove what the run settled (stored, duplicate, quarantined, skipped) and hold the
+    files refused for their manifest row; return the files that failed through no fault
+    of theirs, which stay for the next try."""
     failed = [Path(f.path) for f in report.files if f.outcome is Outcome.FAILED]
+    kept = held.hold(files, report.files, held_root)
     for f in report.files:
         path = Path(f.path)
-        if f.outcome is not Outcome.FAILED and path.parent == files and path.is_file():
+        if (
+            f.outcome is not Outcome.FAILED
+            and path not in kept
+            and path.parent == files
+            and path.is_file()
+        ):
             path.unlink()
     return [p for p in failed if p.exists()]
 

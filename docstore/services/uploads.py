@@ -13,6 +13,7 @@ import json
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from ..errors import Conflict
 from ..models import UploadBatch, UploadFile, UploadStatus, User, utcnow
 from . import audit, roles
 from .actors import Actor, user_id_of
@@ -138,6 +139,61 @@ def finish(session: Session, batch_id: int) -> None:
         .where(UploadBatch.id == batch_id)
         .values(status=UploadStatus.DONE.value, finished_at=utcnow())
     )
+
+
+CORRECTABLE = "row."
+"""Codes of a manifest row's problems: the file is fine and held for a corrected row."""
+
+
+def correctable_code(code: str | None) -> bool:
+    return bool(code) and code.startswith(CORRECTABLE)  # type: ignore[union-attr]
+
+
+def correctable(
+    session: Session, user: User, batch_id: int, file_id: int, *, lock: bool = False
+) -> UploadFile:
+    """A file refused for its manifest row; ``lock`` holds it for the correction (one clerk
+    at a time)."""
+    roles.require(user, Capability.INGEST)
+    found = session.get(UploadFile, file_id, with_for_update=lock)
+    if found is None or found.batch_id != batch_id:
+        raise Hidden(f"file {file_id} of upload {batch_id} not found")
+    if found.outcome != "rejected" or not correctable_code(found.reason_code):
+        raise Conflict(f"{found.name} is not waiting for a corrected manifest row",
+                       "upload.not_correctable", name=found.name)  # fmt: skip
+    return found
+
+
+def mark_corrected(session: Session, user: User, upload_file: UploadFile, new_batch: int) -> None:
+    """The file went again as upload ``new_batch``; the old line keeps its reason and points
+    there."""
+    params = reason_params(upload_file)
+    upload_file.outcome = "corrected"
+    upload_file.reason_params = json.dumps({**params, "corrected_in": new_batch}, default=str)
+    audit.record(session, "upload.correct", actor=user, target_type="upload",
+                 target_id=upload_file.batch_id,
+                 details={"file": upload_file.name, "upload": new_batch})  # fmt: skip
+
+
+def mark_discarded(session: Session, user: User, upload_file: UploadFile) -> None:
+    upload_file.outcome = "discarded"
+    audit.record(session, "upload.discard", actor=user, target_type="upload",
+                 target_id=upload_file.batch_id, details={"file": upload_file.name})  # fmt: skip
+
+
+def reason_params(upload_file: UploadFile) -> dict[str, object]:
+    """The parameters of the file's coded reason ({} when there are none or they are bad)."""
+    try:
+        params = json.loads(upload_file.reason_params or "{}")
+    except ValueError:
+        return {}
+    return params if isinstance(params, dict) else {}
+
+
+def corrected_in(upload_file: UploadFile) -> int | None:
+    """The upload a corrected file went again with."""
+    value = reason_params(upload_file).get("corrected_in")
+    return value if isinstance(value, int) else None
 
 
 def batch_for(session: Session, user: User, batch_id: int) -> UploadBatch:

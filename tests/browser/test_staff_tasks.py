@@ -1,7 +1,7 @@
 """Staff's main tasks in a real browser, at desktop width and at 320 px: give and revoke
-access with the person found as you type, sort an inbox document by its address, read the
-trail.  Each step is screenshotted and checked with axe, for sideways scrolling, and for
-English words in the German page's messages."""
+access with the person found as you type, sort an inbox document by its address, correct
+a refused manifest row, read the trail.  Each step is screenshotted and checked with axe,
+for sideways scrolling, and for English words in the German page's messages."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from docstore.models import Document, Role
 from docstore.services import building_files, users
 from docstore.services.actors import CONSOLE
+from tests.ingest.samples import text_pdf
 from tests.web.conftest import GRANTED, PASSWORD, enrol
 
 from .conftest import Server, expect_console_error, look
@@ -28,8 +29,9 @@ def people(server: Server) -> dict[str, str]:
     inst = server.archive.instance
     secrets = {}
     with inst.db.transaction() as s:
-        for name, role in (("tasks.clerk", Role.CLERK), ("tasks.sorter", Role.CLERK),
-                           ("tasks.auditor", Role.AUDITOR)):  # fmt: skip
+        staff = (("tasks.clerk", Role.CLERK), ("tasks.sorter", Role.CLERK),
+                 ("tasks.uploader", Role.CLERK), ("tasks.auditor", Role.AUDITOR))  # fmt: skip
+        for name, role in staff:
             users.create_user(s, name, PASSWORD, role, actor=CONSOLE)
             secrets[name] = enrol(s, name, inst.config.secret_key)
         address = "marta.browser@example.org"
@@ -103,6 +105,37 @@ def test_a_clerk_sorts_an_inbox_document_by_its_address(
     page.get_by_role("button", name=f"Der Bauakte {TASK_FILE} zuordnen").click()
     expect(page.get_by_text(f"liegt jetzt in der Bauakte {TASK_FILE}")).to_be_visible()
     _check(page, "inbox-done", width)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_a_clerk_corrects_a_refused_manifest_row_in_place(
+    page: Page, server: Server, people, width: int, tmp_path
+) -> None:
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, "tasks.uploader", people["tasks.uploader"], offset=0 if width == 1280 else 1)
+    name = f"gutachten-{width}.pdf"
+    scan = text_pdf(tmp_path / name, pages=1, marker=f"Bodengutachten Zeile {width}")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(f"file;aktenzeichen;kind;date\n{name};{TASK_FILE};statik;30.02.2020\n")
+    page.goto("/upload")
+    page.get_by_label("Dateien (PDF, TIFF, JPEG, PNG)").set_input_files([scan])
+    page.get_by_label("Manifest (CSV oder JSON, optional)").set_input_files([manifest])
+    page.get_by_role("button", name="Hochladen").click()
+    expect(page.locator("#upload-state")).to_have_text("abgeschlossen", timeout=90_000)
+    row = page.locator("#upload-files tbody tr").filter(has_text=name)
+    expect(row.locator(".reason")).to_contain_text("ist kein Datum")
+    _check(page, "row-refused", width)
+    row.get_by_role("link", name=re.compile("Zeile korrigieren")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Manifestzeile korrigieren")
+    expect(page.get_by_label("Aktenzeichen")).to_have_value(TASK_FILE)
+    expect(page.get_by_label("Datum", exact=True)).to_have_attribute("aria-invalid", "true")
+    page.get_by_label("Datum", exact=True).fill("2020-02-28")
+    _check(page, "row-correct", width)
+    page.get_by_role("button", name="Erneut einlesen").click()
+    expect(page.get_by_text("wird mit der korrigierten Zeile erneut eingelesen")).to_be_visible()
+    expect(page.locator("#upload-state")).to_have_text("abgeschlossen", timeout=90_000)
+    expect(page.locator("#upload-files tbody tr .outcome")).to_have_text("übernommen")
+    _check(page, "row-corrected", width)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -14,7 +14,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from docstore.models import Page
+from docstore.models import Page, UploadFile
 from viewer.api.auth import token_allowed
 
 from .conftest import GRANT_STATES, GRANTED, MARKER, OTHER, csrf_token, make_token
@@ -258,6 +258,13 @@ RULES = {
     "clerk.manifest_template": ("GET", "/upload/manifest-vorlage.csv", _clerk),
     "clerk.upload_status": ("GET", "/upload/{upload}", _clerk),
     "clerk.upload_status_json": ("GET", "/upload/{upload}/status.json", _clerk),
+    # an accepted file: nothing to correct (tests/web/test_upload_page.py corrects rows)
+    "corrections.correct": (
+        "GET",
+        "/upload/{upload}/files/{upload_file}/correct",
+        lambda w: _clerk(w, done=400),
+    ),
+    "corrections.discard": ("POST", "/upload/{upload}/files/{upload_file}/discard", _clerk_post),
     "clerk.inbox": ("GET", "/inbox", _clerk),
     "clerk.assign": ("POST", "/documents/{inbox_doc}/assign", lambda w: _clerk(w, done=400)),
     "clerk.new_file": ("POST", "/documents/{inbox_doc}/new-file", lambda w: _clerk(w, done=400)),
@@ -361,6 +368,7 @@ def _url(template: str, archive) -> str:
         doc=docs[0],
         other_doc=docs[1],
         upload=archive.upload,
+        upload_file=_upload_file(archive),
         inbox_doc=archive.inbox_document,
         application=archive.application,
         proof=archive.proof,
@@ -368,6 +376,11 @@ def _url(template: str, archive) -> str:
         page=_first_page(archive, docs[0]),
         other_page=_first_page(archive, docs[1]),
     )
+
+
+def _upload_file(archive) -> int:
+    with archive.instance.db.session() as s:
+        return s.scalar(select(UploadFile.id).where(UploadFile.batch_id == archive.upload))
 
 
 def _first_page(archive, document_id: int) -> str:

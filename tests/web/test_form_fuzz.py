@@ -7,6 +7,7 @@ new form is fuzzed from its first day.
 
 from __future__ import annotations
 
+import io
 import os
 import random
 import re
@@ -16,9 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from docstore.models import Legitimation, Role, User
+from docstore.models import Legitimation, Role, UploadFile, User
 from docstore.services import applications, users
 from docstore.services.actors import CONSOLE
+from ingest import spool
+from tests.ingest.samples import text_pdf
 
 from .conftest import GRANTED, PASSWORD, _unpaid_fee, csrf_token
 
@@ -149,6 +152,14 @@ FORMS = {
     ),
     "searching.search_page": ("fuzz.citizen", "GET", "/search", ["q", "sort", "page"]),
     "archive.document": ("fuzz.citizen", "GET", "/documents/{doc}", ["page", "zoom", "q"]),
+    "corrections.correct": (
+        "fuzz.clerk", "POST", "/upload/{held_upload}/files/{held_a}/correct",
+        ["aktenzeichen", "street", "house_number", "postcode", "municipality", "gemarkung",
+         "flur", "flurstueck", "kind", "title", "date", "issuer", "issued_on", "valid_until"],
+    ),
+    "corrections.discard": (
+        "fuzz.clerk", "POST", "/upload/{held_upload}/files/{held_b}/discard", [],
+    ),
     "images.page_image_jpeg": (
         "fuzz.citizen", "GET", "/documents/{doc}/pages/1/image.jpg", ["w"],
     ),
@@ -166,7 +177,7 @@ def test_every_form_route_is_fuzzed(app) -> None:
 
 
 @pytest.fixture(scope="module")
-def fuzz_people(archive) -> dict[str, int]:
+def fuzz_people(archive, tmp_path_factory) -> dict[str, int]:
     with archive.instance.db.transaction() as s:
         ids = {}
         people = [("fuzz.citizen", Role.CITIZEN), ("fuzz.victim", Role.CITIZEN)]
@@ -182,7 +193,24 @@ def fuzz_people(archive) -> dict[str, int]:
         s.flush()
         ids["application"] = entry.id
     ids["fee_notice"] = _unpaid_fee(archive.instance, archive.files[GRANTED], "fuzz.citizen")
+    ids.update(_held_files(archive, tmp_path_factory.mktemp("held")))
     return ids
+
+
+def _held_files(archive, folder) -> dict[str, int]:
+    """Two files refused for their manifest rows, waiting for a correction or to be discarded."""
+    scans = [text_pdf(folder / n, pages=1, marker=f"Fuzz {n}") for n in ("a.pdf", "b.pdf")]
+    manifest = b"file;kind;date\na.pdf;gutachten;\nb.pdf;statik;morgen\n"
+    with archive.instance.db.session() as s:
+        clerk = users.get_user(s, "clerk")
+    with scans[0].open("rb") as a, scans[1].open("rb") as b:
+        batch = spool.receive(archive.instance, clerk, [("a.pdf", a), ("b.pdf", b)],
+                              ("manifest.csv", io.BytesIO(manifest)))  # fmt: skip
+    spool.process_pending(archive.instance)
+    with archive.instance.db.session() as s:
+        files = dict(s.execute(select(UploadFile.name, UploadFile.id)
+                               .where(UploadFile.batch_id == batch)).all())  # fmt: skip
+    return {"held_upload": batch, "held_a": files["a.pdf"], "held_b": files["b.pdf"]}
 
 
 def _url(template: str, archive, people: dict[str, int]) -> str:
@@ -190,6 +218,9 @@ def _url(template: str, archive, people: dict[str, int]) -> str:
         doc=archive.documents[GRANTED][0],
         file=archive.files[GRANTED],
         inbox_doc=archive.inbox_document,
+        held_upload=people["held_upload"],
+        held_a=people["held_a"],
+        held_b=people["held_b"],
         victim=people["fuzz.victim"],
         application=people["application"],
         fee_notice=people["fee_notice"],

@@ -44,8 +44,25 @@
       cell.textContent = labels[key] || key;
       if (working) { cell.appendChild(pages(file.pages_done || 0, file.pages_total)); }
       if (file.document_id) { linked(row, cell, file); }
-      row.querySelector(".reason").textContent = file.reason || "";
+      var reason = row.querySelector(".reason");
+      reason.textContent = file.reason || "";
+      if (file.correct_url) {
+        reason.appendChild(document.createTextNode(" "));
+        reason.appendChild(correctLink(file));
+      }
     });
+  }
+  function correctLink(file) {
+    // a file refused for its manifest row waits for the row put right
+    var link = document.createElement("a");
+    link.className = "correct";
+    link.href = file.correct_url;
+    link.textContent = labels.correct || "";
+    var hidden = document.createElement("span");  // which file, for a screen reader's list
+    hidden.className = "visually-hidden";
+    hidden.textContent = " (" + file.name + ")";
+    link.appendChild(hidden);
+    return link;
   }
   function linked(row, cell, file) {
     // a finished file links to its document; a duplicate also says where the copy is

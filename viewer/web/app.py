@@ -41,6 +41,7 @@ from . import (
     review,
     search_page,
     security,
+    upload_corrections,
 )
 from .context import IdConverter, WebState
 from .extensions import babel, csrf, limiter, login_manager, select_locale
@@ -98,7 +99,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     audit_labels.register(app)
     blueprints = (accounts, applications, archive, clerk, downloads, extracts, fees, grant_desk,
                   hits, iiif, iiif_presentation, legal, online_payments, page_images, oversight,
-                  redaction, review, search_page)  # fmt: skip
+                  redaction, review, search_page, upload_corrections)  # fmt: skip
     for module in blueprints:
         app.register_blueprint(module.bp)
     from viewer.api import init_api  # the API builds on the app's extensions

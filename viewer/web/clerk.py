@@ -30,7 +30,7 @@ from docstore.services import (
 from docstore.services.building_files import EDITABLE as FILE_FIELDS
 from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
 from docstore.services.roles import Capability
-from ingest import spool
+from ingest import held, spool
 from ingest.index_sync import sync_index
 from ingest.metadata import MANIFEST_COLUMNS
 
@@ -131,7 +131,17 @@ def upload_status(batch_id: int) -> str:
     with instance().db.session() as s:
         batch = uploads.batch_for(s, current_user.user, batch_id)
         files = list(batch.files)
-    return render_template("clerk/upload_status.html", batch=batch, files=files)
+    fixes = {f.id: _correct_url(batch, f) for f in files}
+    return render_template("clerk/upload_status.html", batch=batch, files=files, fixes=fixes)
+
+
+def _correct_url(batch, upload_file) -> str | None:
+    """Where a file refused for its manifest row can be put right, while it is held."""
+    if upload_file.outcome != "rejected" or not uploads.correctable_code(upload_file.reason_code):
+        return None
+    if held.held_file(spool.spool_dir(instance()), batch.token, upload_file.name) is None:
+        return None
+    return url_for("corrections.correct", batch_id=batch.id, file_id=upload_file.id)
 
 
 @bp.route("/upload/<id:batch_id>/status.json")
@@ -148,6 +158,8 @@ def upload_status_json(batch_id: int) -> Response:
                     "document_id": f.document_id,
                     "pages_done": f.pages_done,
                     "pages_total": f.pages_total,
+                    "correct_url": _correct_url(batch, f),
+                    "corrected_in": uploads.corrected_in(f),
                 }
                 for f in batch.files
             ],

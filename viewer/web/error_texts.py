@@ -186,6 +186,9 @@ TEXTS = {
     "upload.manifest_type": _l("Das Manifest muss eine CSV- oder JSON-Datei sein."),
     "upload.manifest_unreadable": _l("Das Manifest %(name)s kann nicht gelesen werden: Bitte "
                                      "speichern Sie es als CSV (UTF-8) mit der Spalte „file“."),
+    "upload.not_correctable": _l("%(name)s wartet nicht auf eine korrigierte Manifestzeile."),
+    "upload.not_held": _l("Die Datei %(name)s liegt nicht mehr zur Korrektur bereit. Bitte laden "
+                          "Sie sie erneut hoch."),
     "register.columns": _l("Die Kopfzeile des Verzeichnisses passt nicht: Sie braucht die Spalte "
                            "„aktenzeichen“ und nur bekannte Spalten."),
     # rows of an upload's manifest

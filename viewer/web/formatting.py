@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 
 from flask import Flask
@@ -12,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from docstore.models import BuildingFile, Grant
-from docstore.services import days, roles
+from docstore.services import days, roles, uploads
 from docstore.services.roles import Capability
 
 from .context import instance
@@ -42,6 +41,8 @@ FILE_OUTCOMES = {
     "rejected": _l("abgewiesen"),
     "failed": _l("fehlgeschlagen"),
     "skipped": _l("übersprungen"),
+    "corrected": _l("korrigiert erneut eingereicht"),
+    "discarded": _l("verworfen"),
 }
 
 
@@ -83,10 +84,7 @@ def file_reason(upload_file) -> str:
         return rejection(upload_file.reason)
     from .error_texts import worded
 
-    try:
-        params = json.loads(upload_file.reason_params or "{}")
-    except ValueError:
-        params = {}
+    params = uploads.reason_params(upload_file)
     problem = worded(upload_file.reason_code, params)
     return gettext("Manifest %(manifest)s, Zeile %(row)s: %(problem)s",
                    manifest=params.get("manifest", ""), row=params.get("row", ""),
@@ -173,5 +171,6 @@ def register(app: Flask) -> None:
     app.add_template_filter(filesize)
     app.add_template_filter(rejection)
     app.add_template_filter(file_reason)
+    app.add_template_filter(uploads.corrected_in, "corrected_in")
     app.add_template_filter(file_outcome)
     app.context_processor(lambda: {"get_locale": get_locale, "can": can})
