@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import BuildingFile, Parcel
-from . import roles
+from . import like, roles
 from .actors import Actor
 from .roles import Capability
 
@@ -24,10 +24,6 @@ MIN_CHARS = 2
 LIMIT = 10
 _STREET_WORD = re.compile(r"(straße|strasse|str\.?)$")
 _ADDRESS = re.compile(r"^(?P<street>.*?\D)[\s,]*(?P<number>\d+\s*[a-z]?)$")
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def exact(session: Session, text: str, *, actor: Actor) -> BuildingFile | None:
@@ -44,11 +40,11 @@ def exact(session: Session, text: str, *, actor: Actor) -> BuildingFile | None:
     same = session.scalar(select(BuildingFile).where(BuildingFile.aktenzeichen == wanted))
     if same is not None:
         return same
-    skeleton = "".join(c if c.isascii() else "_" for c in _like(wanted.lower()))
+    pattern = like.skeleton(wanted)
     found = [
         bf for bf in session.scalars(
             select(BuildingFile).where(
-                func.lower(BuildingFile.aktenzeichen).like(skeleton, escape="\\")
+                func.lower(BuildingFile.aktenzeichen).like(pattern, escape=like.ESCAPE)
             ).limit(20)
         )
         if bf.aktenzeichen.casefold() == wanted.casefold()
@@ -79,20 +75,22 @@ def candidates(
 def _conditions(wanted: str) -> list:
     parts = [p for p in re.split(r"[\s/.\-]+", wanted) if p]
     az = func.lower(BuildingFile.aktenzeichen)
-    conditions = [az.like(f"%{_like(wanted)}%", escape="\\")]
+    conditions = [az.like(f"%{like.escaped(wanted)}%", escape=like.ESCAPE)]
     if len(parts) > 1:  # the parts in order, whatever separates them
-        conditions.append(az.like("%" + "%".join(_like(p) for p in parts) + "%", escape="\\"))
+        conditions.append(
+            az.like("%" + "%".join(like.escaped(p) for p in parts) + "%", escape=like.ESCAPE)
+        )
     street = func.lower(BuildingFile.street)
     match = _ADDRESS.match(wanted)
     if match:
         name = _STREET_WORD.sub("str", match["street"].strip(" ,"))
         number = re.sub(r"\s+", "", match["number"])
         house = func.lower(func.replace(BuildingFile.house_number, " ", ""))
-        pattern = _like(name) + ("%" if name.endswith("str") else "")
-        conditions.append(and_(street.like(f"{pattern}%", escape="\\"), house == number))
+        pattern = like.skeleton(name) + ("%" if name.endswith("str") else "")
+        conditions.append(and_(street.like(f"{pattern}%", escape=like.ESCAPE), house == number))
     else:
         name = _STREET_WORD.sub("str", wanted)
-        conditions.append(street.like(f"{_like(name)}%", escape="\\"))
+        conditions.append(street.like(f"{like.skeleton(name)}%", escape=like.ESCAPE))
     parcel = select(Parcel.building_file_id).where(
         or_(
             func.lower(Parcel.flurstueck) == wanted,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -155,6 +156,25 @@ def state_of(grant: Grant, now: dt.datetime) -> str:
     if start is not None and start > now:
         return "future"
     return "active"
+
+
+@dataclass(frozen=True)
+class GrantTerm:
+    """A grant as people read it: the days as the clerk entered them, and its state."""
+
+    first_day: dt.date | None
+    last_day: dt.date | None
+    """The last day it holds, inclusive; None when unlimited."""
+    state: str
+
+
+def term_of(grant: Grant, zone: ZoneInfo, now: dt.datetime | None = None) -> GrantTerm:
+    """One reading of a grant's days for the clerk's page and the API alike."""
+    return GrantTerm(
+        days.first_day(grant.valid_from, zone),
+        days.last_day(grant.valid_until, zone),
+        state_of(grant, now or dt.datetime.now(dt.UTC)),
+    )
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime | None:

@@ -13,18 +13,13 @@ from sqlalchemy.orm import Session
 
 from ..errors import NotFound, UsageError
 from ..models import STAFF_ROLES, User
-from . import roles
+from . import like, roles
 from .actors import Actor
 from .roles import Capability
 
 MIN_CHARS = 2
 LIMIT = 10
 STAFF = tuple(sorted(r.value for r in STAFF_ROLES))
-
-
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
 
 
 def suggestions(session: Session, text: str, *, actor: Actor, limit: int = LIMIT) -> list[User]:
@@ -45,21 +40,24 @@ def _matching(session: Session, stmt: Select[tuple[User]], text: str, limit: int
     text = " ".join(text.split())[:200]
     if len(text) < MIN_CHARS:
         return []
-    pattern = _like(text)
+    pattern = f"%{like.skeleton(text)}%"
     stmt = (
         stmt.where(
             or_(
-                func.lower(User.username).like(pattern, escape="\\"),
-                func.lower(User.email).like(pattern, escape="\\"),
-                func.lower(User.display_name).like(pattern, escape="\\"),
+                func.lower(User.username).like(pattern, escape=like.ESCAPE),
+                func.lower(User.email).like(pattern, escape=like.ESCAPE),
+                func.lower(User.display_name).like(pattern, escape=like.ESCAPE),
             )
         )
         .order_by(User.display_name, User.username)
         .limit(limit * 5)
     )
-    found = list(session.scalars(stmt))
-    wanted = text.lower()
-    found.sort(key=lambda u: wanted not in {u.username.lower(), (u.email or "").lower()})
+    wanted = text.casefold()
+    found = [
+        u for u in session.scalars(stmt)
+        if any(wanted in (v or "").casefold() for v in (u.username, u.email, u.display_name))
+    ]  # fmt: skip
+    found.sort(key=lambda u: wanted not in {u.username.casefold(), (u.email or "").casefold()})
     return found[:limit]
 
 

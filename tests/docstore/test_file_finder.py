@@ -81,3 +81,11 @@ def test_a_file_number_is_not_created_twice(files) -> None:
 
     with pytest.raises(Conflict):
         building_files.create_building_file(files, "63-BA-2019-0457", actor=CONSOLE)
+
+
+def test_a_street_with_a_capital_umlaut_is_found_typed_in_lower_case(files) -> None:
+    building_files.create_building_file(
+        files, "63-BA-1975-0031", street="Ölbergstraße", house_number="3", actor=CONSOLE
+    )
+    assert _found(files, "ölbergstr 3") == ["63-BA-1975-0031"]
+    assert _found(files, "ÖLBERG") == ["63-BA-1975-0031"]

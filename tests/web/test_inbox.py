@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from docstore.models import BuildingFile, Document
-from docstore.services import building_files
+from docstore.services import building_files, file_finder
 from docstore.services.actors import CONSOLE
+from viewer.web import clerk as clerk_views
 
 from .conftest import csrf_token
 
@@ -100,3 +102,29 @@ def test_nothing_matching_says_so_and_offers_a_new_file(archive, client_as) -> N
                      data={"aktenzeichen": "<script>", "csrf_token": csrf_token(page)})  # fmt: skip
     assert bad.status_code == 400 and "<script>" not in bad.text.split("<main")[1].split(
         "</main>")[0].replace("&lt;script&gt;", "")  # fmt: skip
+
+
+@pytest.mark.parametrize("seen_by", ["nobody", "the service"])
+def test_a_file_another_clerk_just_created_is_offered_not_a_server_error(
+    archive, client_as, monkeypatch, seen_by
+) -> None:
+    """Two clerks start the same building file at once: the second is offered the first's."""
+    _ensure_file(archive)
+    doc = _inbox_doc(archive)
+    clerk = client_as("clerk")
+    token = csrf_token(clerk.get("/inbox").text)
+    real_exact = file_finder.exact
+    calls = []
+
+    def not_yet(*args, **kwargs):  # the other clerk's row was not there when we looked
+        calls.append(1)
+        return None if len(calls) == 1 else real_exact(*args, **kwargs)
+
+    monkeypatch.setattr(clerk_views.file_finder, "exact", not_yet)
+    if seen_by == "nobody":  # nor when the service looked: the database's constraint refuses
+        monkeypatch.setattr(building_files, "find_by_aktenzeichen", lambda *a, **k: None)
+    late = clerk.post(f"/documents/{doc}/new-file",
+                      data={"aktenzeichen": AZ, "csrf_token": token})  # fmt: skip
+    assert late.status_code == 400 and "gibt es schon" in late.text
+    assert f"Der Bauakte {AZ} zuordnen" in late.text
+    assert _file_of(archive, doc) is None

@@ -6,7 +6,6 @@ do what; refusals carry the services' English message for the program's log."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import logging
 
@@ -19,7 +18,6 @@ from docstore.models import Document, DocumentKind, Grant
 from docstore.services import (
     applications,
     archive,
-    days,
     documents,
     file_finder,
     grants,
@@ -184,13 +182,12 @@ def _document(s, doc: Document) -> dict:
 
 
 def grant_json(g: Grant, zone) -> dict:
-    state = grants.state_of(g, dt.datetime.now(dt.UTC))
+    term = grants.term_of(g, zone)
     return {
-        "id": g.id, "user": g.user.username,
-        "first_day": days.first_day(g.valid_from, zone),
-        "last_day": days.last_day(g.valid_until, zone), "may_download": g.may_download,
+        "id": g.id, "user": g.user.username, "first_day": term.first_day,
+        "last_day": term.last_day, "may_download": g.may_download,
         "whole_file": not g.documents and not g.kinds, "kinds": [k.kind for k in g.kinds],
-        "document_ids": [d.document_id for d in g.documents], "state": state,
+        "document_ids": [d.document_id for d in g.documents], "state": term.state,
     }  # fmt: skip
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from docstore.errors import UsageError
+from docstore.errors import Conflict, UsageError
 from docstore.models import Document
 from docstore.services import (
     applications,
@@ -243,18 +244,24 @@ def new_file(document_id: int) -> Response | tuple[str, int]:
         problem = InboxProblem(document_id, typed, _("Bitte prüfen Sie das Aktenzeichen der "
                                                      "neuen Bauakte."), new=True)  # fmt: skip
         return _inbox_page(problem), 400
-    with instance().db.transaction() as s:
-        doc = archive.open_document(s, current_user.user, document_id).document
-        if (filed := _filed_in(doc)) is not None:
-            return _inbox_page(InboxProblem(document_id, typed, filed, new=True)), 400
-        existing = file_finder.exact(s, form.aktenzeichen.data, actor=current_user.user)
+    try:
+        with instance().db.transaction() as s:
+            doc = archive.open_document(s, current_user.user, document_id).document
+            if (filed := _filed_in(doc)) is not None:
+                return _inbox_page(InboxProblem(document_id, typed, filed, new=True)), 400
+            existing = file_finder.exact(s, form.aktenzeichen.data, actor=current_user.user)
+            if existing is None:
+                fields = {k: getattr(form, k).data.strip() for k in NEW_FILE_FIELDS
+                          if getattr(form, k).data and getattr(form, k).data.strip()}  # fmt: skip
+                bf = building_files.create_building_file(
+                    s, form.aktenzeichen.data, actor=current_user.user, **fields
+                )
+                name, az = _assign(s, doc, bf)
+    except (IntegrityError, Conflict):  # another clerk created the same number a moment ago
+        with instance().db.session() as s:
+            existing = file_finder.exact(s, form.aktenzeichen.data, actor=current_user.user)
         if existing is None:
-            fields = {k: getattr(form, k).data.strip() for k in NEW_FILE_FIELDS
-                      if getattr(form, k).data and getattr(form, k).data.strip()}  # fmt: skip
-            bf = building_files.create_building_file(
-                s, form.aktenzeichen.data, actor=current_user.user, **fields
-            )
-            name, az = _assign(s, doc, bf)
+            raise
     if existing is not None:
         message = _("Die Bauakte %(az)s gibt es schon. Wollen Sie das Dokument ihr zuordnen?",
                     az=existing.aktenzeichen)  # fmt: skip

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from docstore.errors import NotFound, UsageError
 from docstore.models import BuildingFile, DocumentKind
-from docstore.services import archive, days, grants, mail, people, roles
+from docstore.services import archive, grants, mail, people, roles
 from docstore.services.roles import Capability
 
 from . import suggestions as suggestions_of
@@ -95,14 +95,10 @@ def _listed(s, bf: BuildingFile) -> list[dict[str, object]]:
     zone, now = instance().config.tz, dt.datetime.now(dt.UTC)
     rows = []
     for g in archive.file_grants(s, current_user.user, bf.id):
-        rows.append({
-            "grant": g,
-            "who": _who(g.user),
-            "email": g.user.email or "",
-            "first": days.first_day(g.valid_from, zone),
-            "last": days.last_day(g.valid_until, zone),
-            "state": grants.state_of(g, now),
-        })  # fmt: skip
+        term = grants.term_of(g, zone, now)
+        rows.append({"grant": g, "who": _who(g.user), "email": g.user.email or "",
+                     "first": term.first_day, "last": term.last_day,
+                     "state": term.state})  # fmt: skip
     return rows
 
 
