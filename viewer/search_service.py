@@ -42,11 +42,14 @@ def search_as(
     per_page: int = 20,
     sort: str = "relevance",
     reader: IndexReader | None = None,
+    recorded: bool = True,
 ) -> SearchResults:
     """Search what ``who`` (a user name, a user, the console, or None: nobody) may see now.
 
     A web worker passes its long-lived ``reader``; the one-shot CLI opens
-    (and checks) the index for this one search.
+    (and checks) the index for this one search.  ``recorded=False`` is only for a
+    search derived from one just recorded (the search page's counts of the other kinds),
+    so one question is one audit event.
     """
     if reader is None:  # a web worker's app checked the schema when it was made
         instance.require_schema()
@@ -54,20 +57,17 @@ def search_as(
     with instance.db.session() as session:
         actor = users.get_user(session, who) if isinstance(who, str) else who
         scope = access.visibility(session, actor)
-    return _audited(
-        instance,
-        actor,
-        {"query": text[:500], "page": page},
-        lambda: search(
-            source,
-            text,
-            scope,
-            page=page,
-            per_page=per_page,
-            sort=sort,
-            limits=search_limits(instance),
-        ),
-    )
+
+    def run() -> SearchResults:
+        return search(source, text, scope, page=page, per_page=per_page, sort=sort,
+                      limits=search_limits(instance))  # fmt: skip
+
+    if not recorded:
+        try:
+            return run()
+        except QueryRefused as exc:
+            raise SearchRefused(exc) from None
+    return _audited(instance, actor, {"query": text[:500], "page": page}, run)
 
 
 def match_document(

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import func, select
+
+from docstore.models import AuditEvent
+
 from .conftest import GRANTED, MARKER, OTHER
 
 
@@ -69,3 +73,16 @@ def test_a_trailing_or_does_not_swallow_a_filter(client_as) -> None:
     plain = clerk.get(f"/search?q={MARKER}&art=statik").text
     dangling = clerk.get(f"/search?q={MARKER}+OR&art=statik").text
     assert "2 Dokumente gefunden" in plain and "2 Dokumente gefunden" in dangling
+
+
+def test_one_filtered_search_is_one_audit_event(archive, client_as) -> None:
+    """The page counts the other kinds with a second search; the trail holds the question once."""
+    clerk = client_as("clerk")
+    with archive.instance.db.session() as s:
+        before = s.scalar(select(func.max(AuditEvent.id)))
+    clerk.get(f"/search?q={MARKER}&art=statik")
+    with archive.instance.db.session() as s:
+        searches = s.scalars(
+            select(AuditEvent.details).where(AuditEvent.id > before, AuditEvent.action == "search")
+        ).all()
+    assert len(searches) == 1 and "art:statik" in str(searches[0])

@@ -40,7 +40,8 @@ def search_page() -> str | tuple[str, int]:
             kind_counts = results.facets.get("kind", {})
             if filters.kinds:  # the other kinds one could add: counted without the kind filter
                 wider = f"{text} {filters.without_kinds().terms()}".strip()
-                kind_counts = _search(wider, 1, sort).facets.get("kind", {}) if wider else {}
+                counts = _search(wider, 1, sort, recorded=False) if wider else None
+                kind_counts = counts.facets.get("kind", {}) if counts else {}
         except SearchRefused as exc:
             refused = refusal(exc.code, exc.limit)
     pages = math.ceil(results.total / PER_PAGE) if results else 0
@@ -59,9 +60,9 @@ def search_page() -> str | tuple[str, int]:
     return (html, 400) if refused else html
 
 
-def _search(text: str, page: int, sort: str):
+def _search(text: str, page: int, sort: str, recorded: bool = True):
     return search_as(instance(), current_user.user, text, page=page, per_page=PER_PAGE,
-                     sort=sort, reader=state().index)  # fmt: skip
+                     sort=sort, reader=state().index, recorded=recorded)  # fmt: skip
 
 
 def refusal(code: str, limit: float) -> str:
