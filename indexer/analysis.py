@@ -1,89 +1,40 @@
-"""German analysis as plain functions from text to tokens.
+"""German analysis as plain functions from text to tokens, used by every search backend.
 
-Whoosh wraps them (``indexer.schema``); a second search backend can reuse them
-unchanged.  What they do:
+Whoosh wraps them (``indexer.schema``); another backend reuses them unchanged.  They do
+not depend on Whoosh: the stemmer is Snowball's German (``snowballstemmer``, in C when
+PyStemmer is installed), the stop words Snowball's list (``data/stopwords_de.txt``).
 
-- fold: lower case, ``ä ö ü`` -> ``a o u``, ``ß`` -> ``ss``, other accents dropped,
-  so ``Strasse`` finds ``Straße`` and ``Gebaude`` finds ``Gebäude``;
-- keep file numbers and parcel numbers whole (``63-BA-2019-0457``, ``112/3``) and
-  also index their parts;
-- drop German stop words and stem with the Snowball German stemmer, so
-  ``Genehmigungen`` finds ``Genehmigung``;
-- split compounds into their parts at the same position (``Baugenehmigung`` ->
-  ``bau`` + ``genehmigung``; ``Dachgeschoss`` -> ``dach`` + ``geschoss``), so a
-  search for a part finds the compound.  Only indexing splits; a query for the
-  whole compound matches the whole compound.
+- fold (``indexer.folding``): lower case, ``ä ö ü`` -> ``a o u``, ``ß`` -> ``ss``;
+- keep file numbers and parcel numbers whole (``63-BA-2019-0457``, ``112/3``) and also
+  index their parts;
+- drop stop words and stem, so ``Genehmigungen`` finds ``Genehmigung``;
+- read compounds into their parts at the same position with the German word list
+  (``indexer.compounds``): ``Fensterbrüstung`` -> fenster + brüstung, so a search for a
+  part finds the compound; not ``Wieland`` -> wie + land;
+- give an old spelling its modern form at the same position (``indexer.spelling``):
+  ``Thür`` is also ``tür``, ``Centralheizung`` also ``zentral`` + ``heizung``.
+
+Only indexing splits; a query word is stemmed whole (in its modern spelling).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator
 
-from whoosh.lang import stemmer_for_language, stopwords_for_language
+from .compounds import compound_terms, split_compound
+from .folding import fold
+from .spelling import modern
+from .stemming import stem
+from .stopwords import STOPWORDS
 
-from .lexicon_de import WORDS
+__all__ = [
+    "STOPWORDS", "TOKEN", "exact_terms", "fold", "index_terms", "query_term", "split_compound",
+    "stem", "word_terms",
+]  # fmt: skip
 
 TOKEN = re.compile(r"\w+(?:[-/.]\w+)*")
-_FOLD = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "ß": "ss", "ẞ": "ss"})
-_LINKS = ("", "s", "es", "n", "en", "e")
-_INFLECTIONS = ("", "e", "en", "n", "s", "es", "er", "ern")
-MIN_PART = 3
-MIN_TAIL = 4
-MIN_COMPOUND = 7
-
-_stem = functools.lru_cache(maxsize=200_000)(stemmer_for_language("de"))
-
-
-def fold(text: str) -> str:
-    text = text.lower().translate(_FOLD)
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-STOPWORDS = frozenset(fold(w) for w in stopwords_for_language("de"))
-
-
-def stem(word: str) -> str:
-    return _stem(word)
-
-
-@functools.lru_cache(maxsize=100_000)
-def split_compound(word: str) -> tuple[str, ...]:
-    """The parts of a folded word, or () if it is not a compound we can read."""
-    if len(word) < MIN_COMPOUND or not word.isalpha():
-        return ()
-    parts = _known_parts(word, 0)
-    if parts and len(parts) > 1:
-        return tuple(parts)
-    for cut in range(MIN_PART, len(word) - MIN_TAIL + 1):  # unknown head + known tail
-        tail = _known_parts(word, cut)
-        if tail and len(tail) == 1 and len(tail[0]) >= MIN_TAIL:
-            return (word[:cut], tail[0])
-    return ()
-
-
-def _known_parts(word: str, start: int) -> list[str] | None:
-    """Longest-first reading of word[start:] as lexicon parts with linking elements."""
-    rest = word[start:]
-    for end in range(len(rest), MIN_PART - 1, -1):
-        part = rest[:end]
-        if part not in WORDS:
-            continue
-        after = rest[end:]
-        if after in _INFLECTIONS:
-            return [part]
-        for link in _LINKS:
-            if link and not after.startswith(link):
-                continue
-            tail = _known_parts(word, start + end + len(link))
-            if tail:
-                return [part, *tail]
-    return None
 
 
 def _pieces(raw: str) -> list[str]:
@@ -103,9 +54,11 @@ def _index_word(raw: str) -> tuple[str, ...]:
         return tuple(terms)
     if word in STOPWORDS:
         return ()
-    whole = stem(word)
-    parts = [stem(p) for p in split_compound(word)]
-    return (whole, *[p for p in parts if p != whole])
+    terms = [stem(word), *(stem(p) for p in compound_terms(word))]
+    today = modern(word)
+    if today is not None:
+        terms += [stem(today), *(stem(p) for p in compound_terms(today))]
+    return tuple(dict.fromkeys(terms))
 
 
 def word_terms(raw: str) -> tuple[str, ...]:
@@ -134,10 +87,13 @@ def exact_terms(text: str) -> Iterator[tuple[str, int, int, int]]:
 
 
 def query_term(word: str) -> str | None:
-    """The stemmed form of one query word (never split), or None for a stop word."""
+    """The stemmed form of one query word (never split), or None for a stop word.
+
+    An old spelling is searched in its modern form, which pages in either spelling
+    carry (``Thür`` finds Tür and Thür)."""
     folded = fold(word)
     if not folded.isalpha():
         return folded
     if folded in STOPWORDS:
         return None
-    return stem(folded)
+    return stem(modern(folded) or folded)

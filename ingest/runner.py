@@ -23,6 +23,8 @@ from docstore.services import review
 from docstore.services.actors import CONSOLE
 from docstore.services.applications import notice_of
 from docstore.services.documents import NewDocument, existing_document, register_document
+from indexer.lexicon import WordListMissing
+from indexer.lexicon import probe as wordlist_probe
 from storage import original_key
 
 from . import ocr
@@ -137,7 +139,8 @@ def run(
     try:
         sniff_probe()
         ocr.probe(config.ocr_languages)
-    except (MissingDependency, ToolFailure) as exc:
+        wordlist_probe()
+    except (MissingDependency, ToolFailure, WordListMissing) as exc:
         raise UsageError(str(exc)) from None
     instance.require_schema()
 

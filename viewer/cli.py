@@ -21,6 +21,7 @@ from docstore.demo import write_street_list
 from docstore.errors import BauakteError
 from docstore.instance import Instance
 from docstore.services.actors import CONSOLE
+from indexer.lexicon import WordListMissing
 from ingest import cli as ingest_cli
 from ingest.demo import run_demo
 from ingest.index_sync import ensure_index, reindex, sync_index
@@ -177,6 +178,9 @@ def main(argv: list[str] | None = None) -> None:
     except BauakteError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except WordListMissing as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
     except StorageUnavailable as exc:
         click.echo(
             f"error: {exc}; check BAUAKTE_STORAGE_URL and that the store is running", err=True

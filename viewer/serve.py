@@ -13,6 +13,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from docstore.instance import Instance
+from indexer.lexicon import lexicon
 
 from . import access_log
 
@@ -42,6 +43,7 @@ def serve(instance: Instance, host: str, port: int, workers: int, threads: int) 
     """
     instance.require_schema()
     instance.db.dispose()
+    lexicon()  # read once before the fork: the workers share its pages
     spool = subprocess.Popen([sys.executable, "-m", "viewer.cli", "spool"])
     try:
         _run(instance, host, port, workers, threads)

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from docstore.config import load_config
 from docstore.instance import Instance
 from docstore.saml import idp_origin
+from indexer.lexicon import lexicon
 from indexer.reader import IndexReader
 from ingest.index_sync import index_store, open_index
 
@@ -56,6 +57,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
     """
     instance = instance or Instance(load_config())
     instance.require_schema()
+    lexicon()  # searches read words as the index did: the word list must be there, now
     config = instance.config
     if not config.secret_key:
         raise SystemExit("no secret key: run 'bauakte init' first")
