@@ -94,6 +94,12 @@ def split_compound(word: str) -> tuple[str, ...]:
     return _split(word)
 
 
+def compound_reading(word: str) -> tuple[str, ...]:
+    """The word's first reading as parts (``dachgeschossausbau`` -> dachgeschoss, ausbau),
+    or () if it is no compound: what a query compound may be written apart as."""
+    return _reading(word)
+
+
 def compound_terms(word: str) -> tuple[str, ...]:
     """Every part worth indexing: the first reading's parts and their own parts
     (``dachgeschossausbau`` -> dachgeschoss, ausbau, dach, geschoss); () if none."""

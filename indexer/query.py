@@ -29,7 +29,9 @@ from dataclasses import dataclass, field
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from .analysis import fold, query_term
+from . import places, synonyms
+from .analysis import fold, query_term, stem
+from .compounds import compound_reading
 
 FIELDS = {"az", "strasse", "flurstueck", "gemarkung", "flur", "art", "bezirk", "jahr"}
 KIND_NAMES = {
@@ -83,6 +85,8 @@ class Parsed:
     words: list[str] = field(default_factory=list)
     exclude: q.Query | None = None
     """Documents with any page matching this are left out (``-word``)."""
+    parts: list[q.Query] = field(default_factory=list)
+    """What must match, each (a word, a phrase, an OR group) on some page of a document."""
 
 
 @dataclass
@@ -92,6 +96,9 @@ class _Context:
     """Index documents the user may see; None: all."""
     budget: Budget
     fuzzy: list[str] = field(default_factory=list)
+    """Words with no exact hit, searched by their near spellings (the result is approximate)."""
+    variants: int = 0
+    """Words that have exact hits and were also searched by their near spellings."""
 
 
 def _seen(ctx: _Context, fieldname: str, text: str) -> bool:
@@ -114,20 +121,38 @@ def _seen(ctx: _Context, fieldname: str, text: str) -> bool:
     return any(docnum in ctx.visible for docnum in matcher.all_ids())
 
 
+SYNONYM_BOOST = 0.6
+"""A word of the same group (Bauschein for Baugenehmigung) counts a little less."""
+KIND_BOOST = 0.4
+"""A document of the kind a word names (Statik), without the word on the page."""
+PARTS_BOOST = 0.5
+"""A compound's parts written apart (Ausbau des Dachgeschosses for Dachgeschossausbau)."""
+
+
 def _word(word: str, ctx: _Context) -> q.Query | None:
     stemmed = query_term(word)
     if stemmed is None:
         return None
     folded = fold(word)
+    main = _as_written(stemmed, folded, ctx)
+    others = _alternatives(word, stemmed, folded)
+    return q.Or([main, *others]) if others else main
+
+
+def _as_written(stemmed: str, folded: str, ctx: _Context) -> q.Query:
     exact = [
-        q.Term("text", stemmed), q.Term("title", stemmed), q.Term("strasse", stemmed),
-        q.Term("exact", folded), q.Term("az", folded), q.Term("flurstueck", folded),
+        q.Term("text", stemmed), q.Term("title", stemmed),
+        q.Term("strasse", stemmed, boost=ADDRESS_BOOST), q.Term("exact", folded),
+        q.Term("az", folded, boost=ADDRESS_BOOST), q.Term("flurstueck", folded),
     ]  # fmt: skip
     present = [t for t in exact if _seen(ctx, t.fieldname, t.text)]
     if present:
         # the unstemmed twin repeats the text field's words: only needed where text has none
         if any(t.fieldname == "text" for t in present):
             present = [t for t in present if t.fieldname != "exact"]
+        near = _variants(folded, ctx)
+        if near is not None:
+            present.append(near)
         return present[0] if len(present) == 1 else q.Or(present)
     if folded.isalpha() and len(folded) >= 4:
         ctx.fuzzy.append(folded)
@@ -135,6 +160,56 @@ def _word(word: str, ctx: _Context) -> q.Query | None:
         if len(ctx.fuzzy) <= ctx.budget.limits.max_fuzzy_words and not nothing_visible:
             return _fuzzy(folded, ctx)
     return q.Or(exact)
+
+
+def _alternatives(word: str, stemmed: str, folded: str) -> list[q.Query]:
+    """What else the word means, ranked below the word itself: the words of its synonym
+    group, the document kind it names, and its compound parts written apart."""
+    found: list[q.Query] = []
+    group = synonyms.group_of(word)
+    if group is not None:
+        for other in group.words:
+            node = _phrase(other) if " " in other else _stemmed(query_term(other))
+            if node is not None and query_term(other) != stemmed:
+                found.append(_boosted(node, SYNONYM_BOOST))
+        if group.kind:
+            found.append(q.Term("kind", group.kind, boost=KIND_BOOST))
+    parts = compound_reading(folded)
+    if parts:
+        terms = [q.Term("text", stem(p)) for p in parts]
+        found.append(q.And(terms, boost=PARTS_BOOST))
+    return found
+
+
+def _stemmed(term: str | None) -> q.Query | None:
+    return q.Or([q.Term("text", term), q.Term("title", term)]) if term else None
+
+
+def _boosted(node: q.Query, boost: float) -> q.Query:
+    node.boost = boost
+    return node
+
+
+VARIANT_BOOST = 0.3
+"""A misread or old spelling of a word that also stands as typed (Waschkiiche, Thür)."""
+MIN_VARIANT_LENGTH = 5
+"""Shorter words have too many neighbours one letter away to say anything."""
+VARIANT_EXPANSIONS = 16
+
+
+def _variants(folded: str, ctx: _Context) -> q.Query | None:
+    """Near spellings of a word that has exact hits, as a lower-ranked alternative: a
+    correct form on one page must not hide the misread forms on others.  Like the
+    fallback, only spellings on pages the user may see, within the query's bounds."""
+    if not folded.isalpha() or len(folded) < MIN_VARIANT_LENGTH:
+        return None
+    if ctx.variants + len(ctx.fuzzy) >= ctx.budget.limits.max_fuzzy_words:
+        return None
+    ctx.variants += 1
+    near = [t for t in _near(folded, ctx, VARIANT_EXPANSIONS) if t != folded]
+    if not near:
+        return None
+    return q.Or([q.Term("exact", t) for t in near], boost=VARIANT_BOOST)
 
 
 def _fuzzy(folded: str, ctx: _Context) -> q.Query:
@@ -145,6 +220,14 @@ def _fuzzy(folded: str, ctx: _Context) -> q.Query:
     visible spellings count toward the cap, so words in files the user may
     not see can never crowd a visible one out.
     """
+    terms = _near(folded, ctx, ctx.budget.limits.max_expansions)
+    if not terms:
+        return q.Term("exact", folded)  # matches nothing, like any word that is nowhere
+    return q.Or([q.Term("exact", t) for t in terms])
+
+
+def _near(folded: str, ctx: _Context, limit: int) -> list[str]:
+    """Spellings within one edit (two from eight letters on) on pages the user may see."""
     distance = 1 if len(folded) < 8 else 2
     reader = ctx.searcher.reader()
     terms: list[str] = []
@@ -154,11 +237,9 @@ def _fuzzy(folded: str, ctx: _Context) -> q.Query:
         if not _seen(ctx, "exact", term):
             continue
         terms.append(term)
-        if len(terms) >= ctx.budget.limits.max_expansions:
+        if len(terms) >= limit:
             break
-    if not terms:
-        return q.Term("exact", folded)  # matches nothing, like any word that is nowhere
-    return q.Or([q.Term("exact", t) for t in terms])
+    return terms
 
 
 def _phrase(text: str) -> q.Query | None:
@@ -198,6 +279,44 @@ def _field(name: str, value: str) -> q.Query | None:
     return None
 
 
+ADDRESS_BOOST = 2.0
+"""A word of the building file's address or file number outranks the same word in text."""
+
+
+def _tokens(text: str) -> list[tuple[str, str | None, str | None]]:
+    """(negation, phrase, token) of each part of the query; a house number's letter
+    written apart joins it (``Lindenstraße 4 a``)."""
+    found = [(m.group(1), m.group(2), m.group(3)) for m in _LEX.finditer(text)]
+    joined: list[tuple[str, str | None, str | None]] = []
+    for item in found:
+        token = item[2]
+        if (token and len(token) == 1 and token.isalpha() and len(joined) >= 2
+                and joined[-1][2] and joined[-1][2].isdigit()
+                and joined[-2][2] and places.is_street(joined[-2][2])):  # fmt: skip
+            negate, phrase, number = joined.pop()
+            joined.append((negate, phrase, f"{number}{token}"))
+            continue
+        joined.append(item)
+    return joined
+
+
+def _place_or_word(token: str, after_street: bool, ctx: _Context) -> q.Query | None:
+    """A word, read also as a street, a house number after a street, a postcode or a
+    file number of the building file (matched in its own fields, ranked first)."""
+    written = places.written_out(token)
+    node = _word(written, ctx)
+    if node is None:
+        return None
+    extra: list[q.Query] = []
+    if after_street and places.is_house_number(token):
+        extra.append(q.Term("hausnr", places.house_numbers(token)[0], boost=ADDRESS_BOOST))
+    if places.is_postcode(token):
+        extra.append(q.Term("plz", token, boost=ADDRESS_BOOST))
+    if pieces := places.file_number_pieces(token):
+        extra.append(q.And([q.Term("azteile", p) for p in pieces], boost=ADDRESS_BOOST))
+    return q.Or([node, *extra]) if extra else node
+
+
 def _word_count(text: str) -> int:
     """Words as the bound counts them: each word of a phrase is one (a phrase is a search too)."""
     count = 0
@@ -225,8 +344,8 @@ def parse(
     nots: list[q.Query] = []
     words: list[str] = []
     pending_or = False
-    for match in _LEX.finditer(text):
-        negate, phrase, token = match.group(1), match.group(2), match.group(3)
+    after_street = False
+    for negate, phrase, token in _tokens(text):
         if token == "OR":
             pending_or = bool(musts)
             continue
@@ -243,8 +362,9 @@ def parse(
                 node = _word(value, ctx) if value else None
         else:
             token = token.strip("\"'()[]{},;:!?")
-            node = _word(token, ctx) if re.search(r"\w", token) else None
+            node = _place_or_word(token, after_street, ctx) if re.search(r"\w", token) else None
             words.append(token)
+        after_street = phrase is None and places.is_street(token)
         if node is None:
             pending_or = False
             continue
@@ -260,4 +380,4 @@ def parse(
     if not musts:
         return Parsed(q.NullQuery, False, words)
     query: q.Query = q.And(musts) if len(musts) > 1 else musts[0]
-    return Parsed(query, bool(ctx.fuzzy), words, q.Or(nots) if nots else None)
+    return Parsed(query, bool(ctx.fuzzy), words, q.Or(nots) if nots else None, musts)

@@ -194,33 +194,80 @@ def _search(
     budget.check()
     for docnum in sorted(matched_pages):  # a document's pages are indexed in page order
         pages_of.setdefault(doc_of[docnum], []).append(docnum)
+    apart = _across_pages(
+        searcher, budget, parsed.parts, allowed, doc_of, set(pages_of), narrow=within is not None
+    )
+    pages_of.update(apart)
     for key in excluded:
         pages_of.pop(key, None)
+        apart.pop(key, None)
     facets = _facets(searcher, (pages[0] for pages in pages_of.values()))
     scores: dict[int, float] = {}
     if sort == "date":
         dates = _column(searcher, "sortdate")
         order = sorted(pages_of, key=lambda k: dates[pages_of[k][0]], reverse=True)
         shown = order[(page - 1) * per_page : page * per_page]
-    else:  # the best page of each document decides its rank
+    else:  # the best page of each document decides its rank; words on one page first
         if within is not None:
             kept = (n for n in within if doc_of[n] in pages_of)
             scores = dict(sorted(((n, within[n]) for n in kept), key=lambda item: -item[1]))
-        else:
+        elif len(pages_of) > len(apart):
             mask = _docnums(searcher, "doc", excluded) if excluded else None
             scores = _top_pages(
                 searcher, budget, parsed.query, allowed, mask, doc_of, page * per_page
             )
         ranked = list(dict.fromkeys(doc_of[n] for n in scores))
+        if len(ranked) >= len(pages_of) - len(apart):  # every same-page document is ranked
+            ranked += sorted(apart, key=lambda k: (-len(apart[k]), apart[k][0]))
         shown = ranked[(page - 1) * per_page : page * per_page]
     budget.check()
     wanted = wanted_of(parsed.query) if snippets else None
     results = [
-        _document(searcher, _best_pages(pages_of[d], scores, pages_per_document), scores, wanted)
+        _document(
+            searcher,
+            apart[d][: max(pages_per_document, len(parsed.parts))] if d in apart
+            else _best_pages(pages_of[d], scores, pages_per_document),
+            scores, wanted,
+        )
         for d in shown
-    ]
+    ]  # fmt: skip
     return SearchResults(len(pages_of), results, facets, parsed.approximate, page, per_page,
                          wanted)  # fmt: skip
+
+
+APART_LIMIT = 10_000
+"""Documents a query's words may each match on pages of their own before only documents
+with a page holding every word are listed (the words are then too common to say much)."""
+
+
+def _across_pages(
+    searcher: Searcher, budget: Budget, parts: list[q.Query], allowed: set[int] | None,
+    doc_of, same_page: set[str], narrow: bool,
+) -> dict[str, list[int]]:  # fmt: skip
+    """Documents that hold every part of the query, but no single page with all of them:
+    each one's pages where a part stands, first the first page of each part in the order
+    typed, then the others.  Ranked after the documents with a page that holds them all."""
+    if len(parts) < 2:
+        return {}
+    per_part: list[dict[str, list[int]]] = []
+    for part in parts:
+        found: dict[str, list[int]] = {}
+        if narrow and allowed is not None:  # leap to the few visible pages (_scored_within)
+            matches = sorted(_scored_within(searcher, part, allowed, budget))
+        else:
+            matches = _bounded(searcher, budget, part, allowed, limit=None, scored=False).docs()
+        for docnum in matches:
+            found.setdefault(doc_of[docnum], []).append(docnum)
+        if len(found) > APART_LIMIT:
+            return {}
+        per_part.append(found)
+    common = set.intersection(*(set(found) for found in per_part)) - same_page
+    apart: dict[str, list[int]] = {}
+    for key in common:
+        firsts = [min(found[key]) for found in per_part]
+        rest = sorted({n for found in per_part for n in found[key]} - set(firsts))
+        apart[key] = [*dict.fromkeys(firsts), *rest]
+    return apart
 
 
 NARROW = 8

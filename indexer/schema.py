@@ -63,6 +63,9 @@ def make_schema() -> Schema:
         aktenzeichen=ID(stored=True),
         az=KEYWORD(lowercase=True),
         strasse=TEXT(analyzer=german()),
+        hausnr=KEYWORD(lowercase=True),  # "411a 411": indexer.places
+        plz=ID(),
+        azteile=KEYWORD(lowercase=True),  # the file number's pieces, zeros dropped
         address=STORED(),
         gemarkung=KEYWORD(lowercase=True, commas=True),
         flur=KEYWORD(lowercase=True, commas=True),

@@ -28,7 +28,7 @@ from .schema import make_schema
 log = logging.getLogger(__name__)
 POINTER = "CURRENT"
 VERSION_FILE = "BAUAKTE_SCHEMA"
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 """Bump when the schema or the analysis changes: older generations are then rebuilt."""
 ATTEMPTS = 4
 """Tries before an index is called unusable: a committing writer deletes the files of the

@@ -15,6 +15,7 @@ from typing import Any
 from whoosh.index import Index, LockError
 
 from .analysis import TOKEN, fold
+from .places import file_number_pieces, house_numbers
 from .records import Change, PageRecord, RecordSource
 from .store import IndexStore, IndexUnusable
 
@@ -67,6 +68,11 @@ def page_fields(record: PageRecord) -> dict[str, Any]:
     }
     if record.aktenzeichen:
         fields["az"] = fold(record.aktenzeichen)
+        fields["azteile"] = " ".join(file_number_pieces(record.aktenzeichen))
+    if numbers := house_numbers(record.house_number):
+        fields["hausnr"] = " ".join(numbers)
+    if record.postcode:
+        fields["plz"] = record.postcode.strip()
     if year:
         fields["year"] = year
         fields["date"] = _datetime(record.date)
