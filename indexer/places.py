@@ -16,7 +16,8 @@ import re
 from .folding import fold
 
 STREET_ENDS = ("strasse", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "wall",
-               "pfad", "markt", "graben", "gurtel", "steig", "chaussee", "promenade")  # fmt: skip
+               "pfad", "markt", "graben", "gurtel", "steig", "chaussee", "promenade", "hof",
+               "berg", "feld", "kamp", "stieg", "twiete", "tor")  # fmt: skip
 """How a street name ends, folded (a word that ends so may be followed by a house number)."""
 _HOUSE = re.compile(r"(\d{1,4})\s*([a-z])?")
 _PIECES = re.compile(r"[-/.\s]+")

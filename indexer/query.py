@@ -21,6 +21,7 @@ it is refused with :class:`QueryRefused`, whose code the caller words.
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Collection
@@ -144,6 +145,7 @@ def _as_written(stemmed: str, folded: str, ctx: _Context) -> q.Query:
         q.Term("text", stemmed), q.Term("title", stemmed),
         q.Term("strasse", stemmed, boost=ADDRESS_BOOST), q.Term("exact", folded),
         q.Term("az", folded, boost=ADDRESS_BOOST), q.Term("flurstueck", folded),
+        q.Term("azteile", folded, boost=ADDRESS_BOOST),
     ]  # fmt: skip
     present = [t for t in exact if _seen(ctx, t.fieldname, t.text)]
     if present:
@@ -227,11 +229,18 @@ def _fuzzy(folded: str, ctx: _Context) -> q.Query:
 
 
 def _near(folded: str, ctx: _Context, limit: int) -> list[str]:
-    """Spellings within one edit (two from eight letters on) on pages the user may see."""
+    """Spellings within one edit (two from eight letters on), or two letters swapped, on
+    pages the user may see."""
     distance = 1 if len(folded) < 8 else 2
     reader = ctx.searcher.reader()
     terms: list[str] = []
-    for n, term in enumerate(reader.terms_within("exact", folded, distance, prefix=1)):
+    swapped = (folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :]
+               for i in range(1, len(folded) - 1))  # fmt: skip
+    near = itertools.chain(
+        (t for t in swapped if t != folded and ctx.searcher.doc_frequency("exact", t)),
+        reader.terms_within("exact", folded, distance, prefix=1),
+    )
+    for n, term in enumerate(dict.fromkeys(near)):
         if n % 64 == 0:
             ctx.budget.check()
         if not _seen(ctx, "exact", term):
