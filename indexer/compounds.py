@@ -34,6 +34,9 @@ LINKS = ("", "s", "es", "n", "en", "e", "er", "ns")
 """Linking elements (Fugenelemente) between two parts."""
 MIN_PART = 4
 MIN_COMPOUND = 6
+MAX_COMPOUND = 60
+"""Longer runs of letters (a text layer without spaces) are no word: never read as parts,
+so hostile input cannot recurse or fill the caches with long keys."""
 SHORT_PARTS = frozenset(
     {"bau", "amt", "weg", "hof", "tor", "tur", "bad", "rat", "ort", "see", "bus", "gas", "eck",
      "tal", "rad", "ton", "kai", "neu", "alt", "rot", "ost", "sud", "erd", "eis", "tag", "not",
@@ -129,7 +132,7 @@ def _split(word: str) -> tuple[str, ...]:
 @functools.lru_cache(maxsize=200_000)
 def _reading(word: str) -> tuple[str, ...]:
     """The best reading of ``word`` as two or more parts, or ()."""
-    if len(word) < MIN_COMPOUND or not word.isalpha():
+    if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
         return ()
     lex = lexicon()
     if word in lex.others and word not in lex.nouns:  # a verb, adjective or adverb

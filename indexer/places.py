@@ -17,7 +17,7 @@ from .folding import fold
 
 STREET_ENDS = ("strasse", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "wall",
                "pfad", "markt", "graben", "gurtel", "steig", "chaussee", "promenade", "hof",
-               "berg", "feld", "kamp", "stieg", "twiete", "tor")  # fmt: skip
+               "berg", "feld", "kamp", "stieg", "twiete")  # fmt: skip
 """How a street name ends, folded (a word that ends so may be followed by a house number)."""
 _HOUSE = re.compile(r"(\d{1,4})\s*([a-z])?")
 _PIECES = re.compile(r"[-/.\s]+")
@@ -26,16 +26,22 @@ _POSTCODE = re.compile(r"\d{5}")
 
 def written_out(token: str) -> str:
     """``Str.``, ``str`` -> ``straße``; ``Bahnhofstr.`` -> ``Bahnhofstraße``; ``Pl.`` ->
-    ``platz`` (no German word ends in "str")."""
+    ``platz`` alone (no German word ends in "str"; "Dipl." is no square)."""
     low = token.lower()
-    for short, full in (("str.", "straße"), ("str", "straße"), ("pl.", "platz")):
+    if low == "pl.":
+        return "platz"
+    for short in ("str.", "str"):
         if low.endswith(short):
-            return token[: -len(short)] + full
+            return token[: -len(short)] + "straße"
     return token
 
 
 def is_street(token: str) -> bool:
-    return fold(written_out(token).rstrip(".,")).endswith(STREET_ENDS)
+    """Whether a house number may follow: the word ends as a street name does, after a
+    name of its own (``Lindenweg``, ``Ring``; not ``gering``)."""
+    word = fold(written_out(token).rstrip(".,"))
+    return any(word == end or (word.endswith(end) and len(word) - len(end) >= 3)
+               for end in STREET_ENDS)  # fmt: skip
 
 
 def house_numbers(text: str | None) -> list[str]:
@@ -55,9 +61,9 @@ def file_number_pieces(text: str | None) -> list[str]:
     """The pieces of a file number, lower case, numbers without leading zeros; [] when
     ``text`` is no file number (it needs a digit and at least two pieces)."""
     pieces = [p for p in _PIECES.split(fold(text or "")) if p]
-    if len(pieces) < 2 or not any(p.isdigit() for p in pieces):
+    if len(pieces) < 2 or not all(p.isascii() and p.isalnum() for p in pieces):
         return []
-    if not all(p.isalnum() for p in pieces):
+    if not any(p.isdigit() for p in pieces):
         return []
     return [str(int(p)) if p.isdigit() else p for p in pieces]
 

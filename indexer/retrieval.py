@@ -23,7 +23,7 @@ from whoosh.searching import Searcher
 from .analysis import TOKEN
 from .highlight import Wanted, wanted_of
 from .lexicon import lexicon
-from .query import Budget, Limits, parse
+from .query import Budget, Limits, Parsed, parse
 from .reader import IndexReader
 
 STALE_TRIES = 4
@@ -194,9 +194,7 @@ def _search(
     budget.check()
     for docnum in sorted(matched_pages):  # a document's pages are indexed in page order
         pages_of.setdefault(doc_of[docnum], []).append(docnum)
-    apart = _across_pages(
-        searcher, budget, parsed.parts, allowed, doc_of, set(pages_of), narrow=within is not None
-    )
+    apart = _across_pages(searcher, budget, parsed, allowed, doc_of, set(pages_of))
     pages_of.update(apart)
     for key in excluded:
         pages_of.pop(key, None)
@@ -205,7 +203,7 @@ def _search(
     scores: dict[int, float] = {}
     if sort == "date":
         dates = _column(searcher, "sortdate")
-        order = sorted(pages_of, key=lambda k: dates[pages_of[k][0]], reverse=True)
+        order = sorted(pages_of, key=lambda k: (-dates[pages_of[k][0]], min(pages_of[k])))
         shown = order[(page - 1) * per_page : page * per_page]
     else:  # the best page of each document decides its rank; words on one page first
         if within is not None:
@@ -241,31 +239,46 @@ with a page holding every word are listed (the words are then too common to say 
 
 
 def _across_pages(
-    searcher: Searcher, budget: Budget, parts: list[q.Query], allowed: set[int] | None,
-    doc_of, same_page: set[str], narrow: bool,
+    searcher: Searcher, budget: Budget, parsed: Parsed, allowed: set[int] | None,
+    doc_of, same_page: set[str],
 ) -> dict[str, list[int]]:  # fmt: skip
     """Documents that hold every part of the query, but no single page with all of them:
     each one's pages where a part stands, first the first page of each part in the order
-    typed, then the others.  Ranked after the documents with a page that holds them all."""
-    if len(parts) < 2:
+    typed, then the others.  Ranked after the documents with a page that holds them all.
+
+    The rarest part is walked first; the others only leap to the pages of the documents
+    it found (as _scored_within does), so a common word costs little.  Field filters
+    (art:, jahr: …) hold for whole documents and restrict each part.
+    """
+    if len(parsed.parts) < 2:
         return {}
-    per_part: list[dict[str, list[int]]] = []
-    for part in parts:
-        found: dict[str, list[int]] = {}
-        if narrow and allowed is not None:  # leap to the few visible pages (_scored_within)
-            matches = sorted(_scored_within(searcher, part, allowed, budget))
+    reader = searcher.reader()
+    parts = [q.And([p, *parsed.filters]) if parsed.filters else p for p in parsed.parts]
+    order = sorted(range(len(parts)), key=lambda n: parts[n].estimate_size(reader))
+    pages_of = _positions(searcher, "doc")
+    found: dict[int, dict[str, list[int]]] = {}
+    candidates: set[str] | None = None
+    for n in order:
+        if candidates is None:  # the rarest part: its documents are the candidates
+            hits = _bounded(searcher, budget, parts[n], allowed, limit=None, scored=False)
+            matches = sorted(hits.docs())
         else:
-            matches = _bounded(searcher, budget, part, allowed, limit=None, scored=False).docs()
-        for docnum in matches:
-            found.setdefault(doc_of[docnum], []).append(docnum)
-        if len(found) > APART_LIMIT:
+            pages = {p for key in candidates for p in pages_of.get(key, ())}
+            matches = sorted(_scored_within(searcher, parts[n], pages & allowed
+                                            if allowed is not None else pages, budget))  # fmt: skip
+        per_doc: dict[str, list[int]] = {}
+        for count, docnum in enumerate(matches):
+            if count % CLOCK_EVERY == 0:
+                budget.check()
+            per_doc.setdefault(doc_of[docnum], []).append(docnum)
+        candidates = set(per_doc) if candidates is None else candidates & set(per_doc)
+        if len(candidates) > APART_LIMIT or not candidates - same_page:
             return {}
-        per_part.append(found)
-    common = set.intersection(*(set(found) for found in per_part)) - same_page
+        found[n] = per_doc
     apart: dict[str, list[int]] = {}
-    for key in common:
-        firsts = [min(found[key]) for found in per_part]
-        rest = sorted({n for found in per_part for n in found[key]} - set(firsts))
+    for key in sorted((candidates or set()) - same_page):
+        firsts = [min(found[n][key]) for n in range(len(parts))]
+        rest = sorted({p for n in range(len(parts)) for p in found[n][key]} - set(firsts))
         apart[key] = [*dict.fromkeys(firsts), *rest]
     return apart
 

@@ -16,7 +16,7 @@ import functools
 import re
 from collections.abc import Callable
 
-from .compounds import split_compound
+from .compounds import MAX_COMPOUND, split_compound
 from .lexicon import lexicon
 
 _RULES: tuple[Callable[[str], str], ...] = (
@@ -27,12 +27,16 @@ _RULES: tuple[Callable[[str], str], ...] = (
     lambda w: w.replace("ey", "ei"),
 )
 MIN_LENGTH = 3
+_OLD = re.compile(r"th|c(?![hk])|ae|oe|ue|niss|ey")
+"""What one of the rules would change; a word without it needs no look-up."""
 
 
 @functools.lru_cache(maxsize=100_000)
 def modern(word: str) -> str | None:
     """Today's spelling of a folded old word, or None when it is none (or already is)."""
-    if len(word) < MIN_LENGTH or not word.isalpha():
+    if not MIN_LENGTH <= len(word) <= MAX_COMPOUND or not word.isalpha():
+        return None
+    if not _OLD.search(word):  # most words: no trace of an old spelling, nothing to look up
         return None
     lex = lexicon()
     if lex.knows(word) or split_compound(word):

@@ -52,3 +52,9 @@ def test_a_word_on_no_page_still_excludes_the_document(ix) -> None:
 def test_across_pages_only_within_what_the_user_may_see(ix) -> None:
     assert ids(search(ix, "Garage Carport", Scope(building_file_ids=frozenset({1})))) == [1]
     assert search(ix, "Garage Carport", Scope(document_ids=frozenset({3}))).total == 0
+
+
+def test_field_filters_hold_for_the_whole_document(ix) -> None:
+    assert sorted(ids(search(ix, "Garage Carport art:sonstiges", ALL))) == [1, 2, 4]
+    assert ids(search(ix, "Garage Carport art:statik", ALL)) == []
+    assert sorted(ids(search(ix, "Garage Carport jahr:2001", ALL))) == [1]

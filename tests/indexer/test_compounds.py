@@ -135,3 +135,13 @@ def test_a_missing_word_list_names_the_package(tmp_path) -> None:
     env = {**os.environ, "BAUAKTE_WORDLIST": str(tmp_path / "missing")}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode != 0 and "install Debian's 'wngerman' package" in done.stderr
+
+
+def test_a_run_of_letters_without_spaces_is_indexed_quickly_as_one_word() -> None:
+    """A text layer without spaces must not recurse or stall indexing (or a rebuild)."""
+    import time
+
+    start = time.perf_counter()
+    for run in ("haus" * 1250, "ol" * 2500, "dachgeschoss" * 40):
+        assert _terms(run) == {stem(fold(run))}
+    assert time.perf_counter() - start < 2

@@ -64,3 +64,5 @@ def test_the_forms_people_type() -> None:
     assert file_number_pieces("63-BA-2019-0457") == ["63", "ba", "2019", "457"]
     assert file_number_pieces("457/2019") == ["457", "2019"]
     assert file_number_pieces("411") == [] and file_number_pieces("Garage") == []
+    assert file_number_pieces("a-፩") == [] and file_number_pieces("x/𐩀") == []
+    assert written_out("Dipl.") == "Dipl." and is_street("gering") is False

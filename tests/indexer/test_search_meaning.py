@@ -79,3 +79,8 @@ def test_misread_forms_are_found_beside_the_correct_one_ranked_below(tmp_path) -
     assert found.approximate is False  # the word itself stands on a page
     hidden = search(ix, "Waschküche", Scope(building_file_ids=frozenset({1, 3})))
     assert sorted(ids(hidden)) == [1, 3]  # a misread form the user may not see adds nothing
+
+
+def test_a_left_out_word_leaves_out_only_itself_not_what_it_may_mean(ix) -> None:
+    assert 1 in ids(search(ix, "Lasten -Statik", ALL))  # a Statik by kind, without the word
+    assert 8 in ids(search(ix, "Schnitt -Plan", ALL))  # a Bauzeichnung, the word not on it

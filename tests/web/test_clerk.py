@@ -153,7 +153,7 @@ def test_editing_metadata_updates_the_page_and_search(archive, client_as) -> Non
         data={
             "csrf_token": csrf_token(form),
             "kind": "statik",
-            "title": "Tragwerksplanung Anbau",
+            "title": "Dachstuhlprüfung Anbau",
             "date": "2019-05-01",
             "issuer": "",
             "issued_on": "",
@@ -161,10 +161,10 @@ def test_editing_metadata_updates_the_page_and_search(archive, client_as) -> Non
         },
     )
     assert saved.status_code == 302
-    assert "Tragwerksplanung Anbau" in clerk.get(f"/documents/{doc}").text
-    assert "1 Dokument gefunden" in clerk.get("/search?q=Tragwerksplanung").text
+    assert "Dachstuhlprüfung Anbau" in clerk.get(f"/documents/{doc}").text
+    assert "1 Dokument gefunden" in clerk.get("/search?q=Dachstuhlprüfung").text
     with archive.instance.db.session() as s:
-        assert s.get(Document, doc).title == "Tragwerksplanung Anbau"
+        assert s.get(Document, doc).title == "Dachstuhlprüfung Anbau"
     bad = clerk.post(
         f"/documents/{doc}/edit", data={"csrf_token": csrf_token(form), "kind": "rakete"}
     )
