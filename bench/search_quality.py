@@ -22,13 +22,13 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality_corpus import Doc, Query, archive, queries
+from search_bench import Change, Scope
 from whoosh import index as whoosh_index
 from whoosh.analysis import LanguageAnalyzer
 from whoosh.fields import ID, TEXT, Schema
@@ -43,18 +43,8 @@ from indexer.writer import apply
 TOP = 20
 
 
-@dataclass(frozen=True)
-class Scope:
-    everything: bool = True
-    unredacted: bool = True
-    building_file_ids: frozenset[int] = field(default_factory=frozenset)
-    document_ids: frozenset[int] = field(default_factory=frozenset)
-
-
-@dataclass
-class Change:
-    document_id: int
-    pages: list
+EVERYTHING = Scope(everything=True, unredacted=True)
+"""An auditor's scope: the quality of ranking, not of permissions, is measured here."""
 
 
 def records(doc: Doc) -> list[PageRecord]:
@@ -80,7 +70,7 @@ class Bauakte:
         self.reader = IndexReader(store.open)  # long-lived, as a web worker holds it
 
     def ranked(self, text: str) -> list[int]:
-        found = search(self.reader, text, Scope(), per_page=TOP, snippets=False)
+        found = search(self.reader, text, EVERYTHING, per_page=TOP, snippets=False)
         return [hit.document_id for hit in found.results]
 
 

@@ -149,6 +149,11 @@ def correctable_code(code: str | None) -> bool:
     return bool(code) and code.startswith(CORRECTABLE)  # type: ignore[union-attr]
 
 
+def is_correctable(upload_file: UploadFile) -> bool:
+    """Refused for its manifest row, and not yet corrected or discarded."""
+    return upload_file.outcome == "rejected" and correctable_code(upload_file.reason_code)
+
+
 def correctable(
     session: Session, user: User, batch_id: int, file_id: int, *, lock: bool = False
 ) -> UploadFile:
@@ -158,7 +163,7 @@ def correctable(
     found = session.get(UploadFile, file_id, with_for_update=lock)
     if found is None or found.batch_id != batch_id:
         raise Hidden(f"file {file_id} of upload {batch_id} not found")
-    if found.outcome != "rejected" or not correctable_code(found.reason_code):
+    if not is_correctable(found):
         raise Conflict(f"{found.name} is not waiting for a corrected manifest row",
                        "upload.not_correctable", name=found.name)  # fmt: skip
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -132,21 +133,23 @@ def upload_status(batch_id: int) -> str:
     with instance().db.session() as s:
         batch = uploads.batch_for(s, current_user.user, batch_id)
         files = list(batch.files)
-    fixes = {f.id: _correct_url(batch, f) for f in files}
+    spool_root = spool.spool_dir(instance())
+    fixes = {f.id: _correct_url(spool_root, batch, f) for f in files}
     return render_template("clerk/upload_status.html", batch=batch, files=files, fixes=fixes)
 
 
-def _correct_url(batch, upload_file) -> str | None:
+def _correct_url(spool_root: Path, batch, upload_file) -> str | None:
     """Where a file refused for its manifest row can be put right, while it is held."""
-    if upload_file.outcome != "rejected" or not uploads.correctable_code(upload_file.reason_code):
+    if not uploads.is_correctable(upload_file):
         return None
-    if held.held_file(spool.spool_dir(instance()), batch.token, upload_file.name) is None:
+    if held.held_file(spool_root, batch.token, upload_file.name) is None:
         return None
     return url_for("corrections.correct", batch_id=batch.id, file_id=upload_file.id)
 
 
 @bp.route("/upload/<id:batch_id>/status.json")
 def upload_status_json(batch_id: int) -> Response:
+    spool_root = spool.spool_dir(instance())
     with instance().db.session() as s:
         batch = uploads.batch_for(s, current_user.user, batch_id)
         body = {
@@ -159,7 +162,7 @@ def upload_status_json(batch_id: int) -> Response:
                     "document_id": f.document_id,
                     "pages_done": f.pages_done,
                     "pages_total": f.pages_total,
-                    "correct_url": _correct_url(batch, f),
+                    "correct_url": _correct_url(spool_root, batch, f),
                     "corrected_in": uploads.corrected_in(f),
                 }
                 for f in batch.files

@@ -76,14 +76,13 @@ def correct(batch_id: int, file_id: int) -> str | Response | tuple[str, int]:
 
 @bp.route("/upload/<id:batch_id>/files/<id:file_id>/discard", methods=["POST"])
 def discard(batch_id: int, file_id: int) -> Response | tuple[str, int]:
-    form = RowForm()  # only for its CSRF check
-    if form.csrf_token.validate(form):
-        try:
-            held.discard(instance(), current_user.user, spool_dir(instance()), batch_id, file_id)
-        except BauakteError as exc:
-            flash(error_text(exc), "error")
-            return redirect(url_for("clerk.upload_status", batch_id=batch_id))
-        flash(_("Die Datei wurde verworfen."), "info")
+    """CSRF is checked by the app-wide ``CSRFProtect`` before this runs."""
+    try:
+        held.discard(instance(), current_user.user, spool_dir(instance()), batch_id, file_id)
+    except BauakteError as exc:
+        flash(error_text(exc), "error")
+        return redirect(url_for("clerk.upload_status", batch_id=batch_id))
+    flash(_("Die Datei wurde verworfen."), "info")
     return redirect(url_for("clerk.upload_status", batch_id=batch_id))
 
 
