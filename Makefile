@@ -45,25 +45,33 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --silent
 	touch $@
 
-test: $(VENV)/.installed tests/browser/node_modules/.installed $(VENDOR)/.installed
+# A Fraktur face for the generated old pages the OCR tests and bench read (ingest/demo/old_print.py).
+fonts/node_modules/.installed: fonts/package-lock.json
+	npm ci --prefix fonts --no-audit --no-fund --silent
+	touch $@
+
+test: $(VENV)/.installed tests/browser/node_modules/.installed fonts/node_modules/.installed \
+		$(VENDOR)/.installed
 	scripts/system-deps.sh test
 	$(BIN)/ruff check .
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest
 
 # The quick loop while editing: everything but the slow fault and concurrency tests.
-test-fast: $(VENV)/.installed tests/browser/node_modules/.installed $(VENDOR)/.installed
+test-fast: $(VENV)/.installed tests/browser/node_modules/.installed fonts/node_modules/.installed \
+		$(VENDOR)/.installed
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed fonts/node_modules/.installed
 	scripts/system-deps.sh demo
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python bench/storage_bench.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/ocr_quality.py
 	$(BIN)/python bench/viewer_load.py
 	$(BIN)/python bench/access_bench.py
 	$(BIN)/python bench/extract_bench.py

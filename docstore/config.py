@@ -101,6 +101,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ocr_languages", str, "deu+eng", "Tesseract languages for OCR."),
     Setting(
+        "ocr_fraktur_languages",
+        str,
+        "deu+frk",
+        "Tesseract languages for a second reading of a page the first reads poorly (Fraktur "
+        "print); empty: no second reading.",
+    ),
+    Setting(
         "ocr_page_seconds",
         int,
         300,

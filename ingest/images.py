@@ -15,6 +15,7 @@ from PIL import Image
 
 from . import ocr
 from .model import Limits, NewPage, Rejected
+from .ocr_read import read_page
 from .pdf import RenderedPage
 from .render import renditions_from_image
 
@@ -94,9 +95,10 @@ def _page(
     if isinstance(dpi_info, tuple) and dpi_info and dpi_info[0]:
         dpi = round(float(dpi_info[0])) or None
     decoded_dpi = round(dpi * frame.width / size[0]) if dpi else None  # after a draft decode
-    result = ocr.recognise(
-        frame, limits.ocr_languages, dpi=decoded_dpi, timeout=limits.ocr_page_seconds
-    )
+    result = read_page(
+        frame, limits.ocr_languages, fraktur=limits.ocr_fraktur_languages, dpi=decoded_dpi,
+        timeout=limits.ocr_page_seconds,
+    )  # fmt: skip
     info = NewPage(
         number=number,
         width_px=size[0],

@@ -89,6 +89,7 @@ class DocumentMetadata:
 class Limits:
     image_max_pixels: int = 300_000_000
     ocr_languages: str = "deu+eng"
+    ocr_fraktur_languages: str = "deu+frk"
     ocr_page_seconds: float = 300
     max_pages: int = 10_000
     inflation_max_ratio: int = 100
@@ -100,6 +101,7 @@ def limits_of(config) -> Limits:
     return Limits(
         image_max_pixels=config.image_max_pixels,
         ocr_languages=config.ocr_languages,
+        ocr_fraktur_languages=config.ocr_fraktur_languages,
         ocr_page_seconds=float(config.ocr_page_seconds),
         max_pages=config.ingest_max_pages,
         inflation_max_ratio=config.pdf_inflation_max_ratio,

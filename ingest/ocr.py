@@ -18,7 +18,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
@@ -47,6 +47,8 @@ class OcrResult:
     words: list[Word]
     confidence: float | None
     """Mean word confidence, 0..100; None when no word was found."""
+    languages: str = ""
+    """The tesseract model(s) that read it."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +91,7 @@ def recognise(
     is the page's (``Rejected('resource limit')``).
     """
     program = probe(languages).path
-    width, height = image.size
-    scale = 1.0
-    if width * height > MAX_OCR_PIXELS:
-        scale = (MAX_OCR_PIXELS / (width * height)) ** 0.5
-        image = image.resize((max(1, int(width * scale)), max(1, int(height * scale))))
+    image, scale = within_limit(image)
     if image.mode != "L":
         image = image.convert("L")
     with tempfile.TemporaryDirectory(prefix="bauakte-ocr-") as tmp:
@@ -117,7 +115,16 @@ def recognise(
         raise ToolFailure(
             f"{program} exited with code {done.returncode}: {done.stderr.strip()[:300]}"
         )
-    return parse_tsv(done.stdout, image.size)
+    return replace(parse_tsv(done.stdout, image.size), languages=languages)
+
+
+def within_limit(image: Image.Image) -> tuple[Image.Image, float]:
+    """The image scaled down to ``MAX_OCR_PIXELS`` if larger, and the factor used."""
+    width, height = image.size
+    if width * height <= MAX_OCR_PIXELS:
+        return image, 1.0
+    scale = (MAX_OCR_PIXELS / (width * height)) ** 0.5
+    return image.resize((max(1, int(width * scale)), max(1, int(height * scale)))), scale
 
 
 def parse_tsv(tsv: str, size: tuple[int, int]) -> OcrResult:
@@ -156,6 +163,7 @@ def words_json(result: OcrResult) -> dict[str, object]:
     """The derived JSON kept for hit highlighting: compact, relative boxes."""
     return {
         "version": 1,
+        "languages": result.languages,
         "words": [
             [
                 w.text,

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from . import ocr
 from .model import Limits, NewPage, Rejected
+from .ocr_read import read_page
 from .pdf_words import pdf_words
 from .render import PREVIEW_BOX, THUMB_BOX, fit_scale, jpeg
 from .text_layer import better_text
@@ -112,9 +113,10 @@ def _page(
     if not usable_text(text):
         scale = min(OCR_DPI / 72, (ocr.MAX_OCR_PIXELS / max(width_pt * height_pt, 1)) ** 0.5)
         image = page.render(scale=scale, grayscale=True).to_pil()
-        result = ocr.recognise(
-            image, limits.ocr_languages, dpi=round(72 * scale), timeout=limits.ocr_page_seconds
-        )
+        result = read_page(
+            image, limits.ocr_languages, fraktur=limits.ocr_fraktur_languages,
+            dpi=round(72 * scale), timeout=limits.ocr_page_seconds,
+        )  # fmt: skip
         text, confidence = result.text, result.confidence
         words = ocr.words_json(result)
         source = "ocr" if text.strip() else "none"

@@ -138,6 +138,7 @@ def _count_used_memory_only() -> None:
     a worker is one core's worth, as tesseract's OMP_THREAD_LIMIT=1 says.
     """
     os.environ["VIPS_CONCURRENCY"] = "1"  # read when libvips starts, later in this process
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"  # numpy's, read when OCR cleaning loads it
     libc_name = ctypes.util.find_library("c")
     if libc_name is None:
         return

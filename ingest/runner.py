@@ -46,6 +46,7 @@ from .model import (
     WorkerTask,
     limits_of,
 )
+from .ocr_read import probe as opencv_probe
 from .pool import WorkerLimits, WorkerResult, run_tasks
 from .quarantine import quarantine
 from .sniff import probe as sniff_probe
@@ -139,6 +140,9 @@ def run(
     try:
         sniff_probe()
         ocr.probe(config.ocr_languages)
+        opencv_probe()
+        if config.ocr_fraktur_languages:
+            ocr.probe(config.ocr_fraktur_languages)
         wordlist_probe()
     except (MissingDependency, ToolFailure, WordListMissing) as exc:
         raise UsageError(str(exc)) from None

@@ -4,7 +4,7 @@
 #   scripts/system-deps.sh test   - plus the servers the test suite starts
 set -euo pipefail
 profile="${1:-demo}"
-packages=(libmagic1 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng fonts-dejavu-core xmlsec1 wngerman)
+packages=(libmagic1 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-frk fonts-dejavu-core xmlsec1 wngerman)
 if [ "$profile" = "test" ]; then
   packages+=(postgresql chromium)
 fi
