@@ -10,7 +10,7 @@ fuzzy "Baugenehmigung".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import query as q
 
@@ -24,8 +24,16 @@ EXACT_FIELDS = ("exact",)
 class Wanted:
     stemmed: frozenset[str]
     exact: frozenset[str]
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    """Each word's answer once per query: the pages of one result list repeat most words."""
 
     def matches(self, word: str) -> bool:
+        known = self._seen.get(word)
+        if known is None:
+            known = self._seen[word] = self._matches(word)
+        return known
+
+    def _matches(self, word: str) -> bool:
         if self.stemmed.intersection(word_terms(word)):
             return True
         folded = fold(word)
@@ -39,10 +47,10 @@ class Wanted:
 
 def wanted_of(query: q.Query) -> Wanted:
     stemmed, exact = set(), set()
-    for field, text in query.iter_all_terms():
+    for name, text in query.iter_all_terms():
         term = text.decode() if isinstance(text, bytes) else text
-        if field in STEMMED_FIELDS:
+        if name in STEMMED_FIELDS:
             stemmed.add(term)
-        elif field in EXACT_FIELDS:
+        elif name in EXACT_FIELDS:
             exact.add(term)
     return Wanted(frozenset(stemmed), frozenset(exact))

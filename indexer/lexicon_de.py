@@ -10,7 +10,7 @@ NOUNS = frozenset(
     [
         "bewehrung", "carport", "decker", "einfahrt", "feger", "gaube", "kappe", "pappe",
         "putz", "rinne", "ruckbau", "stutze", "umnutzung", "unterkellerung", "untersagung",
-        "vermerk", "versickerung", "voranfrage", "vorbescheid", "stempel",
+        "vermerk", "versickerung", "voranfrage", "vorbescheid", "stempel", "begrunung",
     ]
 )  # fmt: skip
 FIRSTS = frozenset(

@@ -32,6 +32,8 @@ SKEW_STEP = 0.1
 MIN_TURN = 0.3
 """tesseract reads lines this close to level as well as level ones; turning would only
 resample the page."""
+MIN_SIDE = 64
+"""Pixels; a narrower image is read as it is."""
 MIN_LETTER_AREA = 30
 """Ink specks smaller than this many pixels (at 300 dpi) are dust unless near a letter."""
 
@@ -46,6 +48,8 @@ class Prepared:
 
 def prepare(image: Image.Image, dpi: int | None = None) -> Prepared:
     """The page cleaned for OCR; word boxes found on it map back with ``unturn``."""
+    if min(image.size) < MIN_SIDE:
+        return Prepared(image.convert("L"), 0.0)  # a strip or a stamp: nothing to level
     grey = np.asarray(image.convert("L"))
     even = _even_paper(grey)
     angle = _skew(_ink(even))
@@ -79,8 +83,8 @@ def _skew(ink: np.ndarray) -> float:
         ink.astype(np.uint8) * 255, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA
     )
     height, width = small.shape
-    if not small.any():
-        return 0.0
+    if not small.any() or ink.mean() > 0.5:
+        return 0.0  # blank, or more ink than paper (a photo, a negative): no lines to level
     sharpness = {}
     for step in range(round(-MAX_SKEW / SKEW_STEP), round(MAX_SKEW / SKEW_STEP) + 1):
         candidate = round(step * SKEW_STEP, 2)

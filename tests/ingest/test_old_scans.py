@@ -90,3 +90,11 @@ def test_word_boxes_of_a_skewed_scan_sit_on_its_ink() -> None:
         x0, y0 = int(word.left * width), int(word.top * height)
         x1, y1 = int((word.left + word.width) * width), int((word.top + word.height) * height)
         assert scan[y0:y1, x0:x1].min() < paper - 100, word  # the word's ink is in its box
+
+
+@pytest.mark.parametrize("size,tone", [((1, 1), 255), ((40, 3000), 0), ((800, 600), 255),
+                                       ((800, 600), 0), ((3000, 70), 128)])  # fmt: skip
+def test_blank_black_and_sliver_pages_pass_through_unharmed(size, tone) -> None:
+    page = Image.new("L", size, tone)
+    prepared = prepare(page)
+    assert prepared.image.size == size and prepared.angle == 0
