@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from quality_corpus import Query
-from search_quality import EVERYTHING, TOP, measure
+from search_quality import EVERYTHING, TOP, measure, print_table
 from whoosh import index as whoosh_index
 from whoosh.analysis import LanguageAnalyzer
 from whoosh.fields import ID, TEXT, Schema
@@ -164,14 +164,7 @@ def main() -> None:
         for system in (Bauakte(instance), PlainWhoosh(texts, Path(tmp) / "plain")):
             results[system.name] = measure(system, queries, args.verbose)
         instance.close()
-    kinds = [*sorted({q.kind for q in queries}), "all"]
-    counts = {k: sum(1 for q in queries if q.kind == k) for k in kinds[:-1]} | {"all": len(queries)}
-    names = list(results)
-    print(f"\n{'queries':16} {'n':>4}  " + "  ".join(f"{n[:30]:>30}" for n in names))
-    print(f"{'':16} {'':>4}  " + "  ".join(f"{'recall@20 nDCG@10   MRR':>30}" for _ in names))
-    for kind in kinds:
-        cells = [" ".join(f"{v:8.3f}" for v in results[n].get(kind, (0, 0, 0))) for n in names]
-        print(f"{kind:16} {counts[kind]:>4}  " + "  ".join(f"{c:>30}" for c in cells))
+    print_table(results, queries)
 
 
 if __name__ == "__main__":

@@ -157,6 +157,12 @@ def main() -> None:
             results[system.name] = measure(system, judged, args.verbose)
             took = (time.perf_counter() - start) / len(judged) * 1000
             print(f"{system.name}: index built in {built:.1f} s, {took:.1f} ms a query")
+    print_table(results, judged)
+
+
+def print_table(results: dict[str, dict[str, tuple[float, float, float]]],
+                judged: list[Query]) -> None:  # fmt: skip
+    """Recall@20, nDCG@10 and MRR per kind of query, one column group per system."""
     kinds = [*sorted({q.kind for q in judged}), "all"]
     counts = {k: sum(1 for q in judged if q.kind == k) for k in kinds[:-1]} | {"all": len(judged)}
     names = list(results)
