@@ -71,6 +71,8 @@ bench: $(VENV)/.installed fonts/node_modules/.installed
 	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" $(BIN)/python bench/storage_bench.py
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python bench/ingest_bench.py
 	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/demo_quality.py
 	$(BIN)/python bench/ocr_quality.py
 	$(BIN)/python bench/viewer_load.py
 	$(BIN)/python bench/access_bench.py
