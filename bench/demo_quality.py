@@ -35,11 +35,9 @@ from whoosh.qparser import AndGroup, MultifieldParser
 from docstore.config import load_config
 from docstore.instance import Instance
 from docstore.models import Document
-from indexer.reader import IndexReader
-from indexer.retrieval import search
 from ingest.demo import EXTENSIONS, run_demo
 from ingest.demo.catalogue import DemoDoc, catalogue
-from ingest.index_sync import index_store
+from ingest.index_sync import search_backend
 
 KINDS = {
     "Statik": "statik",
@@ -121,10 +119,10 @@ class Bauakte:
     name = "Bauakte"
 
     def __init__(self, instance: Instance) -> None:
-        self.reader = IndexReader(index_store(instance).open)  # as ingest built it
+        self.backend = search_backend(instance)  # the index as ingest built it
 
     def ranked(self, text: str) -> list[int]:
-        found = search(self.reader, text, EVERYTHING, per_page=TOP, snippets=False)
+        found = self.backend.search(text, EVERYTHING, per_page=TOP, snippets=False)
         return [hit.document_id for hit in found.results]
 
 

@@ -34,6 +34,7 @@ from . import places, synonyms
 from .analysis import fold, query_term, stem
 from .compounds import compound_reading
 from .misreading import misreadings
+from .results import Limits, QueryRefused
 
 FIELDS = {"az", "strasse", "flurstueck", "gemarkung", "flur", "art", "bezirk", "jahr"}
 KIND_NAMES = {
@@ -42,26 +43,6 @@ KIND_NAMES = {
 }  # fmt: skip
 _LEX = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _YEARS = re.compile(r"(\d{4})(?:\.\.(\d{4}))?")
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_words: int = 16
-    max_fuzzy_words: int = 4
-    """Words beyond this many without an exact hit are matched exactly only."""
-    max_expansions: int = 64
-    """Spellings one fuzzy word may stand for."""
-    seconds: float = 1.0
-    """Time budget of one search."""
-
-
-class QueryRefused(Exception):
-    """The query is past a bound; ``code`` is stable ('too-many-words', 'too-costly')."""
-
-    def __init__(self, code: str, limit: int | float) -> None:
-        super().__init__(f"{code} (limit {limit})")
-        self.code = code
-        self.limit = limit
 
 
 @dataclass

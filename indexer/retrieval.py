@@ -8,12 +8,9 @@ paging only ever count what the user may see.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Protocol
 
 from whoosh import query as q
 from whoosh.collectors import FilterCollector, WrappingCollector
@@ -21,77 +18,14 @@ from whoosh.index import Index
 from whoosh.searching import Searcher
 
 from .analysis import TOKEN
-from .highlight import Wanted, wanted_of
+from .highlight import wanted_of
 from .lexicon import lexicon
-from .query import Budget, Limits, Parsed, parse
+from .query import Budget, Parsed, parse
 from .reader import IndexReader
+from .results import FACETS, DocumentHit, Limits, PageHit, Scope, SearchResults, Wanted
 
 STALE_TRIES = 4
 """Searches tried while commits keep replacing the segments under them."""
-
-FACETS = ("kind", "decade", "bezirk")
-
-
-class Scope(Protocol):
-    """What a user may see: everything, or these building files plus these documents;
-    pages whole (``unredacted``, staff) or in their redacted version."""
-
-    everything: bool
-    building_file_ids: frozenset[int]
-    document_ids: frozenset[int]
-    unredacted: bool
-
-
-@dataclass
-class PageHit:
-    number: int
-    snippet: str
-
-
-@dataclass
-class DocumentHit:
-    document_id: int
-    title: str | None
-    original_name: str
-    kind: str
-    aktenzeichen: str | None
-    address: str | None
-    date: dt.date | None
-    score: float
-    pages: list[PageHit] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "document_id": self.document_id,
-            "title": self.title,
-            "original_name": self.original_name,
-            "kind": self.kind,
-            "date": self.date.isoformat() if self.date else None,
-            "building_file": {"aktenzeichen": self.aktenzeichen, "address": self.address},
-            "pages": [{"number": p.number, "snippet": p.snippet} for p in self.pages],
-        }
-
-
-@dataclass
-class SearchResults:
-    total: int
-    results: list[DocumentHit]
-    facets: dict[str, dict[str, int]]
-    approximate: bool
-    page: int
-    per_page: int
-    wanted: Wanted | None = None
-    """The terms the query matched (for hit boxes); None without snippets."""
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "total": self.total,
-            "results": [r.as_json() for r in self.results],
-            "facets": self.facets,
-            "approximate": self.approximate,
-            "page": self.page,
-            "per_page": self.per_page,
-        }
 
 
 def scope_filter(searcher: Searcher, scope: Scope) -> set[int] | None:

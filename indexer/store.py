@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.query import Every
 
+from .errors import IndexUnusable
 from .schema import make_schema
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,6 @@ def _release_damaged_files() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
-
-
-class IndexUnusable(RuntimeError):
-    """The index is missing or damaged; rebuild it (``bauakte reindex``)."""
 
 
 def _settled(attempt: Callable[[], Index]) -> Index:

@@ -15,15 +15,12 @@ from typing import Any
 from whoosh.index import Index, LockError
 
 from .analysis import TOKEN, fold
+from .errors import IndexBusy, IndexUnusable
 from .places import file_number_pieces, house_numbers
 from .records import Change, PageRecord, RecordSource
-from .store import IndexStore, IndexUnusable
+from .store import IndexStore
 
 LOCK_WAIT_SECONDS = 60.0
-
-
-class IndexBusy(RuntimeError):
-    pass
 
 
 def _datetime(day: dt.date | None) -> dt.datetime | None:
@@ -81,19 +78,23 @@ def page_fields(record: PageRecord) -> dict[str, Any]:
     return fields
 
 
-def apply(ix: Index, changes: Iterable[Change], procs: int = 1) -> int:
+def apply(
+    ix: Index, changes: Iterable[Change], procs: int = 1, *, wait: float | None = None
+) -> int:
     """Replace each changed document's pages (or remove them); returns documents touched.
 
-    ``procs`` > 1 (rebuilds) analyses in several processes and leaves one segment each.
+    ``procs`` > 1 (rebuilds) analyses in several processes and leaves one segment each;
+    ``wait``: seconds to wait for another writer's lock (default ``LOCK_WAIT_SECONDS``).
     """
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
     options: dict[str, Any] = {"limitmb": 512}
     if procs > 1:
         options.update(procs=procs, multisegment=True)
     try:
-        writer = ix.writer(timeout=LOCK_WAIT_SECONDS, delay=0.05, **options)
+        writer = ix.writer(timeout=wait, delay=0.05, **options)
     except LockError:
         raise IndexBusy(
-            f"the search index stayed locked by another writer for {LOCK_WAIT_SECONDS:.0f} s; "
+            f"the search index stayed locked by another writer for {wait:g} s; "
             "try 'bauakte index sync' again"
         ) from None
     count = 0
@@ -127,17 +128,33 @@ def _record(page: Mapping[str, Any] | PageRecord) -> PageRecord:
     return page if isinstance(page, PageRecord) else PageRecord.from_mapping(page)
 
 
-def sync(store: IndexStore, source: RecordSource, batch_size: int = 200) -> int:
-    """Drain the source into the live index; rebuilds first if the index is unusable."""
+def sync(
+    store: IndexStore,
+    source: RecordSource,
+    batch_size: int = 200,
+    *,
+    repair: bool = True,
+    wait: float | None = None,
+) -> int:
+    """Drain the source into the live index.  An unusable index is rebuilt first with
+    ``repair``; without, ``IndexUnusable`` is raised and the source keeps its changes."""
     try:
         ix = store.open()
+        done = 0
+        while (batch := source.claim(batch_size)) is not None:
+            try:
+                done += apply(ix, batch.changes, wait=wait)
+            except IndexBusy:
+                raise
+            except Exception:
+                store.check()  # damage found by the writer: IndexUnusable; else the error stands
+                raise
+            source.acknowledge(batch)
+        return done
     except IndexUnusable:
+        if not repair:
+            raise
         return rebuild(store, source)
-    done = 0
-    while (batch := source.claim(batch_size)) is not None:
-        done += apply(ix, batch.changes)
-        source.acknowledge(batch)
-    return done
 
 
 def rebuild(

@@ -1,55 +1,70 @@
 """Keeping the search index in step with the database: the one sync step, and rebuilds.
 
-Ingest calls :func:`sync_index` after each batch; the web app and ``bauakte
-index sync`` call it too.  Only this step writes the index.
+Ingest calls :func:`sync_index` after each batch; the web app (after a change) and
+``bauakte index sync`` call it too.  Only this step writes the index, and only
+through the configured :class:`~indexer.backend.SearchBackend`.
 """
 
 from __future__ import annotations
 
 import logging
 
-from whoosh.index import Index
-
 from docstore.instance import Instance
 from docstore.services.outbox import OutboxSource
-from indexer.store import IndexStore, IndexUnusable
-from indexer.writer import rebuild, sync
+from indexer.backend import IndexBusy, IndexUnusable, SearchBackend
+from indexer.whoosh_backend import WhooshBackend
 
 log = logging.getLogger(__name__)
 
+WEB_LOCK_WAIT = 1.0
+"""Seconds a web request waits for another writer before leaving its change queued."""
 
-def index_store(instance: Instance) -> IndexStore:
-    return IndexStore(instance.config.index_dir)
+
+def search_backend(instance: Instance) -> SearchBackend:
+    """The instance's search engine (the embedded Whoosh index in ``index_dir``)."""
+    return WhooshBackend(instance.config.index_dir)
 
 
 def ensure_index(instance: Instance) -> None:
     """Create an empty index if there is none (``bauakte init``)."""
-    store = index_store(instance)
-    if store.current_path is None:
-        store.create_empty()
+    search_backend(instance).ensure()
 
 
-def sync_index(instance: Instance) -> int:
-    """Drain the outbox into the index; returns the number of documents (re)indexed."""
-    return sync(index_store(instance), OutboxSource(instance.db))
+def sync_index(instance: Instance, backend: SearchBackend | None = None) -> int:
+    """Drain the outbox into the index, rebuilding an unusable one first (ingest, CLI);
+    returns the number of documents (re)indexed."""
+    backend = backend or search_backend(instance)
+    return backend.sync(OutboxSource(instance.db), repair=True)
 
 
-def reindex(instance: Instance) -> int:
-    """Rebuild the whole index from the database into a new generation, swapped in atomically."""
-    return rebuild(index_store(instance), OutboxSource(instance.db))
-
-
-def open_index(instance: Instance) -> Index:
-    """The live index, checked; a missing or damaged one is rebuilt from the database."""
-    store = index_store(instance)
-    before = store.current_path
+def sync_after_change(instance: Instance, backend: SearchBackend) -> bool:
+    """After a change in a web request: drain the outbox so search shows it now, but never
+    rebuild a damaged index nor wait long for another writer; what fails stays queued for
+    the next sync (False)."""
     try:
-        return store.check()
-    except IndexUnusable as exc:
-        problem = exc
-    if store.current_path != before:  # a rebuild switched generations meanwhile
-        return store.check()
-    log.warning("%s; rebuilding it from the database", problem)
-    count = reindex(instance)
-    log.warning("search index rebuilt: %d documents", count)
-    return store.check()
+        backend.sync(OutboxSource(instance.db), repair=False, wait=WEB_LOCK_WAIT)
+    except (IndexUnusable, IndexBusy) as exc:
+        log.warning("search index not synced after a change (%s); the outbox keeps it", exc)
+        return False
+    except Exception:
+        log.exception("search index sync failed; the outbox keeps the changes")
+        return False
+    return True
+
+
+def reindex(instance: Instance, backend: SearchBackend | None = None) -> int:
+    """Rebuild the whole index from the database into a new generation, swapped in atomically."""
+    return (backend or search_backend(instance)).rebuild(OutboxSource(instance.db))
+
+
+def checked_backend(instance: Instance) -> SearchBackend:
+    """For a one-shot command: the backend, its index checked; a missing or damaged one is
+    rebuilt from the database first (a web request answers 503 instead)."""
+    backend = search_backend(instance)
+    try:
+        backend.check()
+    except IndexUnusable as problem:
+        log.warning("%s; rebuilding it from the database", problem)
+        count = reindex(instance, backend)
+        log.warning("search index rebuilt: %d documents", count)
+    return backend

@@ -18,7 +18,7 @@ from docstore.models import AuditEvent, Document, Grant, Page, Role, utcnow
 from docstore.services import building_files, documents, grants, users
 from docstore.services import outbox as documents_outbox
 from docstore.services.actors import CONSOLE
-from ingest.index_sync import index_store, open_index, reindex, sync_index
+from ingest.index_sync import reindex, search_backend, sync_index
 from tests.conftest import BAUAKTE
 from tests.ingest.conftest import instance  # noqa: F401 - the fixture
 from tests.ingest.samples import text_pdf
@@ -105,7 +105,7 @@ def test_moves_and_address_edits_reach_search(archive) -> None:
 # Whoosh keeps the handle of the segment it failed to read until it is collected.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_damaged_index_is_rebuilt_from_the_database(archive) -> None:
-    path = index_store(archive).current_path
+    path = search_backend(archive).store.current_path
     segments = sorted(path.glob("*.seg"))
     assert segments
     for seg in segments:
@@ -113,8 +113,8 @@ def test_damaged_index_is_rebuilt_from_the_database(archive) -> None:
             f.truncate(seg.stat().st_size // 3)
     results = search_as(archive, CONSOLE, "Dachgeschoss")
     assert results.total == 6
-    assert index_store(archive).current_path != path
-    open_index(archive)  # healthy now
+    assert search_backend(archive).store.current_path != path
+    search_backend(archive).store.check()  # healthy now
 
 
 def test_missing_index_is_rebuilt(archive) -> None:
@@ -185,10 +185,10 @@ def test_cli_search_json(archive) -> None:
 
 def test_searches_go_on_during_a_rebuild(archive) -> None:
     with Searching(archive) as searching:
-        before = index_store(archive).current_path
+        before = search_backend(archive).store.current_path
         for _ in range(3):
             reindex(archive)
-        assert index_store(archive).current_path != before
+        assert search_backend(archive).store.current_path != before
     assert searching.errors == [] and searching.totals and set(searching.totals) == {6}
     assert len(list(archive.config.index_dir.glob("gen-*"))) == 2  # live + the one before
 
@@ -219,8 +219,8 @@ def test_two_writers_never_corrupt_the_index(archive) -> None:
     for p in procs:
         p.join(timeout=300)
     assert [p.exitcode for p in procs] == [0, 0]
-    index_store(archive).check()
+    search_backend(archive).store.check()
     assert search_as(archive, CONSOLE, "Dachgeschoss").total == 6
     with archive.db.session() as s:
         pages = s.scalar(select(func.count()).select_from(Page))
-    assert open_index(archive).doc_count() == pages  # no page twice, none lost
+    assert search_backend(archive).store.check().doc_count() == pages  # no page twice, none lost

@@ -18,7 +18,7 @@ from docstore import cli as docstore_cli
 from docstore.cli import pass_instance
 from docstore.config import load_config
 from docstore.demo import write_street_list
-from docstore.errors import BauakteError
+from docstore.errors import BauakteError, ServiceUnavailable
 from docstore.instance import Instance
 from docstore.services.actors import CONSOLE
 from indexer.lexicon import WordListMissing
@@ -26,6 +26,7 @@ from ingest import cli as ingest_cli
 from ingest.demo import run_demo
 from ingest.index_sync import ensure_index, reindex, sync_index
 from storage import StorageError, StorageUnavailable
+from viewer.doctor import findings
 from viewer.search_service import search_as
 
 
@@ -151,6 +152,19 @@ def spool_cmd(inst: Instance) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with contextlib.suppress(KeyboardInterrupt):
         work(inst, stop)
+
+
+@cli.command("doctor")
+@pass_instance
+def doctor_cmd(inst: Instance) -> None:
+    """Check every configured service and program; one line each, with what to do."""
+    found = list(findings(inst))
+    for finding in found:
+        click.echo(f"{'ok' if finding.ok else 'FAIL':4}  {finding.name:18} {finding.detail}")
+    failed = [f.name for f in found if not f.ok]
+    if failed:
+        names = ", ".join(failed)
+        raise ServiceUnavailable(f"{len(failed)} of {len(found)} checks failed: {names}")
 
 
 @cli.command("reindex")

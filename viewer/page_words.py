@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 
-from indexer.highlight import Wanted
+from indexer.results import Wanted
 from ingest.pdf import PDFIUM
 from ingest.pdf_words import VERSION, pdf_words
 from ingest.process import page_prefix

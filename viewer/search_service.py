@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from docstore.errors import UsageError
+from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
 from docstore.services import access, audit, users
 from docstore.services.actors import Actor
-from indexer.highlight import Wanted
-from indexer.query import Limits, QueryRefused
-from indexer.reader import IndexReader
-from indexer.retrieval import PageHit, SearchResults, search
-from ingest.index_sync import open_index
+from indexer.backend import IndexUnusable, SearchBackend
+from indexer.results import Limits, PageHit, QueryRefused, SearchResults, Wanted
+from ingest.index_sync import checked_backend
 
 
 class SearchRefused(UsageError):
@@ -41,30 +39,30 @@ def search_as(
     page: int = 1,
     per_page: int = 20,
     sort: str = "relevance",
-    reader: IndexReader | None = None,
+    backend: SearchBackend | None = None,
     recorded: bool = True,
 ) -> SearchResults:
     """Search what ``who`` (a user name, a user, the console, or None: nobody) may see now.
 
-    A web worker passes its long-lived ``reader``; the one-shot CLI opens
-    (and checks) the index for this one search.  ``recorded=False`` is only for a
-    search derived from one just recorded (the search page's counts of the other kinds),
-    so one question is one audit event.
+    A web worker passes its long-lived ``backend`` (a damaged index: ServiceUnavailable,
+    503); the one-shot CLI checks the index for this one search and repairs it first.
+    ``recorded=False`` is only for a search derived from one just recorded (the search
+    page's counts of the other kinds), so one question is one audit event.
     """
-    if reader is None:  # a web worker's app checked the schema when it was made
+    if backend is None:  # a web worker's app checked the schema when it was made
         instance.require_schema()
-    source = reader if reader is not None else open_index(instance)
+    source = backend if backend is not None else checked_backend(instance)
     with instance.db.session() as session:
         actor = users.get_user(session, who) if isinstance(who, str) else who
         scope = access.visibility(session, actor)
 
     def run() -> SearchResults:
-        return search(source, text, scope, page=page, per_page=per_page, sort=sort,
-                      limits=search_limits(instance))  # fmt: skip
+        return source.search(text, scope, page=page, per_page=per_page, sort=sort,
+                             limits=search_limits(instance))  # fmt: skip
 
     if not recorded:
         try:
-            return run()
+            return _usable(run)
         except QueryRefused as exc:
             raise SearchRefused(exc) from None
     return _audited(instance, actor, {"query": text[:500], "page": page}, run)
@@ -77,7 +75,7 @@ def match_document(
     text: str,
     *,
     pages: int,
-    reader: IndexReader,
+    backend: SearchBackend,
 ) -> tuple[list[PageHit], Wanted | None]:
     """The pages of one document that match, for its viewer, and the terms the query
     matched (for hit boxes): bounded like every search, scoped by docstore to that
@@ -88,13 +86,8 @@ def match_document(
         instance,
         actor,
         {"query": text[:500], "document": document_id},
-        lambda: search(
-            reader,
-            text,
-            scope,
-            per_page=1,
-            pages_per_document=pages,
-            limits=search_limits(instance),
+        lambda: backend.search(
+            text, scope, per_page=1, pages_per_document=pages, limits=search_limits(instance)
         ),
     )
     return (results.results[0].pages if results.results else []), results.wanted
@@ -113,7 +106,7 @@ def _audited(
     has a short one of its own.  Past the bounds of a query: SearchRefused.
     """
     try:
-        results = run()
+        results = _usable(run)
     except QueryRefused as exc:
         refused = SearchRefused(exc)
         details["refused"] = refused.code
@@ -125,3 +118,15 @@ def _audited(
     if refused is not None:
         raise refused
     return results
+
+
+def _usable(run: Callable[[], SearchResults]) -> SearchResults:
+    """A damaged or missing index is an outage of search alone (503), repaired by
+    ``bauakte reindex`` or the next sync outside any web request."""
+    try:
+        return run()
+    except IndexUnusable as exc:
+        raise ServiceUnavailable(
+            "search is unavailable: its index needs repair (an operator runs 'bauakte reindex')",
+            "search.index_unusable",
+        ) from exc

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 import ingest
 from docstore.models import AuditEvent, Blob, Document, IndexOutbox, Page
 from docstore.services import audit
-from ingest.index_sync import open_index
+from ingest.index_sync import search_backend
 from ingest.model import Outcome
 from storage import derived_key, original_key
 from tests.ingest.conftest import BAD, GOOD, copy_of
@@ -90,7 +90,8 @@ def test_hostile_batch(instance, hostile_batch, tmp_path) -> None:
         assert len(inbox) == len(GOOD) - 1
         assert s.scalar(select(func.count()).select_from(IndexOutbox)) == 0  # synced
         pages = s.scalar(select(func.count()).select_from(Page))
-        assert open_index(instance).doc_count() == pages  # one index entry per page
+        index = search_backend(instance).store.check()
+        assert index.doc_count() == pages  # one index entry per page
         ingested = s.scalars(select(AuditEvent).where(AuditEvent.action == "document.ingest")).all()
         assert len(ingested) == len(GOOD)
         assert audit.verify_chain(s).ok

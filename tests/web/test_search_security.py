@@ -13,7 +13,8 @@ from docstore.services import access, audit, users
 from docstore.services.actors import CONSOLE
 from indexer.query import Limits, QueryRefused, parse
 from indexer.retrieval import scope_filter, search
-from ingest.index_sync import open_index
+from indexer.whoosh_backend import WhooshBackend
+from ingest.index_sync import search_backend
 from viewer.web import create_app
 
 from .conftest import MARKER, PASSWORD, PLANTED, build_archive, signin
@@ -59,14 +60,14 @@ def test_too_many_words_are_refused_with_a_message(archive, client_as) -> None:
 
 
 def test_the_time_budget_ends_a_search(archive) -> None:
-    index = open_index(archive.instance)
+    index = search_backend(archive.instance).store.check()
     with pytest.raises(QueryRefused) as refused:
         search(index, "Dachgaupe Wohnhauss", access.EVERYTHING, limits=Limits(seconds=-1))
     assert refused.value.code == "too-costly"
 
 
 def test_only_a_few_words_expand_fuzzily(archive) -> None:
-    with open_index(archive.instance).searcher() as searcher:
+    with search_backend(archive.instance).store.check().searcher() as searcher:
         parsed = parse("Dachgaupe " * 6, searcher)
         expanded = [  # the words past the bound match nothing (and walk no postings)
             sub for sub in parsed.query.subqueries
@@ -77,13 +78,13 @@ def test_only_a_few_words_expand_fuzzily(archive) -> None:
 
 def test_a_search_holds_no_write_lock(archive, monkeypatch) -> None:
     """While a slow search runs, another writer gets through at once (SQLite: one writer)."""
-    real = viewer.search_service.search
+    real = WhooshBackend.search
 
     def slow(*args, **kwargs):
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(viewer.search_service, "search", slow)
+    monkeypatch.setattr(WhooshBackend, "search", slow)
     searching = threading.Thread(
         target=viewer.search_service.search_as, args=(archive.instance, None, MARKER)
     )
@@ -103,7 +104,7 @@ def test_the_visible_part_decides_per_user(archive) -> None:
         scopes = {
             who: access.visibility(s, users.get_user(s, who)) for who in ("clerk", "citizen.active")
         }
-    with open_index(archive.instance).searcher() as searcher:
+    with search_backend(archive.instance).store.check().searcher() as searcher:
         seen = parse(PLANTED, searcher, scope_filter(searcher, scopes["clerk"]))
         unseen = parse(PLANTED, searcher, scope_filter(searcher, scopes["citizen.active"]))
     assert not seen.approximate and unseen.approximate

@@ -33,7 +33,7 @@ class Search(MethodView):
                 page=args["page"],
                 per_page=args["per_page"],
                 sort=args["sort"],
-                reader=state().index,
+                backend=state().index,
             )
         except SearchRefused as exc:
             abort(400, message=refusal(exc.code, exc.limit))

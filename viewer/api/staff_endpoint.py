@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 
 from flask import request, url_for
 from flask.views import MethodView
@@ -30,10 +29,10 @@ from docstore.services import (
 )
 from docstore.services.roles import Capability
 from ingest import spool
-from ingest.index_sync import sync_index
+from ingest.index_sync import sync_after_change
 from ingest.metadata import MANIFEST_COLUMNS
 
-from ..web.context import instance
+from ..web.context import instance, state
 from .auth import before_api_request, me
 from .files import document_json
 from .schemas import DocumentOut
@@ -52,7 +51,6 @@ from .staff_schemas import (
 
 blp = Blueprint("api_staff", __name__, description="The clerk's work: uploads, inbox, grants")
 blp.before_request(before_api_request)
-log = logging.getLogger(__name__)
 NEEDS = {
     "UploadCollection": Capability.INGEST,
     "UploadItem": Capability.INGEST,
@@ -75,10 +73,7 @@ def _sync_search(response):
     """A change is searchable at once, as after the staff pages (what fails stays queued);
     reading and an upload still to be processed change nothing the index knows."""
     if request.method != "GET" and response.status_code < 400 and response.status_code != 202:
-        try:
-            sync_index(instance())
-        except Exception:
-            log.exception("search index sync failed; the outbox keeps the changes")
+        sync_after_change(instance(), state().index)
     return response
 
 

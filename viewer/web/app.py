@@ -11,8 +11,7 @@ from docstore.config import load_config
 from docstore.instance import Instance
 from docstore.saml import idp_origin
 from indexer.lexicon import lexicon
-from indexer.reader import IndexReader
-from ingest.index_sync import index_store, open_index
+from ingest.index_sync import search_backend
 
 from . import (
     accounts,
@@ -80,10 +79,7 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
         hops = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.url_map.converters["id"] = IdConverter
-    app.extensions["bauakte"] = WebState(
-        instance,
-        IndexReader(lambda: open_index(instance), live=lambda: index_store(instance).current_path),
-    )
+    app.extensions["bauakte"] = WebState(instance, search_backend(instance))
     targets = (idp_origin(Path(config.saml_idp_metadata)),) if config.saml_idp_metadata else ()
     if config.payment_provider and config.paydienst_url:  # "Online bezahlen" leads there
         targets += (online_payments.origin(config.paydienst_url),)

@@ -112,7 +112,7 @@ def document(document_id: int) -> str | tuple[str, int]:
     if query:
         try:
             hits, wanted = match_document(
-                instance(), user, doc.id, query, pages=count, reader=state().index
+                instance(), user, doc.id, query, pages=count, backend=state().index
             )
         except SearchRefused as exc:
             refused = refusal(exc.code, exc.limit)

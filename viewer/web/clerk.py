@@ -6,7 +6,6 @@ views only turn forms into calls and errors into messages.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +32,7 @@ from docstore.services.building_files import EDITABLE as FILE_FIELDS
 from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
 from docstore.services.roles import Capability
 from ingest import held, spool
-from ingest.index_sync import sync_index
+from ingest.index_sync import sync_after_change
 from ingest.metadata import MANIFEST_COLUMNS
 
 from . import suggestions
@@ -44,7 +43,7 @@ from .clerk_forms import (
     NewFileForm,
     UploadForm,
 )
-from .context import instance
+from .context import instance, state
 from .error_texts import error_text
 from .formatting import file_reason
 
@@ -65,9 +64,6 @@ class InboxProblem:
     """The refusal was of the new-file form (shown open again)."""
 
 
-log = logging.getLogger(__name__)
-
-
 @bp.before_request
 @login_required
 def _staff_only() -> None:
@@ -79,10 +75,7 @@ def _staff_only() -> None:
 def _sync_search(response: Response) -> Response:
     """After a change, drain the outbox so search shows it now (what fails stays queued)."""
     if request.method == "POST" and response.status_code < 400:
-        try:
-            sync_index(instance())
-        except Exception:
-            log.exception("search index sync failed; the outbox keeps the changes")
+        sync_after_change(instance(), state().index)
     return response
 
 

@@ -8,7 +8,7 @@ from flask import current_app
 from werkzeug.routing import IntegerConverter
 
 from docstore.instance import Instance
-from indexer.reader import IndexReader
+from indexer.backend import SearchBackend
 
 
 @dataclass
@@ -16,7 +16,8 @@ class WebState:
     """Held once per server process (``app.extensions['bauakte']``)."""
 
     instance: Instance
-    index: IndexReader
+    index: SearchBackend
+    """One per process: its searcher is long-lived and shared by the threads."""
 
 
 def state() -> WebState:

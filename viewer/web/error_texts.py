@@ -30,6 +30,10 @@ CAPABILITIES = {
 }
 
 TEXTS = {
+    "search.index_unusable": _l(
+        "Die Suche ist vorübergehend nicht verfügbar: ihr Index wird repariert. Alle anderen "
+        "Seiten funktionieren; bitte suchen Sie später erneut."
+    ),
     # accounts
     "email.invalid": _l("Das ist keine gültige E-Mail-Adresse."),
     "password.short": _l("Das Passwort ist zu kurz: Bitte mindestens %(minimum)s Zeichen."),

@@ -20,7 +20,7 @@ from docstore.errors import (
 )
 from storage import StorageUnavailable
 
-from .error_texts import error_text
+from .error_texts import TEXTS, error_text
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(StorageUnavailable)
     def unavailable(exc: Exception):
         log.error("service unavailable: %s", exc)
-        return _page(503, _("Vorübergehend nicht erreichbar"), str(UNAVAILABLE))
+        said = str(UNAVAILABLE)
+        if isinstance(exc, ServiceUnavailable) and exc.code in TEXTS:  # what is out, in words
+            said = error_text(exc)
+        return _page(503, _("Vorübergehend nicht erreichbar"), said)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

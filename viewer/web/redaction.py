@@ -9,8 +9,6 @@ drained, so the next external search already misses the redacted words.
 
 from __future__ import annotations
 
-import logging
-
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,15 +19,14 @@ from docstore.models import User
 from docstore.redaction_text import Box, hidden
 from docstore.services import archive, redactions, roles
 from docstore.services.roles import Capability
-from ingest.index_sync import sync_index
+from ingest.index_sync import sync_after_change
 from viewer.page_words import page_words
 
-from .context import instance
+from .context import instance, state
 from .error_texts import error_text
 from .iiif import local_files
 
 bp = Blueprint("redaction", __name__)
-log = logging.getLogger(__name__)
 SIDES = ("left", "top", "width", "height")
 
 
@@ -104,12 +101,8 @@ def _fraction(value: str) -> float:
 def _back(document_id: int, number: int, *, changed: bool = False) -> Response:
     """To the page's redactions; after a change, the search learns of it now (or says it
     has not: the outbox keeps the change for the next sync)."""
-    if changed:
-        try:
-            sync_index(instance())
-        except Exception:
-            log.exception("search index sync failed; the outbox keeps the change")
-            flash(_("Die Suche kennt die Änderung noch nicht (ihr Index ist belegt); sie wird "
+    if changed and not sync_after_change(instance(), state().index):
+        flash(_("Die Suche kennt die Änderung noch nicht (ihr Index ist belegt); sie wird "
                     "beim nächsten Abgleich nachgetragen. Bis dahin kann die Suche den Text "
                     "noch finden."), "error")  # fmt: skip
     target = url_for("archive.document", document_id=document_id, page=number)

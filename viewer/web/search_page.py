@@ -9,7 +9,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from indexer.retrieval import FACETS
+from indexer.results import FACETS
 from viewer.search_service import SearchRefused, search_as
 
 from .context import instance, state
@@ -62,7 +62,7 @@ def search_page() -> str | tuple[str, int]:
 
 def _search(text: str, page: int, sort: str, recorded: bool = True):
     return search_as(instance(), current_user.user, text, page=page, per_page=PER_PAGE,
-                     sort=sort, reader=state().index, recorded=recorded)  # fmt: skip
+                     sort=sort, backend=state().index, recorded=recorded)  # fmt: skip
 
 
 def refusal(code: str, limit: float) -> str:

@@ -6,7 +6,7 @@ import re
 
 from markupsafe import Markup, escape
 
-from indexer.highlight import Wanted
+from indexer.results import Wanted
 
 _WORD = re.compile(r"\w[\w/.-]*\w|\w", re.UNICODE)
 
