@@ -32,9 +32,17 @@ class SearchBackend(Protocol):
         """Replace each changed document's pages (or remove them); returns documents touched.
         ``wait``: seconds to wait for another writer, then ``IndexBusy``."""
 
-    def sync(self, source: RecordSource, *, repair: bool = False, wait: float | None = None) -> int:
-        """Drain ``source`` into the live index.  An unusable index raises ``IndexUnusable``,
-        or with ``repair`` is rebuilt from the source first (never inside a web request)."""
+    def sync(
+        self,
+        source: RecordSource,
+        *,
+        repair: bool = False,
+        wait: float | None = None,
+        batches: int | None = None,
+    ) -> int:
+        """Drain ``source`` into the live index (at most ``batches`` batches).  An unusable
+        index raises ``IndexUnusable``, or with ``repair`` is rebuilt from the source first
+        (never inside a web request)."""
 
     def rebuild(self, source: RecordSource) -> int:
         """Build a new generation from every document, then switch to it atomically."""

@@ -86,17 +86,25 @@ def apply(
     ``procs`` > 1 (rebuilds) analyses in several processes and leaves one segment each;
     ``wait``: seconds to wait for another writer's lock (default ``LOCK_WAIT_SECONDS``).
     """
+    return _write(_writer(ix, wait, procs), changes)
+
+
+def _writer(ix: Index, wait: float | None, procs: int = 1) -> Any:
+    """The index's one writer (its lock held), or IndexBusy after ``wait`` seconds."""
     wait = LOCK_WAIT_SECONDS if wait is None else wait
     options: dict[str, Any] = {"limitmb": 512}
     if procs > 1:
         options.update(procs=procs, multisegment=True)
     try:
-        writer = ix.writer(timeout=wait, delay=0.05, **options)
+        return ix.writer(timeout=wait, delay=0.05, **options)
     except LockError:
         raise IndexBusy(
             f"the search index stayed locked by another writer for {wait:g} s; "
             "try 'bauakte index sync' again"
         ) from None
+
+
+def _write(writer: Any, changes: Iterable[Change]) -> int:
     count = 0
     try:
         for change in changes:
@@ -135,26 +143,48 @@ def sync(
     *,
     repair: bool = True,
     wait: float | None = None,
+    batches: int | None = None,
 ) -> int:
     """Drain the source into the live index.  An unusable index is rebuilt first with
-    ``repair``; without, ``IndexUnusable`` is raised and the source keeps its changes."""
+    ``repair``; without, ``IndexUnusable`` is raised and the source keeps its changes.
+    ``batches``: at most this many batches (a web request drains one, the rest waits)."""
     try:
         ix = store.open()
         done = 0
-        while (batch := source.claim(batch_size)) is not None:
+        while batches is None or batches > 0:
+            # claimed under the lock: a sync that claimed earlier has committed, so this
+            # one reads the documents as they are now and never writes an older state
+            # after a newer one (a redaction undone by a slow concurrent sync)
             try:
-                done += apply(ix, batch.changes, wait=wait)
-            except IndexBusy:
+                writer = _writer(ix, wait)
+                batch = _claim(source, batch_size, writer)
+                if batch is None:
+                    break
+                done += _write(writer, batch.changes)
+            except (IndexBusy, IndexUnusable):
                 raise
             except Exception:
                 store.check()  # damage found by the writer: IndexUnusable; else the error stands
                 raise
             source.acknowledge(batch)
+            batches = None if batches is None else batches - 1
         return done
     except IndexUnusable:
         if not repair:
             raise
         return rebuild(store, source)
+
+
+def _claim(source: RecordSource, batch_size: int, writer: Any) -> Any:
+    """The next batch, or None with the writer given back (its lock released)."""
+    try:
+        batch = source.claim(batch_size)
+    except BaseException:
+        writer.cancel()
+        raise
+    if batch is None:
+        writer.cancel()
+    return batch
 
 
 def rebuild(

@@ -39,10 +39,11 @@ def sync_index(instance: Instance, backend: SearchBackend | None = None) -> int:
 
 def sync_after_change(instance: Instance, backend: SearchBackend) -> bool:
     """After a change in a web request: drain the outbox so search shows it now, but never
-    rebuild a damaged index nor wait long for another writer; what fails stays queued for
-    the next sync (False)."""
+    rebuild a damaged index nor wait long for another writer, and drain one batch (the
+    change just made; a backlog is ingest's or ``bauakte index sync``'s); what fails stays
+    queued for the next sync (False)."""
     try:
-        backend.sync(OutboxSource(instance.db), repair=False, wait=WEB_LOCK_WAIT)
+        backend.sync(OutboxSource(instance.db), repair=False, wait=WEB_LOCK_WAIT, batches=1)
     except (IndexUnusable, IndexBusy) as exc:
         log.warning("search index not synced after a change (%s); the outbox keeps it", exc)
         return False

@@ -44,21 +44,22 @@ class Prepared:
     """Greyscale, the same size as the page it came from."""
     angle: float
     """Degrees the page was turned (counter-clockwise) to level its lines."""
+    scanned: tuple[int, int] = (0, 0)
+    """The page's size as scanned; a turned page is larger, so no corner is cut off."""
 
 
 def prepare(image: Image.Image, dpi: int | None = None) -> Prepared:
     """The page cleaned for OCR; word boxes found on it map back with ``unturn``."""
     if min(image.size) < MIN_SIDE:
-        return Prepared(image.convert("L"), 0.0)  # a strip or a stamp: nothing to level
-    grey = np.asarray(image.convert("L"))
-    even = _even_paper(grey)
+        return Prepared(image.convert("L"), 0.0, image.size)  # a strip or a stamp
+    even = _even_paper(np.asarray(image.convert("L")))
     angle = _skew(_ink(even))
     level = _turn(even, angle) if angle else even
-    ink = _ink(level)
+    del even  # a 40-megapixel page: each copy is 40 MB, and labels below take 160 MB
     scale = ((dpi or 300) / 300) ** 2
-    keep = _without_specks(ink, max(4, round(MIN_LETTER_AREA * scale)))
-    cleaned = np.where(keep, level, 255).astype(np.uint8)
-    return Prepared(Image.fromarray(cleaned), angle)
+    keep = _without_specks(_ink(level), max(4, round(MIN_LETTER_AREA * scale)))
+    level[~keep] = 255
+    return Prepared(Image.fromarray(level), angle, image.size)
 
 
 def _even_paper(grey: np.ndarray) -> np.ndarray:
@@ -97,9 +98,14 @@ def _skew(ink: np.ndarray) -> float:
 
 
 def _turn(grey: np.ndarray, angle: float) -> np.ndarray:
+    """Turned about its centre onto a canvas large enough for all of it."""
     height, width = grey.shape
     turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    return cv2.warpAffine(grey, turn, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    wide, high = round(width * cos + height * sin), round(width * sin + height * cos)
+    turn[0, 2] += (wide - width) / 2
+    turn[1, 2] += (high - height) / 2
+    return cv2.warpAffine(grey, turn, (wide, high), flags=cv2.INTER_CUBIC, borderValue=255)
 
 
 def _without_specks(ink: np.ndarray, min_area: int) -> np.ndarray:
@@ -113,28 +119,31 @@ def _without_specks(ink: np.ndarray, min_area: int) -> np.ndarray:
     heights = stats[letters, cv2.CC_STAT_HEIGHT]
     reach = int(np.clip(np.median(heights), 3, 200))  # about a letter's height
     near = cv2.dilate(letters[labels].astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
-    kept = letters.copy()
-    kept[np.unique(labels[near & ink])] = True
+    kept = letters | (np.bincount(labels[near & ink], minlength=len(letters)) > 0)
     kept[0] = False
     return kept[labels]
 
 
 def unturn(
-    box: tuple[float, float, float, float], angle: float, size: tuple[int, int]
+    box: tuple[float, float, float, float],
+    angle: float,
+    turned: tuple[int, int],
+    scanned: tuple[int, int],
 ) -> tuple[float, float, float, float]:
-    """A box (relative left, top, width, height) found on the turned page of ``size``
-    pixels, on the page as scanned: its corners turned back about the centre, then their
-    bounding box."""
+    """A box (relative left, top, width, height) found on the turned page of ``turned``
+    pixels, on the page as scanned (``scanned`` pixels): its corners turned back about
+    the centres, then their bounding box, clipped to the page."""
     if not angle:
         return box
-    width, height = size
+    width, height = turned
     left, top, wide, high = box[0] * width, box[1] * height, box[2] * width, box[3] * height
     rad = np.deg2rad(angle)  # cv2 turns counter-clockwise (y down) for a positive angle
     cos, sin = float(np.cos(rad)), float(np.sin(rad))
+    out_w, out_h = scanned
     xs, ys = [], []
     for x, y in ((left, top), (left + wide, top), (left, top + high), (left + wide, top + high)):
         dx, dy = x - width / 2, y - height / 2
-        xs.append(width / 2 + dx * cos - dy * sin)
-        ys.append(height / 2 + dx * sin + dy * cos)
-    x0, y0 = max(0.0, min(xs)) / width, max(0.0, min(ys)) / height
-    return x0, y0, min(1.0, max(xs) / width) - x0, min(1.0, max(ys) / height) - y0
+        xs.append(out_w / 2 + dx * cos - dy * sin)
+        ys.append(out_h / 2 + dx * sin + dy * cos)
+    x0, y0 = max(0.0, min(xs)) / out_w, max(0.0, min(ys)) / out_h
+    return x0, y0, min(1.0, max(xs) / out_w) - x0, min(1.0, max(ys) / out_h) - y0

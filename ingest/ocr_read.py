@@ -16,12 +16,16 @@ The choices, each measured on generated aged pages with known text
 from __future__ import annotations
 
 import importlib.util
+import logging
+import time
 from dataclasses import replace
 
 from PIL import Image
 
 from . import ocr
-from .model import MissingDependency, ToolFailure
+from .model import MissingDependency, Rejected, ToolFailure
+
+log = logging.getLogger(__name__)
 
 RETRY_BELOW = 88.0
 """Mean word confidence under which a second model is tried (see the module docstring)."""
@@ -39,29 +43,49 @@ def read_page(
     image, scale = ocr.within_limit(image)
     if dpi:
         dpi = max(70, round(dpi * scale))
-    prepared = _cleaning().prepare(image, dpi)
+    prepared = _prepared(image, dpi)
+    started = time.monotonic()
     result = ocr.recognise(prepared.image, languages, dpi=dpi, timeout=timeout)
-    if fraktur and fraktur != languages and _poor(result):
-        second = ocr.recognise(prepared.image, fraktur, dpi=dpi, timeout=timeout)
-        if (second.confidence or 0) > (result.confidence or 0):
-            result = second
-    return _unturned(result, prepared.angle, prepared.image.size)
+    left = timeout - (time.monotonic() - started)
+    if fraktur and fraktur != languages and _poor(result) and left > 1:
+        try:  # a second opinion only: its failing never costs the first reading
+            second = ocr.recognise(prepared.image, fraktur, dpi=dpi, timeout=left)
+        except (Rejected, ToolFailure) as exc:
+            log.warning("second OCR reading (%s) failed, the first is kept: %s", fraktur, exc)
+        else:
+            if (second.confidence or 0) > (result.confidence or 0):
+                result = second
+    return _unturned(result, prepared)
+
+
+def _prepared(image: Image.Image, dpi: int | None):
+    """The page cleaned; if cleaning itself fails (OpenCV out of memory on a huge page),
+    the page as it is: a reading without cleaning beats no reading."""
+    cleaning = _cleaning()
+    try:
+        return cleaning.prepare(image, dpi)
+    except Exception as exc:  # cv2.error has no finer kind for "out of memory"
+        log.warning("cleaning a %dx%d page for OCR failed, read as scanned: %s",
+                    *image.size, exc)  # fmt: skip
+        return cleaning.Prepared(image.convert("L"), 0.0, image.size)
 
 
 def _poor(result: ocr.OcrResult) -> bool:
-    return result.confidence is None or result.confidence < RETRY_BELOW
+    """Read, but not surely: a page with no words at all (blank, a photo) is not retried."""
+    return result.confidence is not None and result.confidence < RETRY_BELOW
 
 
-def _unturned(result: ocr.OcrResult, angle: float, size: tuple[int, int]) -> ocr.OcrResult:
+def _unturned(result: ocr.OcrResult, prepared) -> ocr.OcrResult:
     """Word boxes on the page as scanned, where the viewer draws them."""
-    if not angle:
+    if not prepared.angle:
         return result
     unturn = _cleaning().unturn
     words = []
     for word in result.words:
         left, top, width, height = unturn(
-            (word.left, word.top, word.width, word.height), angle, size
-        )
+            (word.left, word.top, word.width, word.height),
+            prepared.angle, prepared.image.size, prepared.scanned,
+        )  # fmt: skip
         words.append(replace(word, left=left, top=top, width=width, height=height))
     return replace(result, words=words)
 

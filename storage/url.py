@@ -74,10 +74,20 @@ def _flag(value: str, name: str) -> bool:
     raise StorageError(f"storage URL parameter {name}={value!r} must be true or false")
 
 
+SECRET_PARAMS = re.compile(r"(?i)pass|secret|token|key")
+
+
 def redact_url(url: str) -> str:
-    """The URL with any password replaced by ``***``, safe for logs and output."""
+    """The URL with any password (in its user part or its query) replaced by ``***``, safe
+    for logs and output; otherwise unchanged, character for character."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return parts._replace(netloc=netloc).geturl()
+    if parts.password is not None:
+        netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+        url = url.replace(parts.netloc, netloc, 1)
+    head, mark, query = url.partition("?")
+    if mark:
+        pairs = [p.partition("=") for p in query.split("&")]
+        query = "&".join(
+            f"{k}{eq}{'***' if eq and SECRET_PARAMS.search(k) else v}" for k, eq, v in pairs
+        )
+    return f"{head}{mark}{query}"

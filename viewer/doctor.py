@@ -58,9 +58,9 @@ def _database(instance: Instance) -> str:
 
 def _object_store(instance: Instance) -> str:
     store = instance.store
-    try:
-        store.ensure_ready()
-        next(iter(store.list("blobs/")), None)  # a read, not only a connection
+    try:  # a listing of a prefix that holds nothing: the bucket or folder must exist, and
+        # nothing is created (ensure_ready would) nor the whole archive walked
+        next(iter(store.list("bauakte-doctor/")), None)
     except StorageError as exc:
         raise RuntimeError(
             f"{store.location} cannot be read: start it or fix BAUAKTE_STORAGE_URL "
@@ -92,6 +92,9 @@ def _ocr(config) -> str:
         ocr.probe(config.ocr_fraktur_languages)
         languages += f", {config.ocr_fraktur_languages}"
     opencv_probe()
+    from ingest.ocr_read import _cleaning
+
+    _cleaning()  # loads OpenCV and numpy, as a worker will
     return f"{found.version} ({languages}), OpenCV for cleaning scans"
 
 

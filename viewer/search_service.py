@@ -25,6 +25,10 @@ class SearchRefused(UsageError):
         self.limit = refused.limit
 
 
+class SearchUnavailable(ServiceUnavailable):
+    """The index is missing or damaged: search alone is out until it is repaired."""
+
+
 def search_limits(instance: Instance) -> Limits:
     """The bounds of every search a user starts, from the instance's settings."""
     config = instance.config
@@ -126,7 +130,7 @@ def _usable(run: Callable[[], SearchResults]) -> SearchResults:
     try:
         return run()
     except IndexUnusable as exc:
-        raise ServiceUnavailable(
+        raise SearchUnavailable(
             "search is unavailable: its index needs repair (an operator runs 'bauakte reindex')",
             "search.index_unusable",
         ) from exc

@@ -50,19 +50,32 @@ def test_specks_far_from_letters_go_and_dots_near_letters_stay() -> None:
 
 
 def test_a_box_on_the_levelled_page_maps_back_to_the_scan() -> None:
+    from ingest.ocr_prepare import _turn
+
     width, height, angle = 2000, 1400, 2.5
     scan = np.full((height, width), 255, np.uint8)
     scan[200:260, 1500:1800] = 0  # a word near the right edge, where skew moves it most
-    turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    level = cv2.warpAffine(scan, turn, (width, height), borderValue=255)
+    level = _turn(scan, angle)
+    assert level.shape[0] > height and level.shape[1] > width  # no corner cut off
     ys, xs = np.nonzero(level < 128)
-    found = (xs.min() / width, ys.min() / height, (xs.max() - xs.min()) / width,
-             (ys.max() - ys.min()) / height)  # fmt: skip
-    left, top, wide, high = unturn(found, angle, (width, height))
+    wide, high = level.shape[1], level.shape[0]
+    found = (xs.min() / wide, ys.min() / high, (xs.max() - xs.min()) / wide,
+             (ys.max() - ys.min()) / high)  # fmt: skip
+    left, top, box_w, box_h = unturn(found, angle, (wide, high), (width, height))
     # the box turned back holds the word where it stands on the scan (within 3 px)
     assert left * width == pytest.approx(1500, abs=3)
-    assert top * height <= 203 and (top + high) * height >= 257
-    assert (left + wide) * width >= 1797
+    assert top * height <= 203 and (top + box_h) * height >= 257
+    assert (left + box_w) * width >= 1797
+
+
+def test_what_stands_in_a_corner_of_a_skewed_page_is_kept() -> None:
+    page = aged_page("typewriter", 2)
+    scan = page.image.copy()
+    ImageDraw.Draw(scan).rectangle((8, 8, 60, 60), fill=0)  # a stamp in the very corner
+    cleaned = np.asarray(prepare(scan, page.dpi).image)
+    assert cleaned.shape[1] > scan.width  # the canvas grew with the turn
+    corner = cleaned[: cleaned.shape[0] // 6, : cleaned.shape[1] // 6]
+    assert (corner < 128).sum() >= 0.8 * 53 * 53
 
 
 def test_typewritten_and_fraktur_pages_read_well_after_cleaning() -> None:
@@ -74,8 +87,6 @@ def test_typewritten_and_fraktur_pages_read_well_after_cleaning() -> None:
         assert word_accuracy(page.truth, read.text) >= word_accuracy(page.truth, bare.text) + 0.2
         if face == "fraktur":
             assert read.languages == "deu+frk"  # German alone read it less surely
-        else:
-            assert read.languages == "deu+eng"  # a clean first reading is not read twice
 
 
 def test_word_boxes_of_a_skewed_scan_sit_on_its_ink() -> None:
@@ -98,3 +109,29 @@ def test_blank_black_and_sliver_pages_pass_through_unharmed(size, tone) -> None:
     page = Image.new("L", size, tone)
     prepared = prepare(page)
     assert prepared.image.size == size and prepared.angle == 0
+
+
+def test_a_failing_second_reading_keeps_the_first_and_a_blank_page_is_read_once(
+    monkeypatch,
+) -> None:
+    from ingest.model import Rejected
+
+    calls: list[str] = []
+    first = ocr.OcrResult(text="Bauschein", words=[], confidence=61.0, languages="deu+eng")
+
+    def unsure_then_failing(image, languages, dpi=None, timeout=300):
+        calls.append(languages)
+        if languages == "deu+frk":
+            raise Rejected("resource limit", "OCR of a page took longer than 1 s")
+        return first
+
+    monkeypatch.setattr(ocr, "recognise", unsure_then_failing)
+    page = Image.new("L", (800, 600), 240)
+    assert read_page(page, "deu+eng", fraktur="deu+frk") is first
+    assert calls == ["deu+eng", "deu+frk"]
+
+    calls.clear()
+    nothing = ocr.OcrResult(text="", words=[], confidence=None, languages="deu+eng")
+    monkeypatch.setattr(ocr, "recognise", lambda *a, **k: calls.append(a[1]) or nothing)
+    assert read_page(page, "deu+eng", fraktur="deu+frk") is nothing
+    assert calls == ["deu+eng"]  # no words at all: nothing a Fraktur model would read better

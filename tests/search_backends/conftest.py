@@ -6,6 +6,7 @@ its index to ``DAMAGE`` (the cluster backend of issue 17 joins here).
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,12 +22,15 @@ def _whoosh(folder: Path) -> WhooshBackend:
 
 
 def _damage_whoosh(backend: WhooshBackend) -> None:
+    """Garbage over the middle third of every segment, under a searcher already open
+    (the same length: a searcher maps the files, and a shorter file would crash it)."""
     path = backend.store.current_path
     assert path is not None
     for segment in path.glob("*.seg"):
+        size = segment.stat().st_size
         with segment.open("r+b") as f:
-            f.truncate(segment.stat().st_size // 3)
-    backend.close()  # a process that opens it next finds the damage
+            f.seek(size // 3)
+            f.write(random.Random(size).randbytes(size // 3))
 
 
 BACKENDS: dict[str, Callable[[Path], SearchBackend]] = {"whoosh": _whoosh}

@@ -31,6 +31,10 @@ ARCHIVE = {
     4: [page(4, 1, "Statische Berechnung der Stahlbetondecke", 4, kind="statik",
              date=dt.date(2012, 1, 9), district="Porz")],
     5: [page(5, 1, "Unzugeordneter Scan einer Baugenehmigung", None)],
+    6: [page(6, 1, "Eigentümerin Waltraud Oberhausen, Antrag zum Wintergarten", 6,
+             audience="staff"),
+        page(6, 1, "Eigentümerin ████████ ██████████, Antrag zum Wintergarten", 6,
+             audience="public")],  # a redacted page: whole for staff, redacted for others
 }  # fmt: skip
 
 
@@ -67,6 +71,17 @@ def test_a_scope_sees_only_its_files_and_documents(backend, source) -> None:
     results = backend.search("Baugenehmigung", nobody, limits=SLOW_MACHINE)
     assert results.total == 0 and results.results == []
     assert all(sum(counts.values()) == 0 for counts in results.facets.values())
+
+
+def test_a_redacted_page_is_whole_for_staff_and_redacted_for_everyone_else(backend, source):
+    granted = Scope(building_file_ids=frozenset({6}))
+    assert found(backend, "Oberhausen") == [6]
+    assert found(backend, "Oberhausen", granted) == []
+    assert found(backend, "Wintergarten", granted) == [6]
+    [hit] = backend.search("Wintergarten", granted, limits=SLOW_MACHINE).results
+    assert "Oberhausen" not in hit.pages[0].snippet and len(hit.pages) == 1
+    [whole] = backend.search("Wintergarten", STAFF, limits=SLOW_MACHINE).results
+    assert "Oberhausen" in whole.pages[0].snippet and len(whole.pages) == 1
 
 
 def test_totals_and_facets_count_only_what_the_scope_sees(backend, source) -> None:
@@ -131,6 +146,7 @@ def test_a_missing_index_is_unusable_until_rebuilt(backend, source, tmp_path) ->
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_damaged_index_says_so_and_a_rebuild_repairs_it(backend, source, damage) -> None:
+    assert found(backend, "Garage") == [2]  # a searcher is open when the damage comes
     damage()
     with pytest.raises(IndexUnusable):
         backend.check()
@@ -144,3 +160,33 @@ def test_a_damaged_index_says_so_and_a_rebuild_repairs_it(backend, source, damag
     backend.check()
     assert found(backend, "Garage") == [2]
     assert source.queued == []
+
+
+def test_a_slow_sync_never_writes_an_older_state_over_a_newer_one(backend, source) -> None:
+    """A redaction made while another sync is running is what search ends up showing."""
+    import threading
+
+    claimed, go_on = threading.Event(), threading.Event()
+
+    class Slow(Source):
+        def claim(self, limit):
+            batch = super().claim(limit)
+            if threading.current_thread().name == "slow" and batch is not None:
+                claimed.set()
+                go_on.wait(10)  # read the old text, then dawdle before writing it
+            return batch
+
+    slow_source = Slow(documents=dict(source.documents))
+    slow_source.put(6, [page(6, 1, "Eigentümerin Waltraud Oberhausen, Wintergarten", 6)])
+    slow = threading.Thread(target=lambda: backend.sync(slow_source, wait=10), name="slow")
+    slow.start()
+    assert claimed.wait(10)
+    slow_source.put(6, [page(6, 1, "Eigentümerin ████████, Wintergarten", 6)])  # redacted now
+    fast = threading.Thread(target=lambda: backend.sync(slow_source, wait=10))
+    fast.start()
+    go_on.set()
+    slow.join(20)
+    fast.join(20)
+    backend.sync(slow_source)
+    assert found(backend, "Oberhausen") == []
+    assert found(backend, "Wintergarten") == [6]

@@ -26,3 +26,15 @@ def test_the_whoosh_backend_has_every_method_of_the_interface(tmp_path) -> None:
     backend = WhooshBackend(tmp_path)
     assert methods <= {n for n in dir(backend) if not n.startswith("_")}
     assert backend.name == "whoosh"
+
+
+def test_the_whoosh_search_takes_every_option_of_the_interface() -> None:
+    import inspect
+
+    from indexer import retrieval
+
+    def keywords(function) -> set[str]:
+        kinds = (inspect.Parameter.KEYWORD_ONLY,)
+        return {n for n, p in inspect.signature(function).parameters.items() if p.kind in kinds}
+
+    assert keywords(SearchBackend.search) == keywords(retrieval.search)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from docstore.models import BuildingFile, Document
 from ingest.index_sync import reindex, search_backend
 from viewer.web import create_app
 
-from .conftest import MARKER, build_archive, signin
+from .conftest import GRANTED, MARKER, build_archive, signin
 
 
 # Whoosh keeps the handle of the segment it failed to read until it is collected.
@@ -34,6 +36,12 @@ def test_a_damaged_index_answers_503_for_search_until_reindex(tmp_path) -> None:
         assert store.current_path == live  # nothing rebuilt inside a request
         assert client.get("/").status_code == 200  # everything else keeps working
         assert client.get("/applications/new").status_code == 200
+        with arc.instance.db.session() as s:
+            doc_id = s.scalars(select(Document.id).join(Document.building_file)
+                               .where(BuildingFile.aktenzeichen == GRANTED)).first()  # fmt: skip
+        opened = client.get(f"/documents/{doc_id}?q={MARKER}")  # a link from the results
+        assert opened.status_code == 200, opened.text[-1500:]
+        assert "Die Suche ist vorübergehend nicht verfügbar" in opened.text
 
         reindex(arc.instance)  # the operator's repair, outside the web
         assert client.get(f"/search?q={MARKER}").status_code == 200

@@ -21,9 +21,10 @@ from docstore.services import (
 )
 from docstore.services.roles import Capability
 from viewer.renditions import served_widths
-from viewer.search_service import SearchRefused, match_document
+from viewer.search_service import SearchRefused, SearchUnavailable, match_document
 
 from .context import instance, state
+from .error_texts import error_text
 from .refusals import refusals_recorded
 from .search_hits import query_arg
 from .search_page import refusal
@@ -109,13 +110,16 @@ def document(document_id: int) -> str | tuple[str, int]:
     zoom = zoom if zoom in ZOOM_WIDTHS else 1
     query = query_arg()
     hits = refused = wanted = None
+    status = 200
     if query:
         try:
             hits, wanted = match_document(
                 instance(), user, doc.id, query, pages=count, backend=state().index
             )
         except SearchRefused as exc:
-            refused = refusal(exc.code, exc.limit)
+            refused, status = refusal(exc.code, exc.limit), 400
+        except SearchUnavailable as exc:  # the page itself does not need search: 200
+            refused = error_text(exc)
     html = render_template(
         "archive/document.html",
         doc=doc,
@@ -142,7 +146,7 @@ def document(document_id: int) -> str | tuple[str, int]:
         accesses=accesses,
         accesses_url=url_for("oversight.trail", document=doc.id),
     )
-    return (html, 400) if refused else html
+    return (html, status) if status != 200 else html
 
 
 def _accesses(s, wanted: audit_trail.TrailFilter) -> audit_trail.TrailPage | None:
