@@ -21,18 +21,16 @@ it is refused with :class:`QueryRefused`, whose code the caller words.
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from whoosh import query as q
-from whoosh.searching import Searcher
 
 from . import places, synonyms
 from .analysis import fold, query_term, stem
 from .compounds import compound_reading
+from .lookup import TermLookup, first_seen
 from .misreading import misreadings
 from .results import Limits, QueryRefused
 
@@ -76,40 +74,13 @@ class Parsed:
 
 @dataclass
 class _Context:
-    searcher: Searcher
-    visible: Collection[int] | None
-    """Index documents the user may see; None: all."""
+    lookup: TermLookup
+    """What the index holds on pages the user may see."""
     budget: Budget
     fuzzy: list[str] = field(default_factory=list)
     """Words with no exact hit, searched by their near spellings (the result is approximate)."""
     variants: int = 0
     """Words that have exact hits and were also searched by their near spellings."""
-    _sorted: list[int] | None = None
-
-    def visible_sorted(self) -> list[int]:
-        if self._sorted is None:
-            self._sorted = sorted(self.visible or ())
-        return self._sorted
-
-
-def _seen(ctx: _Context, fieldname: str, text: str) -> bool:
-    """Whether the term is on a page the user may see (never: anywhere in the index)."""
-    frequency = ctx.searcher.doc_frequency(fieldname, text)
-    if not frequency:
-        return False
-    if ctx.visible is None:
-        return True
-    matcher = ctx.searcher.postings(fieldname, text)
-    if len(ctx.visible) < frequency:  # leap through the postings to each visible page
-        for target in ctx.visible_sorted():
-            if matcher.id() < target:
-                matcher.skip_to(target)
-            if not matcher.is_active():
-                return False
-            if matcher.id() == target:
-                return True
-        return False
-    return any(docnum in ctx.visible for docnum in matcher.all_ids())
 
 
 SYNONYM_BOOST = 0.6
@@ -147,7 +118,8 @@ def _as_typed(word: str) -> q.Query | None:
 
 def _as_written(stemmed: str, folded: str, ctx: _Context) -> q.Query:
     exact = _exact_terms(stemmed, folded)
-    present = [t for t in exact if _seen(ctx, t.fieldname, t.text)]
+    seen = ctx.lookup.seen([(t.fieldname, t.text) for t in exact])
+    present = [t for t in exact if (t.fieldname, t.text) in seen]
     if present:
         # the unstemmed twin repeats the text field's words: only needed where text has none
         if any(t.fieldname == "text" for t in present):
@@ -158,7 +130,7 @@ def _as_written(stemmed: str, folded: str, ctx: _Context) -> q.Query:
         return present[0] if len(present) == 1 else q.Or(present)
     if folded.isalpha() and len(folded) >= 4:
         ctx.fuzzy.append(folded)
-        nothing_visible = ctx.visible is not None and not ctx.visible
+        nothing_visible = ctx.lookup.nothing_visible
         if len(ctx.fuzzy) <= ctx.budget.limits.max_fuzzy_words and not nothing_visible:
             return _fuzzy(folded, ctx)
     return q.NullQuery  # on no page the user may see: walk no postings of other pages
@@ -210,14 +182,8 @@ def _variants(folded: str, ctx: _Context) -> q.Query | None:
     if ctx.variants + len(ctx.fuzzy) >= ctx.budget.limits.max_fuzzy_words:
         return None
     ctx.variants += 1
-    near = []
-    for n, candidate in enumerate(misreadings(folded)):
-        if n % 64 == 0:
-            ctx.budget.check()
-        if ctx.searcher.doc_frequency("exact", candidate) and _seen(ctx, "exact", candidate):
-            near.append(candidate)
-            if len(near) >= VARIANT_EXPANSIONS:
-                break
+    ctx.budget.check()
+    near = first_seen(ctx.lookup, "exact", misreadings(folded), VARIANT_EXPANSIONS)
     if not near:
         return None
     return q.Or([q.Term("exact", t) for t in near], boost=VARIANT_BOOST)
@@ -240,26 +206,8 @@ def _fuzzy(folded: str, ctx: _Context) -> q.Query:
 def _near(folded: str, ctx: _Context, limit: int) -> list[str]:
     """Spellings within one edit (two from eight letters on), or two letters swapped, on
     pages the user may see."""
-    distance = 1 if len(folded) < 8 else 2
-    reader = ctx.searcher.reader()
-    terms: list[str] = []
-    swapped = (folded[:i] + folded[i + 1] + folded[i] + folded[i + 2 :]
-               for i in range(1, len(folded) - 1))  # fmt: skip
-    near = itertools.chain(
-        (t for t in swapped if t != folded and ctx.searcher.doc_frequency("exact", t)),
-        reader.terms_within("exact", folded, distance, prefix=1),
-    )
-    tried: set[str] = set()
-    for n, term in enumerate(near):
-        if n % 64 == 0:
-            ctx.budget.check()
-        if term in tried or not _seen(ctx, "exact", term):
-            continue
-        tried.add(term)
-        terms.append(term)
-        if len(terms) >= limit:
-            break
-    return terms
+    ctx.budget.check()
+    return ctx.lookup.near(folded, 1 if len(folded) < 8 else 2, limit)
 
 
 def _phrase(text: str) -> q.Query | None:
@@ -346,18 +294,13 @@ def _word_count(text: str) -> int:
     return count
 
 
-def parse(
-    text: str,
-    searcher: Searcher,
-    visible: Collection[int] | None = None,
-    budget: Budget | None = None,
-) -> Parsed:
-    """Parse ``text`` for a user who may see ``visible`` (None: everything).
+def parse(text: str, lookup: TermLookup, budget: Budget | None = None) -> Parsed:
+    """Parse ``text`` for the user whose scope ``lookup`` answers for.
 
     Never fails on the text itself; raises QueryRefused past the bounds.  An
     empty query matches nothing.
     """
-    ctx = _Context(searcher, visible, budget or Budget())
+    ctx = _Context(lookup, budget or Budget())
     if _word_count(text) > ctx.budget.limits.max_words:
         raise QueryRefused("too-many-words", ctx.budget.limits.max_words)
     musts: list[q.Query] = []

@@ -240,11 +240,12 @@ def test_the_time_budget_ends_the_whoosh_search_itself_and_keeps_the_filter(tmp_
     and the permission filter still applies with the deadline in the collector chain."""
     from indexer.query import Budget, QueryRefused, parse
     from indexer.retrieval import _bounded
+    from indexer.whoosh_lookup import WhooshLookup
 
     ix = IndexStore(tmp_path / "index").create_empty()
     apply(ix, [Change(n, [page(n, 1, f"Garage Nummer {n}", n % 7 + 1)]) for n in range(1, 701)])
     with ix.searcher() as searcher:
-        query = parse("Garage", searcher, None, Budget()).query
+        query = parse("Garage", WhooshLookup(searcher, None), Budget()).query
         assert len(searcher.search(query, limit=None)) == 700
         for allowed in (None, {0, 5, 699}, set(range(0, 700, 3))):
             for mask in (None, {5, 6}):
