@@ -14,6 +14,7 @@ from docstore.services.actors import CONSOLE
 from indexer.query import Limits, QueryRefused, parse
 from indexer.retrieval import scope_filter, search
 from indexer.whoosh_backend import WhooshBackend
+from indexer.whoosh_lookup import WhooshLookup
 from ingest.index_sync import search_backend
 from viewer.web import create_app
 
@@ -68,7 +69,7 @@ def test_the_time_budget_ends_a_search(archive) -> None:
 
 def test_only_a_few_words_expand_fuzzily(archive) -> None:
     with search_backend(archive.instance).store.check().searcher() as searcher:
-        parsed = parse("Dachgaupe " * 6, searcher)
+        parsed = parse("Dachgaupe " * 6, WhooshLookup(searcher, None))
         expanded = [  # the words past the bound match nothing (and walk no postings)
             sub for sub in parsed.query.subqueries
             if sub.all_terms() and all(t[0] == "exact" for t in sub.all_terms())
@@ -105,8 +106,10 @@ def test_the_visible_part_decides_per_user(archive) -> None:
             who: access.visibility(s, users.get_user(s, who)) for who in ("clerk", "citizen.active")
         }
     with search_backend(archive.instance).store.check().searcher() as searcher:
-        seen = parse(PLANTED, searcher, scope_filter(searcher, scopes["clerk"]))
-        unseen = parse(PLANTED, searcher, scope_filter(searcher, scopes["citizen.active"]))
+        seen = parse(PLANTED, WhooshLookup(searcher, scope_filter(searcher, scopes["clerk"])))
+        unseen = parse(
+            PLANTED, WhooshLookup(searcher, scope_filter(searcher, scopes["citizen.active"]))
+        )
     assert not seen.approximate and unseen.approximate
 
 
