@@ -45,6 +45,20 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("index_dir", Path, "{home}/index", "Folder of the Whoosh search index."),
     Setting(
+        "search_url",
+        str,
+        "",
+        "Search cluster: empty for the embedded Whoosh index in index_dir; else OpenSearch "
+        "nodes as comma-separated URLs (http://search1:9200,http://search2:9200).",
+        secret=True,
+    ),
+    Setting(
+        "search_index",
+        str,
+        "bauakte",
+        "Name prefix of the OpenSearch indexes (instances sharing a cluster need their own).",
+    ),
+    Setting(
         "secret_key",
         str,
         "",
@@ -308,8 +322,8 @@ class Config:
         rows = []
         for s in SETTINGS:
             value = self.values[s.name]
-            if s.name in ("storage_url", "smtp_url"):
-                text = redact_url(str(value))
+            if s.name in ("storage_url", "smtp_url", "search_url"):
+                text = ",".join(redact_url(part) for part in str(value).split(","))
             elif s.secret:
                 text = "***" if value else "(not set)"
             else:

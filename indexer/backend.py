@@ -28,6 +28,12 @@ class SearchBackend(Protocol):
     def check(self) -> None:
         """Read the whole index once; ``IndexUnusable`` if it is missing or damaged."""
 
+    def generation(self) -> str:
+        """The name of the live generation (a rebuild switches to a new one)."""
+
+    def count(self) -> int:
+        """Index documents (pages, a redacted page twice) in the live generation."""
+
     def apply(self, changes: Iterable[Change], *, wait: float | None = None) -> int:
         """Replace each changed document's pages (or remove them); returns documents touched.
         ``wait``: seconds to wait for another writer, then ``IndexBusy``."""

@@ -41,6 +41,15 @@ class WhooshBackend:
     def check(self) -> None:
         self.store.check()
 
+    def generation(self) -> str:
+        path = self.store.current_path
+        if path is None:
+            raise IndexUnusable(f"no search index in {self.store.root}")
+        return path.name
+
+    def count(self) -> int:
+        return self.store.check().doc_count()
+
     def apply(self, changes: Iterable[Change], *, wait: float | None = None) -> int:
         return writer.apply(self.store.open(), changes, wait=wait)
 

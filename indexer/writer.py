@@ -7,75 +7,18 @@ time and then fails with a clear error instead of corrupting anything.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh.index import Index, LockError
 
-from .analysis import TOKEN, fold
 from .errors import IndexBusy, IndexUnusable
-from .places import file_number_pieces, house_numbers
-from .records import Change, PageRecord, RecordSource
+from .page_fields import as_record, page_fields
+from .records import Change, RecordSource
 from .store import IndexStore
 
 LOCK_WAIT_SECONDS = 60.0
-
-
-def _datetime(day: dt.date | None) -> dt.datetime | None:
-    return dt.datetime(day.year, day.month, day.day) if day else None
-
-
-def page_fields(record: PageRecord) -> dict[str, Any]:
-    year = record.date.year if record.date else None
-    address = " ".join(p for p in (record.street, record.house_number) if p)
-    town = " ".join(p for p in (record.postcode, record.municipality) if p)
-    searchable_meta = " ".join(
-        p for p in (record.aktenzeichen, record.street, record.municipality, record.title) if p
-    )
-    fields: dict[str, Any] = {
-        "page_id": str(record.page_id),
-        "doc": str(record.document_id),
-        "bf": str(record.building_file_id) if record.building_file_id else "inbox",
-        "page": record.page_number,
-        "text": record.text,
-        # the twin field only answers "is this word on the page": each word once is enough
-        "exact": " ".join(
-            dict.fromkeys(
-                fold(w)
-                for w in TOKEN.findall(f"{record.text} {searchable_meta} {record.original_name}")
-            )
-        ),
-        "title": record.title or "",
-        "aktenzeichen": record.aktenzeichen or "",
-        "strasse": record.street or "",
-        "address": ", ".join(p for p in (address, town) if p),
-        "gemarkung": ",".join(fold(g) for g in record.gemarkung),
-        "flur": ",".join(record.flur),
-        "flurstueck": ",".join(record.flurstueck),
-        "bezirk": record.district or "",
-        "kind": record.kind,
-        "decade": f"{year // 10 * 10}er" if year else "",
-        "source": record.text_source,
-        "original_name": record.original_name,
-        "inbox": record.building_file_id is None,
-        "sortdate": record.date.toordinal() if record.date else 0,
-        "audience": record.audience,
-    }
-    if record.aktenzeichen:
-        fields["az"] = fold(record.aktenzeichen)
-        fields["azteile"] = " ".join(file_number_pieces(record.aktenzeichen))
-    if numbers := house_numbers(record.house_number):
-        fields["hausnr"] = " ".join(numbers)
-    if record.postcode:
-        fields["plz"] = record.postcode.strip()
-    if year:
-        fields["year"] = year
-        fields["date"] = _datetime(record.date)
-    if record.valid_until:
-        fields["valid_until"] = _datetime(record.valid_until)
-    return fields
 
 
 def apply(
@@ -110,7 +53,7 @@ def _write(writer: Any, changes: Iterable[Change]) -> int:
         for change in changes:
             writer.delete_by_term("doc", str(change.document_id))
             for page in change.pages or ():
-                writer.add_document(**page_fields(_record(page)))
+                writer.add_document(**page_fields(as_record(page)))
             count += 1
     except BaseException:
         writer.cancel()
@@ -130,10 +73,6 @@ def _release(writer: Any) -> None:
     with contextlib.suppress(Exception):
         if writer.writelock:
             writer.writelock.release()
-
-
-def _record(page: Mapping[str, Any] | PageRecord) -> PageRecord:
-    return page if isinstance(page, PageRecord) else PageRecord.from_mapping(page)
 
 
 def sync(

@@ -21,8 +21,15 @@ WEB_LOCK_WAIT = 1.0
 
 
 def search_backend(instance: Instance) -> SearchBackend:
-    """The instance's search engine (the embedded Whoosh index in ``index_dir``)."""
-    return WhooshBackend(instance.config.index_dir)
+    """The instance's search engine: OpenSearch when ``search_url`` names its nodes, else
+    the embedded Whoosh index in ``index_dir``."""
+    config = instance.config
+    if config.search_url:
+        from indexer.opensearch_backend import OpenSearchBackend
+
+        hosts = [url.strip() for url in config.search_url.split(",") if url.strip()]
+        return OpenSearchBackend(hosts, config.search_index)
+    return WhooshBackend(config.index_dir)
 
 
 def ensure_index(instance: Instance) -> None:

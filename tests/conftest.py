@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.search_cluster import OpenSearchCluster
 from tests.servers import KeycloakServer, MinioServer, PostgresServer, SmtpServer
 
 # The console script installed beside the interpreter running the tests.
@@ -52,6 +53,17 @@ def smtp_server() -> Iterator[SmtpServer]:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def opensearch_cluster() -> Iterator[OpenSearchCluster]:
+    """Three real OpenSearch nodes on loopback; tests make indexes with names of their own."""
+    cluster = OpenSearchCluster(3)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
 KEYCLOAK_REALM = "bauakte"
 KEYCLOAK_USER, KEYCLOAK_PASSWORD = "max", "max-password-1"
 
@@ -84,12 +96,17 @@ def new_bucket() -> str:
 
 
 def server_settings(request: pytest.FixtureRequest) -> dict[str, str]:
-    """``database_url`` and ``storage_url`` of a fresh database and bucket on the real servers."""
+    """A fresh database, bucket and search index on the real servers: PostgreSQL, MinIO and
+    the OpenSearch cluster (``database_url``, ``storage_url``, ``search_url``)."""
     pg: PostgresServer = request.getfixturevalue("postgres_server")
     name = pg.create_database()
     request.addfinalizer(lambda: pg.drop_database(name))
     minio: MinioServer = request.getfixturevalue("minio_server")
-    return {"database_url": pg.url(name), "storage_url": minio.url(new_bucket())}
+    cluster: OpenSearchCluster = request.getfixturevalue("opensearch_cluster")
+    prefix = f"i-{uuid.uuid4().hex[:12]}"
+    request.addfinalizer(lambda: cluster.drop_indexes(prefix))
+    return {"database_url": pg.url(name), "storage_url": minio.url(new_bucket()),
+            "search_url": ",".join(cluster.urls), "search_index": prefix}  # fmt: skip
 
 
 def as_environment(settings: dict[str, str]) -> dict[str, str]:

@@ -42,7 +42,8 @@ def test_each_broken_service_is_one_line_that_says_what_to_do(env, tmp_path) -> 
         BAUAKTE_WORDLIST=str(tmp_path / "no-word-list"),
         BAUAKTE_SMTP_URL="smtp://127.0.0.1:9",
         BAUAKTE_SAML_IDP_METADATA=str(tmp_path / "missing.xml"),
-        BAUAKTE_INDEX_DIR=str(tmp_path / "no-index"),
+        BAUAKTE_INDEX_DIR=str(tmp_path / "no-index"),  # the embedded stack's index
+        BAUAKTE_SEARCH_INDEX="never-made",  # the servers' (OpenSearch) index
     )
     run = bauakte(env, "doctor")
     assert_one_line_error(run, 2, "5 of 9 checks failed")
@@ -64,4 +65,14 @@ def test_an_unreachable_object_store_names_the_setting(env, tmp_path) -> None:  
     assert run.code == 2
     line = _lines(run.out)["object store"]
     assert line.startswith("FAIL ") and "BAUAKTE_STORAGE_URL" in line
+    assert "topsecret" not in run.out
+
+
+def test_an_unreachable_search_cluster_names_the_setting(env, tmp_path) -> None:  # noqa: F811
+    assert bauakte(env, "init").code == 0
+    env["BAUAKTE_SEARCH_URL"] = "http://search:topsecret@127.0.0.1:9,http://127.0.0.1:10"
+    run = bauakte(env, "doctor")
+    assert run.code == 2
+    line = _lines(run.out)["search index"]
+    assert line.startswith("FAIL ") and "BAUAKTE_SEARCH_URL" in line
     assert "topsecret" not in run.out

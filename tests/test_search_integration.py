@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import subprocess
 import threading
 from pathlib import Path
@@ -18,6 +19,8 @@ from docstore.models import AuditEvent, Document, Grant, Page, Role, utcnow
 from docstore.services import building_files, documents, grants, users
 from docstore.services import outbox as documents_outbox
 from docstore.services.actors import CONSOLE
+from indexer.backend import IndexUnusable
+from indexer.whoosh_backend import WhooshBackend
 from ingest.index_sync import reindex, search_backend, sync_index
 from tests.conftest import BAUAKTE
 from tests.ingest.conftest import instance  # noqa: F401 - the fixture
@@ -102,25 +105,40 @@ def test_moves_and_address_edits_reach_search(archive) -> None:
     assert search_as(archive, CONSOLE, "strasse:Rosenweg bezirk:Nippes").total == 2
 
 
+def _damage(archive) -> None:
+    """Whoosh: segments cut short; OpenSearch: the live index closed."""
+    backend = search_backend(archive)
+    if isinstance(backend, WhooshBackend):
+        for seg in backend.store.current_path.glob("*.seg"):
+            with seg.open("r+b") as f:
+                f.truncate(seg.stat().st_size // 3)
+    else:
+        backend.client.indices.close(index=backend.alias)
+
+
+def _remove(archive) -> None:
+    backend = search_backend(archive)
+    if isinstance(backend, WhooshBackend):
+        shutil.rmtree(archive.config.index_dir)
+    else:
+        backend.client.indices.delete(index=f"{backend.alias}-*", expand_wildcards="all")
+
+
 # Whoosh keeps the handle of the segment it failed to read until it is collected.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_damaged_index_is_rebuilt_from_the_database(archive) -> None:
-    path = search_backend(archive).store.current_path
-    segments = sorted(path.glob("*.seg"))
-    assert segments
-    for seg in segments:
-        with seg.open("r+b") as f:
-            f.truncate(seg.stat().st_size // 3)
+    before = search_backend(archive).generation()
+    _damage(archive)
+    with pytest.raises(IndexUnusable):
+        search_backend(archive).check()
     results = search_as(archive, CONSOLE, "Dachgeschoss")
     assert results.total == 6
-    assert search_backend(archive).store.current_path != path
-    search_backend(archive).store.check()  # healthy now
+    assert search_backend(archive).generation() != before
+    search_backend(archive).check()  # healthy now
 
 
 def test_missing_index_is_rebuilt(archive) -> None:
-    import shutil
-
-    shutil.rmtree(archive.config.index_dir)
+    _remove(archive)
     assert search_as(archive, CONSOLE, "Dachgeschoss").total == 6
 
 
@@ -169,7 +187,9 @@ def test_search_while_ingest_writes(archive, tmp_path) -> None:
 def test_cli_search_json(archive) -> None:
     env = {**os.environ, "BAUAKTE_HOME": str(archive.config.home),
            "BAUAKTE_DATABASE_URL": archive.config.database_url,
-           "BAUAKTE_STORAGE_URL": archive.config.storage_url}  # fmt: skip
+           "BAUAKTE_STORAGE_URL": archive.config.storage_url,
+           "BAUAKTE_SEARCH_URL": archive.config.search_url,
+           "BAUAKTE_SEARCH_INDEX": archive.config.search_index}  # fmt: skip
     run = subprocess.run([BAUAKTE, "search", "--json", "--as", "citizen.one", "Dachgeschoss"],
                          env=env, capture_output=True, text=True, check=True)  # fmt: skip
     data = json.loads(run.stdout)
@@ -185,20 +205,20 @@ def test_cli_search_json(archive) -> None:
 
 def test_searches_go_on_during_a_rebuild(archive) -> None:
     with Searching(archive) as searching:
-        before = search_backend(archive).store.current_path
+        before = search_backend(archive).generation()
         for _ in range(3):
             reindex(archive)
-        assert search_backend(archive).store.current_path != before
+        assert search_backend(archive).generation() != before
     assert searching.errors == [] and searching.totals and set(searching.totals) == {6}
-    assert len(list(archive.config.index_dir.glob("gen-*"))) == 2  # live + the one before
+    if isinstance(search_backend(archive), WhooshBackend):
+        assert len(list(archive.config.index_dir.glob("gen-*"))) == 2  # live + the one before
 
 
-def _sync_many(home: str, database_url: str, storage_url: str) -> None:
+def _sync_many(settings: dict[str, str]) -> None:
     from docstore.config import load_config
     from docstore.instance import Instance
 
-    inst = Instance(load_config({"home": home, "database_url": database_url,
-                                 "storage_url": storage_url}, environ={}))  # fmt: skip
+    inst = Instance(load_config(settings, environ={}))
     for _ in range(5):
         with inst.db.transaction() as s:
             for doc_id in s.scalars(select(Document.id)).all():
@@ -211,16 +231,19 @@ def _sync_many(home: str, database_url: str, storage_url: str) -> None:
 def test_two_writers_never_corrupt_the_index(archive) -> None:
     import multiprocessing
 
-    args = (str(archive.config.home), archive.config.database_url, archive.config.storage_url)
+    config = archive.config
+    settings = {"home": str(config.home), "database_url": config.database_url,
+                "storage_url": config.storage_url, "search_url": config.search_url,
+                "search_index": config.search_index}  # fmt: skip
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_sync_many, args=args) for _ in range(2)]
+    procs = [ctx.Process(target=_sync_many, args=(settings,)) for _ in range(2)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(timeout=300)
     assert [p.exitcode for p in procs] == [0, 0]
-    search_backend(archive).store.check()
+    search_backend(archive).check()
     assert search_as(archive, CONSOLE, "Dachgeschoss").total == 6
     with archive.db.session() as s:
         pages = s.scalar(select(func.count()).select_from(Page))
-    assert search_backend(archive).store.check().doc_count() == pages  # no page twice, none lost
+    assert search_backend(archive).count() == pages  # no page twice, none lost

@@ -70,16 +70,19 @@ def _object_store(instance: Instance) -> str:
 
 
 def _search_index(instance: Instance) -> str:
+    from indexer.opensearch_backend import OpenSearchBackend
     from ingest.index_sync import search_backend
 
     backend = search_backend(instance)
     try:
         backend.check()
     except Exception as exc:
-        raise RuntimeError(f"{exc}; run 'bauakte reindex'") from None
+        advice = "" if "bauakte reindex" in str(exc) else "; run 'bauakte reindex'"
+        raise RuntimeError(f"{_one_line(exc)[:300]}{advice}") from None
     finally:
         backend.close()
-    return f"{backend.name} in {instance.config.index_dir}: readable"
+    where = backend.alias if isinstance(backend, OpenSearchBackend) else instance.config.index_dir
+    return f"{backend.name} {where}: readable"
 
 
 def _ocr(config) -> str:

@@ -1,11 +1,13 @@
 """Every search backend, built empty for each test, behind the one interface.
 
 A backend joins the suite by adding a factory to ``BACKENDS`` and a way to damage
-its index to ``DAMAGE`` (the cluster backend of issue 17 joins here).
+its index to ``DAMAGE``.  OpenSearch runs on the session's real three-node cluster,
+each test on indexes of its own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,11 +16,26 @@ from pathlib import Path
 import pytest
 
 from indexer.backend import SearchBackend
+from indexer.opensearch_backend import OpenSearchBackend
 from indexer.whoosh_backend import WhooshBackend
 
 
-def _whoosh(folder: Path) -> WhooshBackend:
+def _whoosh(folder: Path, request: pytest.FixtureRequest) -> WhooshBackend:
     return WhooshBackend(folder / "index")
+
+
+def _opensearch(folder: Path, request: pytest.FixtureRequest) -> OpenSearchBackend:
+    """Indexes named after the test's folder: every test (and folder) its own."""
+    cluster = request.getfixturevalue("opensearch_cluster")
+    prefix = "t-" + hashlib.sha1(str(folder).encode()).hexdigest()[:12]
+    request.addfinalizer(lambda: cluster.drop_indexes(prefix))
+    return OpenSearchBackend(cluster.urls, prefix, replicas="1")
+
+
+def _close_opensearch(backend: OpenSearchBackend) -> None:
+    """The index behind the alias closed (as an operator's mistake or a lost disk would
+    leave it): searches and writes fail until it is rebuilt."""
+    backend.client.indices.close(index=backend.alias)
 
 
 def _damage_whoosh(backend: WhooshBackend) -> None:
@@ -33,8 +50,10 @@ def _damage_whoosh(backend: WhooshBackend) -> None:
             f.write(random.Random(size).randbytes(size // 3))
 
 
-BACKENDS: dict[str, Callable[[Path], SearchBackend]] = {"whoosh": _whoosh}
-DAMAGE: dict[str, Callable] = {"whoosh": _damage_whoosh}
+BACKENDS: dict[str, Callable[[Path, pytest.FixtureRequest], SearchBackend]] = {
+    "whoosh": _whoosh, "opensearch": _opensearch,
+}  # fmt: skip
+DAMAGE: dict[str, Callable] = {"whoosh": _damage_whoosh, "opensearch": _close_opensearch}
 
 
 @dataclass
@@ -81,7 +100,7 @@ class Source:
 
 @pytest.fixture(params=sorted(BACKENDS))
 def backend(request, tmp_path) -> Iterator[SearchBackend]:
-    made = BACKENDS[request.param](tmp_path)
+    made = BACKENDS[request.param](tmp_path, request)
     made.ensure()
     yield made
     made.close()

@@ -129,10 +129,10 @@ def test_edits_and_deletes_through_the_outbox(backend, source) -> None:
     assert backend.sync(source) == 0  # nothing twice
 
 
-def test_a_missing_index_is_unusable_until_rebuilt(backend, source, tmp_path) -> None:
+def test_a_missing_index_is_unusable_until_rebuilt(backend, source, tmp_path, request) -> None:
     from .conftest import BACKENDS
 
-    missing = BACKENDS[backend.name](tmp_path / "elsewhere")
+    missing = BACKENDS[backend.name](tmp_path / "elsewhere", request)
     with pytest.raises(IndexUnusable):
         missing.check()
     with pytest.raises(IndexUnusable):

@@ -1,0 +1,321 @@
+"""Search on an OpenSearch cluster, for deployments past one machine.
+
+The index is a generation behind an alias (``<prefix>-pages``); ``rebuild`` fills a new
+generation and moves the alias in one atomic request.  Changes go in through the bulk
+API with page ids as document ids, so a batch sent again after a crash (before its
+acknowledgement) does no harm.  One writer at a time across every host: a lease
+document in ``<prefix>-lock``, taken with create-if-absent, under which a batch is
+claimed, written and acknowledged (a slower sync can never write an older state of
+a document after a newer one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from storage.url import redact_url
+
+from .errors import IndexBusy, IndexUnusable
+from .opensearch_mapping import document_id, index_body, page_document
+from .opensearch_search import search as search_pages
+from .page_fields import as_record
+from .records import Change, RecordSource
+from .results import Scope, SearchResults
+
+LOCK_WAIT_SECONDS = 60.0
+LEASE_SECONDS = 120.0
+"""A writer that died holding the lock is overtaken after this long."""
+BATCH = 200
+REQUEST_SECONDS = 30.0
+
+
+def _client_errors():
+    from opensearchpy import exceptions
+
+    return exceptions
+
+
+class OpenSearchBackend:
+    name = "opensearch"
+
+    def __init__(
+        self, hosts: Sequence[str], prefix: str = "bauakte", *, shards: int = 1,
+        replicas: str = "0-1", client: Any = None,
+    ) -> None:  # fmt: skip
+        self.hosts = list(hosts)
+        self.alias = f"{prefix}-pages"
+        self.lock_index = f"{prefix}-lock"
+        self.shards = shards
+        self.replicas = replicas
+        self._client = client
+        self._errors = _client_errors()
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from opensearchpy import OpenSearch
+
+            self._client = OpenSearch(
+                self.hosts, timeout=REQUEST_SECONDS, max_retries=3, retry_on_timeout=True,
+                http_compress=False,
+            )  # fmt: skip
+        return self._client
+
+    # -- reading ---------------------------------------------------------------------
+
+    def check(self) -> None:
+        self._guarded(lambda: self.client.count(index=self.alias))
+
+    def generation(self) -> str:
+        found = self._guarded(lambda: self.client.indices.get_alias(name=self.alias))
+        return sorted(found)[-1]
+
+    def count(self) -> int:
+        return self._guarded(lambda: self.client.count(index=self.alias))["count"]
+
+    def search(self, text: str, scope: Scope, **options: Any) -> SearchResults:
+        def call(body: dict) -> dict:
+            for _attempt in range(2):
+                answer = self._guarded(lambda: self.client.search(index=self.alias, body=body))
+                if not answer.get("_shards", {}).get("failed"):
+                    return answer
+            # a shard failed on every copy (a generation removed under the request, or no
+            # copy left): partial answers would be wrong totals, so none at all
+            raise IndexUnusable(f"the search index '{self.alias}' lost shards; retry, or "
+                                "run 'bauakte reindex'")  # fmt: skip
+
+        return search_pages(call, text, scope, **options)
+
+    def _guarded(self, request: Callable[[], Any]) -> Any:
+        """A request whose failure to reach a usable index is ``IndexUnusable``: no index
+        (never made, or lost), a closed or red one, or no node answering."""
+        errors = self._errors
+        try:
+            return request()
+        except errors.NotFoundError as exc:
+            if "index_not_found" not in str(exc):
+                raise
+            problem = f"no search index '{self.alias}' on the cluster"
+        except errors.ConnectionError:
+            nodes = ", ".join(redact_url(h) for h in self.hosts)
+            raise IndexUnusable(
+                f"no search node answers at {nodes}: start the cluster or fix BAUAKTE_SEARCH_URL"
+            ) from None
+        except errors.TransportError as exc:
+            if exc.status_code not in (400, 429, 500, 503) or not _unusable(exc):
+                raise
+            problem = f"the search index '{self.alias}' is not usable ({_reason(exc)})"
+        raise IndexUnusable(f"{problem}; run 'bauakte reindex'")
+
+    # -- writing ---------------------------------------------------------------------
+
+    def ensure(self) -> None:
+        with contextlib.suppress(IndexUnusable):
+            self.check()
+            return
+        if not self._guarded(lambda: self.client.indices.exists_alias(name=self.alias)):
+            self._switch(self._new_generation())
+
+    def apply(self, changes: Iterable[Change], *, wait: float | None = None) -> int:
+        self.check()
+        with self._lock(wait):
+            return self._write(self.alias, list(changes))
+
+    def sync(
+        self, source: RecordSource, *, repair: bool = False, wait: float | None = None,
+        batches: int | None = None,
+    ) -> int:  # fmt: skip
+        try:
+            self.check()
+        except IndexUnusable:
+            if not repair:
+                raise
+            return self.rebuild(source)
+        done = 0
+        while batches is None or batches > 0:
+            with self._lock(wait):  # claimed, written, acknowledged under the lock
+                batch = source.claim(BATCH)
+                if batch is None:
+                    break
+                done += self._write(self.alias, batch.changes)
+                source.acknowledge(batch)
+            batches = None if batches is None else batches - 1
+        return done
+
+    def rebuild(self, source: RecordSource) -> int:
+        """A new generation from every document, then the alias moved to it.  The lock is
+        held throughout: a sync meanwhile waits (its changes stay queued), so nothing it
+        would write into the old generation is acknowledged and missing from the new."""
+        with self._lock(LOCK_WAIT_SECONDS) as renew:
+            mark = source.watermark()
+            index = self._new_generation(building=True)
+            total = 0
+            chunk: list[Change] = []
+            for change in source.all_documents():
+                chunk.append(change)
+                if len(chunk) >= BATCH * 5:
+                    total += self._write(index, chunk, building=True)
+                    chunk = []
+                    renew()
+            total += self._write(index, chunk, building=True)
+            self._guarded(lambda: self.client.indices.put_settings(
+                index=index, body={"index": {"refresh_interval": None}}))  # fmt: skip
+            self._guarded(lambda: self.client.indices.refresh(index=index))
+            self._guarded(lambda: self.client.cluster.health(
+                index=index, wait_for_status="yellow", request_timeout=60))  # fmt: skip
+            self._switch(index)
+            source.acknowledge_through(mark)
+            return total
+
+    def _new_generation(self, building: bool = False) -> str:
+        name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        body = index_body(self.shards, 0)
+        settings = body["settings"]["index"]
+        if "-" in self.replicas:  # "0-1": one replica once a second node is there
+            del settings["number_of_replicas"]
+            settings["auto_expand_replicas"] = self.replicas
+        else:
+            settings["number_of_replicas"] = int(self.replicas)
+        if building:
+            settings["refresh_interval"] = "-1"
+        self._guarded(lambda: self.client.indices.create(index=name, body=body))
+        return name
+
+    def _switch(self, index: str) -> None:
+        """The alias to ``index`` and every older generation gone, in one request."""
+        pattern = f"{self.alias}-*"
+        older = [name for name in self._guarded(lambda: self.client.indices.get(
+            index=pattern, expand_wildcards="all")) if name != index]  # fmt: skip
+        actions: list[dict] = [{"add": {"index": index, "alias": self.alias}}]
+        actions += [{"remove_index": {"index": name}} for name in older]
+        self._guarded(lambda: self.client.indices.update_aliases(body={"actions": actions}))
+
+    def _write(self, index: str, changes: Sequence[Change], building: bool = False) -> int:
+        """Each changed document's pages indexed (same ids: sent twice, stored once) and its
+        pages that are gone deleted, in bulk; then refreshed, so the next search sees it.
+
+        The minimal distribution has no delete-by-query: the pages a document had are
+        read first (every earlier write was refreshed, under the same lock).  A
+        generation being built has nothing to delete and is refreshed once at the end."""
+        from opensearchpy import helpers
+
+        actions = []
+        kept = set()
+        for change in changes:
+            for page in change.pages or ():
+                record = as_record(page)
+                kept.add(document_id(record))
+                actions.append({"_op_type": "index", "_index": index, "_id": document_id(record),
+                                "_source": page_document(record)})  # fmt: skip
+        if not building:
+            had = self._page_ids(index, sorted({str(c.document_id) for c in changes}))
+            actions += [{"_op_type": "delete", "_index": index, "_id": i} for i in had - kept]
+        if actions:
+            self._guarded(lambda: helpers.bulk(self.client, actions, chunk_size=500,
+                                               max_retries=3, refresh=False))  # fmt: skip
+        if not building:
+            self._guarded(lambda: self.client.indices.refresh(index=index))
+        return len(changes)
+
+    def _page_ids(self, index: str, documents: list[str]) -> set[str]:
+        """The index document ids of every page of ``documents``."""
+        found: set[str] = set()
+        after = None
+        while documents:
+            body: dict[str, Any] = {"query": {"terms": {"doc": documents}}, "size": 1000,
+                                    "_source": False, "track_total_hits": False,
+                                    "sort": [{"page_id": "asc"}, {"audience": "asc"}]}  # fmt: skip
+            if after is not None:
+                body["search_after"] = after
+            hits = self._guarded(lambda body=body: self.client.search(index=index, body=body))
+            hits = hits["hits"]["hits"]
+            found.update(hit["_id"] for hit in hits)
+            if len(hits) < 1000:
+                break
+            after = hits[-1]["sort"]
+        return found
+
+    @contextlib.contextmanager
+    def _lock(self, wait: float | None) -> Iterator[Callable[[], None]]:
+        """The one writer's lease, or ``IndexBusy`` after ``wait`` seconds."""
+        lease = _Lease(self, LOCK_WAIT_SECONDS if wait is None else wait)
+        lease.take()
+        try:
+            yield lease.renew
+        finally:
+            lease.give_back()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+class _Lease:
+    """A lock document: created only if absent; overtaken when its lease ran out."""
+
+    def __init__(self, backend: OpenSearchBackend, wait: float) -> None:
+        self.backend = backend
+        self.wait = wait
+        self.holder = uuid.uuid4().hex
+        self.version: dict[str, int] = {}
+
+    def _body(self) -> dict:
+        return {"holder": self.holder, "until": time.time() + LEASE_SECONDS}
+
+    def take(self) -> None:
+        client, errors = self.backend.client, self.backend._errors
+        index = self.backend.lock_index
+        deadline = time.monotonic() + self.wait
+        while True:
+            try:
+                made = self.backend._guarded(lambda: client.index(
+                    index=index, id="writer", body=self._body(), op_type="create",
+                    params={"refresh": "false"}))  # fmt: skip
+                self.version = {"if_seq_no": made["_seq_no"],
+                                "if_primary_term": made["_primary_term"]}  # fmt: skip
+                return
+            except errors.ConflictError:
+                pass
+            with contextlib.suppress(errors.NotFoundError, errors.ConflictError):
+                held = client.get(index=index, id="writer")
+                if held["_source"]["until"] < time.time():  # its writer died: overtake
+                    client.delete(index=index, id="writer", if_seq_no=held["_seq_no"],
+                                  if_primary_term=held["_primary_term"])  # fmt: skip
+                    continue
+            if time.monotonic() >= deadline:
+                raise IndexBusy(
+                    f"the search index stayed locked by another writer for {self.wait:g} s; "
+                    "try 'bauakte index sync' again"
+                )
+            time.sleep(0.05)
+
+    def renew(self) -> None:
+        made = self.backend.client.index(index=self.backend.lock_index, id="writer",
+                                         body=self._body(), **self.version)  # fmt: skip
+        self.version = {"if_seq_no": made["_seq_no"], "if_primary_term": made["_primary_term"]}
+
+    def give_back(self) -> None:
+        errors = self.backend._errors
+        with contextlib.suppress(errors.NotFoundError, errors.ConflictError,
+                                 errors.ConnectionError):  # fmt: skip
+            self.backend.client.delete(index=self.backend.lock_index, id="writer", **self.version)
+
+
+def _unusable(exc: Exception) -> bool:
+    text = str(exc)
+    return any(sign in text for sign in ("index_closed", "all shards failed",
+                                         "no_shard_available", "cluster_block"))  # fmt: skip
+
+
+def _reason(exc: Exception) -> str:
+    info = getattr(exc, "info", None)
+    if isinstance(info, dict):
+        error = info.get("error")
+        if isinstance(error, dict):
+            return str(error.get("type") or error.get("reason"))
+    return exc.__class__.__name__

@@ -1,0 +1,252 @@
+"""Searching an OpenSearch index with the answers Whoosh's retrieval gives.
+
+The same parser builds the query (from words the user may see); the scope is a
+filter inside every request, so totals, facets, snippets and paging only count what
+the user may see.  A document is found when one of its pages holds every word, or
+(ranked after those) when its pages hold them between them.  Totals and facets are
+exact: the matching documents are listed by a composite aggregation, page by page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from whoosh import query as q
+
+from .highlight import wanted_of
+from .lexicon import lexicon
+from .opensearch_query import OpenSearchLookup, translate, visibility
+from .query import Budget, Parsed, parse
+from .results import (
+    FACETS,
+    DocumentHit,
+    Limits,
+    PageHit,
+    QueryRefused,
+    Scope,
+    SearchResults,
+    Wanted,
+)
+from .snippets import snippet
+
+Call = Callable[[dict], dict]
+APART_LIMIT = 10_000
+"""As in Whoosh's retrieval: documents whose words stand on pages of their own."""
+BUCKETS = 5000
+"""Documents listed per request of the composite aggregation."""
+SHOWN = ["doc", "page", "body", "heading", "original_name", "kind", "aktenzeichen", "address",
+         "date"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A matching document's facet values and date, from the totals pass."""
+
+    key: dict[str, Any]
+
+    @property
+    def sortdate(self) -> int:
+        return self.key.get("sortdate") or 0
+
+
+def search(
+    call: Call, text: str, scope: Scope, *, page: int = 1, per_page: int = 20,
+    sort: str = "relevance", pages_per_document: int = 3, snippets: bool = True,
+    limits: Limits | None = None,
+) -> SearchResults:  # fmt: skip
+    """Search what ``scope`` may see; raises QueryRefused past ``limits``."""
+    page = max(1, page)
+    lexicon()  # read before the clock starts, as Whoosh's retrieval does
+    budget = Budget(limits or Limits())
+    timed = _timed(call, budget)
+    lookup = OpenSearchLookup(timed, scope, budget.check)
+    parsed = parse(text, lookup, budget)
+    if parsed.query is q.NullQuery or lookup.nothing_visible:
+        return SearchResults(0, [], {f: {} for f in FACETS}, parsed.approximate, page, per_page)
+    visible = visibility(scope)
+    leave_out = []
+    if parsed.exclude is not None:  # "-word" leaves out whole documents, not pages
+        excluded = _documents(timed, _within(translate(parsed.exclude), visible))
+        leave_out = [{"terms": {"doc": sorted(excluded)}}] if excluded else []
+    query = _within(translate(parsed.query), visible, leave_out)
+    same = _documents(timed, query)
+    apart, apart_found = _across_pages(timed, parsed, visible, leave_out, set(same))
+    found = {**same, **apart_found}
+    start, end = (page - 1) * per_page, page * per_page
+    if sort == "date":
+        order = sorted(found, key=lambda k: (-found[k].sortdate, int(k)))[start:end]
+        listed = [k for k in order if k in same]
+        restrict = [{"terms": {"doc": listed}}]
+        best = _best_pages(timed, _within(query, [], [], restrict), 0, len(listed),
+                           pages_per_document) if listed else {}  # fmt: skip
+    else:  # documents with a page holding every word first, by their best page
+        best = {}
+        if start < len(same):
+            best = _best_pages(timed, query, start, min(end, len(same)) - start,
+                               pages_per_document)  # fmt: skip
+        later = sorted(apart, key=lambda k: (-len(apart[k]), int(k)))
+        order = [*best, *later[max(0, start - len(same)) : max(0, end - len(same))]]
+    wanted = wanted_of(parsed.query) if snippets else None
+    shown_apart = {k: apart[k][: max(pages_per_document, len(parsed.parts))]
+                   for k in order if k in apart}  # fmt: skip
+    sources = _sources(timed, visible, [i for pages in shown_apart.values() for _, i in pages])
+    results = []
+    for key in order:
+        if key in shown_apart:
+            results.append(_hit([sources[i] for _, i in shown_apart[key] if i in sources], 0.0,
+                                wanted))  # fmt: skip
+        elif key in best:
+            results.append(_hit(best[key][1], best[key][0], wanted))
+    return SearchResults(len(found), results, _facets(found.values()), parsed.approximate, page,
+                         per_page, wanted)  # fmt: skip
+
+
+def _timed(call: Call, budget: Budget) -> Call:
+    """Each request within what is left of the budget; a request cut short is refused."""
+
+    def timed(body: dict) -> dict:
+        budget.check()
+        left = max(1, int((budget.deadline - time.monotonic()) * 1000))
+        answer = call({**body, "timeout": f"{left}ms"})
+        if answer.get("timed_out"):
+            raise QueryRefused("too-costly", budget.limits.seconds)
+        return answer
+
+    return timed
+
+
+def _within(query: dict, visible: list, leave_out: list | None = None,
+            extra: list | None = None) -> dict:  # fmt: skip
+    return {"bool": {"must": [query], "filter": [*visible, *(extra or [])],
+                     "must_not": leave_out or []}}  # fmt: skip
+
+
+def _documents(call: Call, query: dict) -> dict[str, _Found]:
+    """Every document with a page matching ``query``, with its facet values (exact)."""
+    sources = [{"doc": {"terms": {"field": "doc"}}}] + [
+        {name: {"terms": {"field": name, "missing_bucket": True}}} for name in (*FACETS, "sortdate")
+    ]
+    found: dict[str, _Found] = {}
+    after = None
+    while True:
+        composite: dict[str, Any] = {"size": BUCKETS, "sources": sources}
+        if after is not None:
+            composite["after"] = after
+        answer = call({"size": 0, "track_total_hits": False, "query": query,
+                       "aggs": {"docs": {"composite": composite}}})  # fmt: skip
+        docs = answer["aggregations"]["docs"]
+        for bucket in docs["buckets"]:
+            found.setdefault(bucket["key"]["doc"], _Found(bucket["key"]))
+        after = docs.get("after_key")
+        if after is None or len(docs["buckets"]) < BUCKETS:
+            return found
+
+
+def _across_pages(
+    call: Call, parsed: Parsed, visible: list, leave_out: list, same: set[str]
+) -> tuple[dict[str, list[tuple[int, str]]], dict[str, _Found]]:
+    """Documents holding every part of the query, but no single page with all of them:
+    each one's pages where a part stands (first the first page of each part in the order
+    typed, then the others), as (page number, index document id)."""
+    if len(parsed.parts) < 2:
+        return {}, {}
+    parts = [translate(q.And([p, *parsed.filters]) if parsed.filters else p)
+             for p in parsed.parts]  # fmt: skip
+    candidates: set[str] | None = None
+    found: dict[str, _Found] = {}
+    for part in parts:
+        narrow = [] if candidates is None else [{"terms": {"doc": sorted(candidates)}}]
+        documents = _documents(call, _within(part, visible, leave_out, narrow))
+        candidates = set(documents) if candidates is None else candidates & set(documents)
+        found.update(documents)
+        if len(candidates) > APART_LIMIT or not candidates - same:
+            return {}, {}
+    keys = sorted((candidates or set()) - same)
+    pages = [_pages(call, _within(part, visible, [], [{"terms": {"doc": keys}}]))
+             for part in parts]  # fmt: skip
+    apart = {}
+    for key in keys:
+        firsts = [pages[n][key][0] for n in range(len(parts))]
+        rest = sorted({p for n in range(len(parts)) for p in pages[n][key]} - set(firsts))
+        apart[key] = [*dict.fromkeys(firsts), *rest]
+    return apart, {k: found[k] for k in keys}
+
+
+def _pages(call: Call, query: dict) -> dict[str, list[tuple[int, str]]]:
+    """Each matching document's pages, in page order (search_after, page by page)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    after = None
+    while True:
+        body: dict[str, Any] = {"query": query, "size": BUCKETS, "track_total_hits": False,
+                                "_source": ["doc", "page"],
+                                "sort": [{"doc": "asc"}, {"page": "asc"}]}  # fmt: skip
+        if after is not None:
+            body["search_after"] = after
+        hits = call(body)["hits"]["hits"]
+        for hit in hits:
+            found.setdefault(hit["_source"]["doc"], []).append((hit["_source"]["page"], hit["_id"]))
+        if len(hits) < BUCKETS:
+            return found
+        after = hits[-1]["sort"]
+
+
+def _best_pages(
+    call: Call, query: dict, start: int, count: int, per_document: int
+) -> dict[str, tuple[float, list[dict]]]:
+    """Documents ranked by their best page, ``count`` from ``start``: score and best pages."""
+    body = {
+        "query": query, "from": start, "size": count, "track_total_hits": False,
+        "track_scores": True, "_source": False,
+        "sort": [{"_score": "desc"}, {"doc": "asc"}],
+        "collapse": {"field": "doc", "inner_hits": {
+            "name": "best", "size": per_document, "_source": SHOWN,
+            "sort": [{"_score": "desc"}, {"page": "asc"}],
+        }},
+    }  # fmt: skip
+    best = {}
+    for hit in call(body)["hits"]["hits"]:
+        inner = hit["inner_hits"]["best"]["hits"]["hits"]
+        best[hit["fields"]["doc"][0]] = (hit["_score"] or 0.0, [h["_source"] for h in inner])
+    return best
+
+
+def _sources(call: Call, visible: list, ids: list[str]) -> dict[str, dict]:
+    if not ids:
+        return {}
+    body = {"query": _within({"ids": {"values": ids}}, visible), "size": len(ids),
+            "_source": SHOWN, "track_total_hits": False}  # fmt: skip
+    return {hit["_id"]: hit["_source"] for hit in call(body)["hits"]["hits"]}
+
+
+def _facets(found) -> dict[str, dict[str, int]]:
+    counts = {name: Counter() for name in FACETS}
+    for item in found:
+        for name in FACETS:
+            value = item.key.get(name)
+            if value:
+                counts[name][value] += 1
+    return {name: dict(c.most_common()) for name, c in counts.items()}
+
+
+def _hit(pages: list[dict], score: float, wanted: Wanted | None) -> DocumentHit:
+    best = pages[0]
+    return DocumentHit(
+        document_id=int(best["doc"]),
+        title=best.get("heading") or None,
+        original_name=best.get("original_name", ""),
+        kind=best.get("kind", ""),
+        aktenzeichen=best.get("aktenzeichen") or None,
+        address=best.get("address") or None,
+        date=dt.date.fromisoformat(best["date"]) if best.get("date") else None,
+        score=score,
+        pages=[PageHit(p["page"], _snippet(p, wanted)) for p in pages],
+    )
+
+
+def _snippet(page: dict, wanted: Wanted | None) -> str:
+    return snippet(page.get("body") or "", wanted) if wanted is not None else ""
