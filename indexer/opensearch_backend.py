@@ -19,16 +19,16 @@ from typing import Any
 
 from storage.url import redact_url
 
-from .errors import IndexBusy, IndexUnusable
+from .errors import IndexUnusable
+from .opensearch_lease import Lease
 from .opensearch_mapping import document_id, index_body, page_document
+from .opensearch_prepare import PREPARE_CHUNK, Counted, chunks, preparing
 from .opensearch_search import search as search_pages
 from .page_fields import as_record
 from .records import Change, RecordSource
 from .results import Scope, SearchResults
 
 LOCK_WAIT_SECONDS = 60.0
-LEASE_SECONDS = 120.0
-"""A writer that died holding the lock is overtaken after this long."""
 BATCH = 200
 REQUEST_SECONDS = 30.0
 
@@ -146,22 +146,34 @@ class OpenSearchBackend:
             batches = None if batches is None else batches - 1
         return done
 
-    def rebuild(self, source: RecordSource) -> int:
+    def rebuild(self, source: RecordSource, procs: int | None = None) -> int:
         """A new generation from every document, then the alias moved to it.  The lock is
         held throughout: a sync meanwhile waits (its changes stay queued), so nothing it
-        would write into the old generation is acknowledged and missing from the new."""
+        would write into the old generation is acknowledged and missing from the new.
+
+        The pages are analysed in ``procs`` processes (default: one per core) while this
+        one streams the finished ones to the cluster in bulk requests."""
+        from opensearchpy import helpers
+
         with self._lock(LOCK_WAIT_SECONDS) as renew:
             mark = source.watermark()
             index = self._new_generation(building=True)
-            total = 0
-            chunk: list[Change] = []
-            for change in source.all_documents():
-                chunk.append(change)
-                if len(chunk) >= BATCH * 5:
-                    total += self._write(index, chunk, building=True)
-                    chunk = []
-                    renew()
-            total += self._write(index, chunk, building=True)
+            counted = Counted(source.all_documents())
+
+            def fill() -> None:
+                with preparing(procs) as prepare:
+                    actions = (
+                        {"_op_type": "index", "_index": index, "_id": key, "_source": body}
+                        for chunk in prepare(chunks(counted, PREPARE_CHUNK))
+                        for key, body in chunk
+                    )
+                    sent = helpers.streaming_bulk(self.client, actions, chunk_size=500,
+                                                  max_retries=3, request_timeout=120)  # fmt: skip
+                    for n, _ in enumerate(sent):
+                        if n % 20_000 == 0:
+                            renew()
+
+            self._guarded(fill)
             self._guarded(lambda: self.client.indices.put_settings(
                 index=index, body={"index": {"refresh_interval": None}}))  # fmt: skip
             self._guarded(lambda: self.client.indices.refresh(index=index))
@@ -169,7 +181,7 @@ class OpenSearchBackend:
                 index=index, wait_for_status="yellow", request_timeout=60))  # fmt: skip
             self._switch(index)
             source.acknowledge_through(mark)
-            return total
+            return counted.count
 
     def _new_generation(self, building: bool = False) -> str:
         name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
@@ -242,7 +254,8 @@ class OpenSearchBackend:
     @contextlib.contextmanager
     def _lock(self, wait: float | None) -> Iterator[Callable[[], None]]:
         """The one writer's lease, or ``IndexBusy`` after ``wait`` seconds."""
-        lease = _Lease(self, LOCK_WAIT_SECONDS if wait is None else wait)
+        lease = Lease(self.client, self.lock_index, self._guarded,
+                      LOCK_WAIT_SECONDS if wait is None else wait)  # fmt: skip
         lease.take()
         try:
             yield lease.renew
@@ -253,57 +266,6 @@ class OpenSearchBackend:
         if self._client is not None:
             self._client.close()
             self._client = None
-
-
-class _Lease:
-    """A lock document: created only if absent; overtaken when its lease ran out."""
-
-    def __init__(self, backend: OpenSearchBackend, wait: float) -> None:
-        self.backend = backend
-        self.wait = wait
-        self.holder = uuid.uuid4().hex
-        self.version: dict[str, int] = {}
-
-    def _body(self) -> dict:
-        return {"holder": self.holder, "until": time.time() + LEASE_SECONDS}
-
-    def take(self) -> None:
-        client, errors = self.backend.client, self.backend._errors
-        index = self.backend.lock_index
-        deadline = time.monotonic() + self.wait
-        while True:
-            try:
-                made = self.backend._guarded(lambda: client.index(
-                    index=index, id="writer", body=self._body(), op_type="create",
-                    params={"refresh": "false"}))  # fmt: skip
-                self.version = {"if_seq_no": made["_seq_no"],
-                                "if_primary_term": made["_primary_term"]}  # fmt: skip
-                return
-            except errors.ConflictError:
-                pass
-            with contextlib.suppress(errors.NotFoundError, errors.ConflictError):
-                held = client.get(index=index, id="writer")
-                if held["_source"]["until"] < time.time():  # its writer died: overtake
-                    client.delete(index=index, id="writer", if_seq_no=held["_seq_no"],
-                                  if_primary_term=held["_primary_term"])  # fmt: skip
-                    continue
-            if time.monotonic() >= deadline:
-                raise IndexBusy(
-                    f"the search index stayed locked by another writer for {self.wait:g} s; "
-                    "try 'bauakte index sync' again"
-                )
-            time.sleep(0.05)
-
-    def renew(self) -> None:
-        made = self.backend.client.index(index=self.backend.lock_index, id="writer",
-                                         body=self._body(), **self.version)  # fmt: skip
-        self.version = {"if_seq_no": made["_seq_no"], "if_primary_term": made["_primary_term"]}
-
-    def give_back(self) -> None:
-        errors = self.backend._errors
-        with contextlib.suppress(errors.NotFoundError, errors.ConflictError,
-                                 errors.ConnectionError):  # fmt: skip
-            self.backend.client.delete(index=self.backend.lock_index, id="writer", **self.version)
 
 
 def _unusable(exc: Exception) -> bool:

@@ -32,9 +32,11 @@ def translate(node: q.Query) -> dict[str, Any]:
             either = [{"term": {"text": text}}, {"term": {"text_more": text}}]
             return {"dis_max": {"queries": either, "boost": boost}}
         return {"term": {node.fieldname: {"value": text, "boost": boost}}}
-    if isinstance(node, q.Phrase):
-        return {"match_phrase": {node.fieldname: {"query": " ".join(node.words),
-                                                  "slop": node.slop, "boost": boost}}}  # fmt: skip
+    if isinstance(node, q.Phrase):  # in order, as Whoosh's phrases (a sloppy match_phrase
+        # would also take the words reversed); Whoosh's slop 1 is Lucene's 0 (adjacent)
+        clauses = [{"span_term": {node.fieldname: word}} for word in node.words]
+        return {"span_near": {"clauses": clauses, "slop": max(0, node.slop - 1),
+                              "in_order": True, "boost": boost}}  # fmt: skip
     if isinstance(node, q.NumericRange):
         return {"range": {node.fieldname: {"gte": node.start, "lte": node.end, "boost": boost}}}
     if isinstance(node, q.And):

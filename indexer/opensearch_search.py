@@ -39,6 +39,8 @@ APART_LIMIT = 10_000
 """As in Whoosh's retrieval: documents whose words stand on pages of their own."""
 BUCKETS = 5000
 """Documents listed per request of the composite aggregation."""
+MAX_TERMS = 65_536
+"""OpenSearch's bound on the values of one terms filter (index.max_terms_count)."""
 SHOWN = ["doc", "page", "body", "heading", "original_name", "kind", "aktenzeichen", "address",
          "date"]  # fmt: skip
 
@@ -72,6 +74,8 @@ def search(
     leave_out = []
     if parsed.exclude is not None:  # "-word" leaves out whole documents, not pages
         excluded = _documents(timed, _within(translate(parsed.exclude), visible))
+        if len(excluded) > MAX_TERMS:  # a terms filter holds at most this many
+            raise QueryRefused("too-costly", budget.limits.seconds)
         leave_out = [{"terms": {"doc": sorted(excluded)}}] if excluded else []
     query = _within(translate(parsed.query), visible, leave_out)
     same = _documents(timed, query)

@@ -133,19 +133,36 @@ def rebuild(
 
     Changes queued before the rebuild started are in the new generation (it
     was built from the database after them), so they are acknowledged after
-    the switch; later ones stay queued for the next sync.
+    the switch; later ones stay queued for the next sync.  The live generation's
+    writer lock is held throughout: a sync meanwhile would write a change into
+    the old generation and acknowledge it, and the new one would lack it.
     """
-    mark = source.watermark()
-    procs = procs or os.cpu_count() or 1
-    path, ix = store.new_generation()
-    total = 0
-    chunk: list[Change] = []
-    for change in source.all_documents():
-        chunk.append(change)
-        if len(chunk) >= batch_size:
-            total += apply(ix, chunk, procs)
-            chunk = []
-    total += apply(ix, chunk, procs)
-    store.switch_to(path)
-    source.acknowledge_through(mark)
-    return total
+    live = _live_writer(store)
+    try:
+        mark = source.watermark()
+        procs = procs or os.cpu_count() or 1
+        path, ix = store.new_generation()
+        total = 0
+        chunk: list[Change] = []
+        for change in source.all_documents():
+            chunk.append(change)
+            if len(chunk) >= batch_size:
+                total += apply(ix, chunk, procs)
+                chunk = []
+        total += apply(ix, chunk, procs)
+        store.switch_to(path)
+        source.acknowledge_through(mark)
+        return total
+    finally:
+        if live is not None:
+            live.cancel()
+
+
+def _live_writer(store: IndexStore) -> Any:
+    """The live generation's writer (its lock held), or None when there is no usable
+    generation to protect (a missing or damaged one takes no writes anyway)."""
+    try:
+        ix = store.open()
+    except IndexUnusable:
+        return None
+    return _writer(ix, None)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.minio_cluster import MinioCluster
 from tests.search_cluster import OpenSearchCluster
 from tests.servers import KeycloakServer, MinioServer, PostgresServer, SmtpServer
 
@@ -33,6 +34,17 @@ def minio_set(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioServer]
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def minio_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MinioCluster]:
+    """MinIO distributed over four server processes, one drive each."""
+    cluster = MinioCluster(tmp_path_factory.mktemp("minio-cluster"), 4)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")

@@ -56,8 +56,12 @@ def minio_binary() -> Path:
 class MinioServer:
     """One ``minio server`` process over one or more drive folders."""
 
-    def __init__(self, drives: list[Path], port: int | None = None) -> None:
+    def __init__(self, drives: list[Path], port: int | None = None,
+                 peers: list[str] | None = None, host: str = "127.0.0.1") -> None:  # fmt: skip
+        """``peers``: every node's drive as a URL (a distributed setup); else ``drives``."""
         self.drives = drives
+        self.peers = peers
+        self.host = host
         self.port = port or free_port()
         self.console_port = free_port()
         self.log_path = drives[0].parent / f"minio-{self.port}.log"
@@ -65,13 +69,17 @@ class MinioServer:
 
     @property
     def endpoint(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        return f"{self.host}:{self.port}"
 
     def url(self, bucket: str, **params: str) -> str:
         query = "&".join(f"{k}={v}" for k, v in {"secure": "false", **params}.items())
         return f"s3://{MINIO_USER}:{MINIO_PASSWORD}@{self.endpoint}/{bucket}?{query}"
 
     def start(self, timeout: float = 60.0) -> None:
+        self.launch()
+        self._wait_ready(timeout)
+
+    def launch(self) -> None:
         for drive in self.drives:
             drive.mkdir(parents=True, exist_ok=True)
         env = {
@@ -92,14 +100,16 @@ class MinioServer:
                 "--address",
                 self.endpoint,
                 "--console-address",
-                f"127.0.0.1:{self.console_port}",
-                *map(str, self.drives),
+                f"{self.host}:{self.console_port}",
+                *(self.peers or map(str, self.drives)),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
             env=env,
         )
         log.close()
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
         self._wait_ready(timeout)
 
     def _wait_ready(self, timeout: float) -> None:
@@ -192,6 +202,7 @@ class PostgresServer:
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
         )
+        self.options = options
         self._run(
             "pg_ctl",
             "-D",
@@ -209,6 +220,15 @@ class PostgresServer:
             with contextlib.suppress(ServerUnavailable):
                 self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def pause(self) -> None:
+        """The server shut down as a restart does ('fast': open sessions are cut off)."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        """Up again on the same port with the same data."""
+        self._run("pg_ctl", "-D", str(self.data), "-o", self.options, "-l", str(self.dir / "log"),
+                  "-w", "start")  # fmt: skip
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}"

@@ -190,3 +190,55 @@ def test_a_slow_sync_never_writes_an_older_state_over_a_newer_one(backend, sourc
     backend.sync(slow_source)
     assert found(backend, "Oberhausen") == []
     assert found(backend, "Wintergarten") == [6]
+
+
+def test_a_change_made_during_a_rebuild_is_not_lost(backend, source) -> None:
+    """A sync while a rebuild reads the documents must not write into the old index and
+    acknowledge what the new one lacks: it waits, and its change stays queued."""
+    import threading
+
+    from indexer.backend import IndexBusy
+
+    read, go_on = threading.Event(), threading.Event()
+
+    class Slow(Source):
+        def all_documents(self):
+            snapshot = list(super().all_documents())  # the database as the rebuild read it
+            read.set()
+            go_on.wait(10)
+            return iter(snapshot)
+
+    slow = Slow(documents=dict(source.documents))
+    rebuilding = threading.Thread(target=lambda: backend.rebuild(slow))
+    rebuilding.start()
+    assert read.wait(10)
+    slow.put(2, [page(2, 1, "Baugenehmigung für einen Carport", 2, kind="baugenehmigung")])
+    with pytest.raises(IndexBusy):
+        backend.sync(slow, wait=0.3)
+    go_on.set()
+    rebuilding.join(60)
+    assert slow.queued  # still waiting for the new index
+    backend.sync(slow)
+    assert found(backend, "Carport") == [2]
+
+
+def test_phrases_exclusions_fields_and_words_on_different_pages(backend, source) -> None:
+    assert found(backend, '"Antrag auf Baugenehmigung"') == [1]
+    assert found(backend, '"Baugenehmigung auf Antrag"') == []
+    assert set(found(backend, "Baugenehmigung -Garage")) == {1, 5}
+    assert found(backend, "art:statik") == [4]
+    assert found(backend, "jahr:1900..1910 Keller") == [3]
+    assert found(backend, "Baugenehmigung", sort="date") == [2, 1, 5]  # undated last
+    [apart] = backend.search("Dachgeschoss Fensterbrüstung", STAFF, limits=SLOW_MACHINE).results
+    assert apart.document_id == 1 and [p.number for p in apart.pages] == [1, 2]
+
+
+def test_a_misspelt_word_is_matched_only_by_what_the_scope_may_see(backend, source) -> None:
+    near = backend.search("Wintergartn", STAFF, limits=SLOW_MACHINE)
+    assert [h.document_id for h in near.results] == [6] and near.approximate
+    assert "<mark>Wintergarten</mark>" in near.results[0].pages[0].snippet
+    citizen = Scope(building_file_ids=frozenset({2}))
+    hidden = backend.search("Wintergartn", citizen, limits=SLOW_MACHINE)
+    nowhere = backend.search("Quxwertzlingen", citizen, limits=SLOW_MACHINE)
+    assert hidden.total == 0 and hidden.results == []
+    assert hidden.approximate == nowhere.approximate  # nothing tells the word exists

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -86,6 +86,8 @@ def register(app: Flask) -> None:
         said = str(UNAVAILABLE)
         if isinstance(exc, ServiceUnavailable) and exc.code in TEXTS:  # what is out, in words
             said = error_text(exc)
+        if "_login_user" not in g:  # the page header would ask the database who is signed in
+            g._login_user = current_app.login_manager.anonymous_user()
         return _page(503, _("Vorübergehend nicht erreichbar"), said)
 
     @app.errorhandler(HTTPException)
