@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 from whoosh import query as q
-from whoosh.collectors import FilterCollector, WrappingCollector
+from whoosh.collectors import FilterCollector, TopCollector, WrappingCollector
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
@@ -249,10 +249,20 @@ def _bounded(searcher: Searcher, budget: Budget, query, allowed, mask=None, **kw
     The permission filter wraps the deadline, never the other way round: a
     wrapper around Whoosh's FilterCollector would collect past the filter.
     """
-    inner = _Deadline(searcher.collector(**kwargs), budget)
+    inner = _Deadline(_collector(searcher, **kwargs), budget)
     outer = inner if allowed is None and mask is None else FilterCollector(inner, allowed, mask)
     searcher.search_with_collector(query, outer)
     return outer.results()
+
+
+def _collector(searcher: Searcher, limit: int | None = 10, scored: bool = True, **rest):
+    """Whoosh's collector, but a top-k one never replaces its matcher mid-search: that
+    optimisation returned pages that do not match (an And of Ors over several segments;
+    tests/indexer/test_top_pages.py), and the page's document then had no place in the
+    results."""
+    if limit is not None and scored and not rest:
+        return TopCollector(limit, replace=0)
+    return searcher.collector(limit=limit, scored=scored, **rest)
 
 
 def _scored_within(
