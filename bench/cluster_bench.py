@@ -33,11 +33,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from search_bench import Change, Scope, build_tantivy, percentiles, tantivy_runner, time_queries
+from search_bench import Change, Scope, build_tantivy, percentiles, tantivy_runner
+from search_bench import time_queries as _time_queries
 from search_corpus import corpus, queries
 
 from indexer.opensearch_backend import OpenSearchBackend
 from indexer.reader import IndexReader
+from indexer.results import QueryRefused
 from indexer.retrieval import search as whoosh_search
 from indexer.store import IndexStore
 from indexer.writer import apply
@@ -68,6 +70,26 @@ class CorpusSource:
         pass
 
 
+REFUSED: list[str] = []
+
+
+def time_queries(run, qs: list[str]) -> list[float]:
+    """As search_bench's, a refused query (past the 1 s budget) timed and counted."""
+
+    def guarded(text: str) -> None:
+        try:
+            run(text)
+        except QueryRefused:
+            REFUSED.append(text)
+
+    return _time_queries(guarded, qs)
+
+
+def show(name: str, ms: list[float]) -> None:
+    refused, REFUSED[:] = len(REFUSED), []
+    print(f"{name:<36} {percentiles(ms)}" + (f"  ({refused} refused at 1 s)" if refused else ""))
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of one process (VmRSS), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -90,7 +112,7 @@ def _client(args) -> tuple[list[float], float]:
     urls, prefix, qs, scope = args
     backend = OpenSearchBackend(urls, prefix)
     timings = time_queries(lambda t: backend.search(t, scope), qs)
-    return timings, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return timings, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, len(REFUSED)
 
 
 def build_whoosh_for(seconds: float, pages: int, files: int, root: Path) -> int:
@@ -108,10 +130,6 @@ def build_whoosh_for(seconds: float, pages: int, files: int, root: Path) -> int:
                 break
     store.switch_to(path)
     return done
-
-
-def show(name: str, ms: list[float]) -> None:
-    print(f"{name:<36} {percentiles(ms)}")
 
 
 def main() -> None:
@@ -138,7 +156,8 @@ def main() -> None:
         build = time.perf_counter() - start
         print(f"opensearch build: {args.pages / build:.0f} pages/s ({build:.0f} s), "
               f"{backend.count()} index documents")  # fmt: skip
-        backend.search("Baugenehmigung", everything)  # warm up
+        time_queries(lambda t: backend.search(t, filtered), qs[:20])  # warm up
+        REFUSED.clear()
         results = {
             "plain": time_queries(lambda t: backend.search(t, everything, snippets=False), qs),
             "filter 50": time_queries(lambda t: backend.search(t, filtered, snippets=False), qs),
@@ -148,6 +167,7 @@ def main() -> None:
             show(f"opensearch {name}", ms)
         with multiprocessing.get_context("spawn").Pool(args.clients) as pool:
             runs = pool.map(_client, [(cluster.urls, "bench", qs, filtered)] * args.clients)
+        REFUSED.extend("" for r in runs for _ in range(r[2]))
         show(f"opensearch {args.clients} clients, filter+snip", [x for r in runs for x in r[0]])
         own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         nodes = ", ".join(f"{m:.0f}" for m in cluster_rss_mb(cluster))

@@ -80,8 +80,9 @@ class OpenSearchBackend:
     def search(self, text: str, scope: Scope, **options: Any) -> SearchResults:
         def call(body: dict) -> dict:
             for _attempt in range(2):
-                answer = self._guarded(lambda: self.client.search(index=self.alias, body=body))
-                if not answer.get("_shards", {}).get("failed"):
+                answer = self._guarded(lambda: self._search_or_msearch(body))
+                answers = answer.get("responses", [answer])
+                if all(_whole(one) for one in answers):
                     return answer
             # a shard failed on every copy (a generation removed under the request, or no
             # copy left): partial answers would be wrong totals, so none at all
@@ -90,6 +91,20 @@ class OpenSearchBackend:
 
         return search_pages(call, text, scope, **options)
 
+    def _search_or_msearch(self, body: dict) -> dict:
+        """One search, or several in one round trip (``{"msearch": [bodies]}``)."""
+        if "msearch" not in body:
+            return self.client.search(index=self.alias, body=body)
+        lines: list[dict] = []
+        for one in body["msearch"]:
+            lines += [{"index": self.alias}, one]
+        answer = self.client.msearch(body=lines)
+        for one in answer["responses"]:
+            if "error" in one:  # msearch answers 200 with the failure inside
+                raise self._errors.TransportError(one.get("status", 500), str(one["error"]),
+                                                  one["error"])  # fmt: skip
+        return answer
+
     def _guarded(self, request: Callable[[], Any]) -> Any:
         """A request whose failure to reach a usable index is ``IndexUnusable``: no index
         (never made, or lost), a closed or red one, or no node answering."""
@@ -97,8 +112,9 @@ class OpenSearchBackend:
         try:
             return request()
         except errors.NotFoundError as exc:
-            if "index_not_found" not in str(exc):
-                raise
+            said = str(exc)
+            if "index_not_found" not in said and not ("alias [" in said and "missing" in said):
+                raise  # a missing document (the lock's), not a missing index
             problem = f"no search index '{self.alias}' on the cluster"
         except errors.ConnectionError:
             nodes = ", ".join(redact_url(h) for h in self.hosts)
@@ -198,13 +214,28 @@ class OpenSearchBackend:
         return name
 
     def _switch(self, index: str) -> None:
-        """The alias to ``index`` and every older generation gone, in one request."""
-        pattern = f"{self.alias}-*"
-        older = [name for name in self._guarded(lambda: self.client.indices.get(
-            index=pattern, expand_wildcards="all")) if name != index]  # fmt: skip
+        """The alias to ``index`` in one request.  The generation it leaves is kept until
+        the next switch (searches still reading it finish; as Whoosh keeps the one before);
+        older ones, and a closed one nobody can read, are removed in the same request."""
+        rows = self._guarded(lambda: self.client.cat.indices(
+            index=f"{self.alias}-*", expand_wildcards="all", format="json"))  # fmt: skip
+        live = self._live_generations()
         actions: list[dict] = [{"add": {"index": index, "alias": self.alias}}]
-        actions += [{"remove_index": {"index": name}} for name in older]
+        for row in rows:
+            name = row["index"]
+            if name == index:
+                continue
+            if name in live and row.get("status") == "open":
+                actions.append({"remove": {"index": name, "alias": self.alias}})
+            else:
+                actions.append({"remove_index": {"index": name}})
         self._guarded(lambda: self.client.indices.update_aliases(body={"actions": actions}))
+
+    def _live_generations(self) -> set[str]:
+        try:
+            return set(self._guarded(lambda: self.client.indices.get_alias(name=self.alias)))
+        except IndexUnusable:
+            return set()
 
     def _write(self, index: str, changes: Sequence[Change], building: bool = False) -> int:
         """Each changed document's pages indexed (same ids: sent twice, stored once) and its
@@ -266,6 +297,11 @@ class OpenSearchBackend:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _whole(answer: dict) -> bool:
+    """No shard failed to answer (a partial answer would give wrong totals)."""
+    return not answer.get("_shards", {}).get("failed")
 
 
 def _unusable(exc: Exception) -> bool:

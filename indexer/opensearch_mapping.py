@@ -25,9 +25,9 @@ TERMS = {"type": "text", "analyzer": "whitespace", "index_options": "freqs", "no
 KEYWORD = {"type": "keyword"}
 STORED = {"type": "keyword", "index": False, "doc_values": False}
 ANALYSED_FIELDS = ("text", "text_more", "exact", "title", "strasse")
-KEYWORD_FIELDS = ("page_id", "doc", "bf", "aktenzeichen", "az", "azteile", "hausnr", "plz",
-                  "gemarkung", "flur", "flurstueck", "bezirk", "kind", "decade", "source",
-                  "audience")  # fmt: skip
+KEYWORD_FIELDS = ("page_id", "doc", "docfacets", "bf", "aktenzeichen", "az", "azteile",
+                  "hausnr", "plz", "gemarkung", "flur", "flurstueck", "bezirk", "kind",
+                  "decade", "source", "audience")  # fmt: skip
 
 
 def index_body(shards: int, replicas: int) -> dict[str, Any]:
@@ -74,6 +74,7 @@ def page_document(record: PageRecord) -> dict[str, Any]:
         gemarkung=_listed(fields["gemarkung"]), flur=_listed(fields["flur"]),
         flurstueck=_listed(fields["flurstueck"]),
     )  # fmt: skip
+    document["docfacets"] = document_key(fields)
     if "plz" in fields:
         document["plz"] = fields["plz"]
     if "year" in fields:
@@ -81,6 +82,22 @@ def page_document(record: PageRecord) -> dict[str, Any]:
     if "valid_until" in fields:
         document["valid_until"] = fields["valid_until"].date().isoformat()
     return document
+
+
+FACET_FIELDS = ("kind", "decade", "bezirk")
+
+
+def document_key(fields: dict[str, Any]) -> str:
+    """The document with its facet values and date in one value, the same on each of its
+    pages: one aggregation over it lists every matching document once, ready to count."""
+    values = [str(fields["doc"]), *(str(fields.get(f) or "") for f in FACET_FIELDS)]
+    return "\t".join([*values, str(fields.get("sortdate") or 0)])
+
+
+def read_document_key(key: str) -> tuple[str, dict[str, str], int]:
+    """(document id, facet values, date ordinal) of a ``document_key``."""
+    doc, *facets, sortdate = key.split("\t")
+    return doc, dict(zip(FACET_FIELDS, facets, strict=True)), int(sortdate)
 
 
 def _text_terms(text: str) -> tuple[str, str]:

@@ -80,8 +80,21 @@ class OpenSearchLookup:
         self._filter = visibility(scope)
         self._check = check
         self.nothing_visible = sees_nothing(scope)
+        self._known: dict[Pair, bool] = {}
 
     def seen(self, pairs: Sequence[Pair]) -> set[Pair]:
+        """Answered from what ``prefetch`` learnt; the rest asked in one request."""
+        unknown = [pair for pair in dict.fromkeys(pairs) if pair not in self._known]
+        if unknown:
+            found = self._ask(unknown)
+            self._known.update((pair, pair in found) for pair in unknown)
+        return {pair for pair in pairs if self._known[pair]}
+
+    def prefetch(self, pairs: Sequence[Pair]) -> None:
+        """Learn the answers to the questions a parse is about to ask, in one request."""
+        self.seen(pairs)
+
+    def _ask(self, pairs: Sequence[Pair]) -> set[Pair]:
         if not pairs or self.nothing_visible:
             return set()
         self._check()

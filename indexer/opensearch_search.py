@@ -20,8 +20,9 @@ from whoosh import query as q
 
 from .highlight import wanted_of
 from .lexicon import lexicon
+from .opensearch_mapping import read_document_key
 from .opensearch_query import OpenSearchLookup, translate, visibility
-from .query import Budget, Parsed, parse
+from .query import Budget, Parsed, likely_questions, parse
 from .results import (
     FACETS,
     DocumentHit,
@@ -49,11 +50,8 @@ SHOWN = ["doc", "page", "body", "heading", "original_name", "kind", "aktenzeiche
 class _Found:
     """A matching document's facet values and date, from the totals pass."""
 
-    key: dict[str, Any]
-
-    @property
-    def sortdate(self) -> int:
-        return self.key.get("sortdate") or 0
+    facets: dict[str, str]
+    sortdate: int
 
 
 def search(
@@ -67,6 +65,7 @@ def search(
     budget = Budget(limits or Limits())
     timed = _timed(call, budget)
     lookup = OpenSearchLookup(timed, scope, budget.check)
+    lookup.prefetch(likely_questions(text, budget.limits))  # one request for the parser
     parsed = parse(text, lookup, budget)
     if parsed.query is q.NullQuery or lookup.nothing_visible:
         return SearchResults(0, [], {f: {} for f in FACETS}, parsed.approximate, page, per_page)
@@ -78,8 +77,9 @@ def search(
             raise QueryRefused("too-costly", budget.limits.seconds)
         leave_out = [{"terms": {"doc": sorted(excluded)}}] if excluded else []
     query = _within(translate(parsed.query), visible, leave_out)
-    same = _documents(timed, query)
-    apart, apart_found = _across_pages(timed, parsed, visible, leave_out, set(same))
+    parts = _part_queries(parsed, visible, leave_out)
+    same, *per_part = _read_documents(timed, [query, *parts])  # one round trip
+    apart, apart_found = _across_pages(timed, parts, per_part, set(same))
     found = {**same, **apart_found}
     start, end = (page - 1) * per_page, page * per_page
     if sort == "date":
@@ -115,9 +115,14 @@ def _timed(call: Call, budget: Budget) -> Call:
 
     def timed(body: dict) -> dict:
         budget.check()
-        left = max(1, int((budget.deadline - time.monotonic()) * 1000))
-        answer = call({**body, "timeout": f"{left}ms"})
-        if answer.get("timed_out"):
+        left = f"{max(1, int((budget.deadline - time.monotonic()) * 1000))}ms"
+        if "msearch" in body:
+            answer = call({"msearch": [{**one, "timeout": left} for one in body["msearch"]]})
+            answers = answer["responses"]
+        else:
+            answer = call({**body, "timeout": left})
+            answers = [answer]
+        if any(one.get("timed_out") for one in answers):
             raise QueryRefused("too-costly", budget.limits.seconds)
         return answer
 
@@ -132,53 +137,66 @@ def _within(query: dict, visible: list, leave_out: list | None = None,
 
 def _documents(call: Call, query: dict) -> dict[str, _Found]:
     """Every document with a page matching ``query``, with its facet values (exact)."""
-    sources = [{"doc": {"terms": {"field": "doc"}}}] + [
-        {name: {"terms": {"field": name, "missing_bucket": True}}} for name in (*FACETS, "sortdate")
-    ]
-    found: dict[str, _Found] = {}
-    after = None
-    while True:
-        composite: dict[str, Any] = {"size": BUCKETS, "sources": sources}
-        if after is not None:
-            composite["after"] = after
-        answer = call({"size": 0, "track_total_hits": False, "query": query,
-                       "aggs": {"docs": {"composite": composite}}})  # fmt: skip
-        docs = answer["aggregations"]["docs"]
-        for bucket in docs["buckets"]:
-            found.setdefault(bucket["key"]["doc"], _Found(bucket["key"]))
-        after = docs.get("after_key")
-        if after is None or len(docs["buckets"]) < BUCKETS:
-            return found
+    return _read_documents(call, [query])[0]
+
+
+def _read_documents(call: Call, queries: list[dict]) -> list[dict[str, _Found]]:
+    """``_documents`` of several queries in one round trip (msearch), then page by page."""
+    found: list[dict[str, _Found]] = [{} for _ in queries]
+    after: list[Any] = [None] * len(queries)
+    open_ = list(range(len(queries)))
+    while open_:
+        bodies = []
+        for n in open_:
+            composite: dict[str, Any] = {"size": BUCKETS, "sources": [
+                {"d": {"terms": {"field": "docfacets"}}}]}  # fmt: skip
+            if after[n] is not None:
+                composite["after"] = after[n]
+            bodies.append({"size": 0, "track_total_hits": False, "query": queries[n],
+                           "aggs": {"docs": {"composite": composite}}})  # fmt: skip
+        answers = call({"msearch": bodies})["responses"]
+        still = []
+        for n, answer in zip(open_, answers, strict=True):
+            docs = answer["aggregations"]["docs"]
+            for bucket in docs["buckets"]:
+                doc, facets, sortdate = read_document_key(bucket["key"]["d"])
+                found[n].setdefault(doc, _Found(facets, sortdate))
+            after[n] = docs.get("after_key")
+            if after[n] is not None and len(docs["buckets"]) >= BUCKETS:
+                still.append(n)
+        open_ = still
+    return found
+
+
+def _part_queries(parsed: Parsed, visible: list, leave_out: list) -> list[dict]:
+    """Each part of the query (a word, a phrase, an OR group) with the field filters, for
+    documents whose pages hold the parts between them; none for a one-part query."""
+    if len(parsed.parts) < 2:
+        return []
+    return [_within(translate(q.And([p, *parsed.filters]) if parsed.filters else p), visible,
+                    leave_out) for p in parsed.parts]  # fmt: skip
 
 
 def _across_pages(
-    call: Call, parsed: Parsed, visible: list, leave_out: list, same: set[str]
+    call: Call, parts: list[dict], found_per_part: list[dict[str, _Found]], same: set[str]
 ) -> tuple[dict[str, list[tuple[int, str]]], dict[str, _Found]]:
     """Documents holding every part of the query, but no single page with all of them:
     each one's pages where a part stands (first the first page of each part in the order
     typed, then the others), as (page number, index document id)."""
-    if len(parsed.parts) < 2:
+    if not parts:
         return {}, {}
-    parts = [translate(q.And([p, *parsed.filters]) if parsed.filters else p)
-             for p in parsed.parts]  # fmt: skip
-    candidates: set[str] | None = None
-    found: dict[str, _Found] = {}
-    for part in parts:
-        narrow = [] if candidates is None else [{"terms": {"doc": sorted(candidates)}}]
-        documents = _documents(call, _within(part, visible, leave_out, narrow))
-        candidates = set(documents) if candidates is None else candidates & set(documents)
-        found.update(documents)
-        if len(candidates) > APART_LIMIT or not candidates - same:
-            return {}, {}
-    keys = sorted((candidates or set()) - same)
-    pages = [_pages(call, _within(part, visible, [], [{"terms": {"doc": keys}}]))
-             for part in parts]  # fmt: skip
+    candidates = set.intersection(*(set(found) for found in found_per_part)) - same
+    if not candidates or len(candidates) > APART_LIMIT:
+        return {}, {}
+    keys = sorted(candidates)
+    narrow = [{"terms": {"doc": keys}}]
+    pages = [_pages(call, {"bool": {"must": [part], "filter": narrow}}) for part in parts]
     apart = {}
     for key in keys:
         firsts = [pages[n][key][0] for n in range(len(parts))]
         rest = sorted({p for n in range(len(parts)) for p in pages[n][key]} - set(firsts))
         apart[key] = [*dict.fromkeys(firsts), *rest]
-    return apart, {k: found[k] for k in keys}
+    return apart, {k: found_per_part[0][k] for k in keys}
 
 
 def _pages(call: Call, query: dict) -> dict[str, list[tuple[int, str]]]:
@@ -231,7 +249,7 @@ def _facets(found) -> dict[str, dict[str, int]]:
     counts = {name: Counter() for name in FACETS}
     for item in found:
         for name in FACETS:
-            value = item.key.get(name)
+            value = item.facets.get(name)
             if value:
                 counts[name][value] += 1
     return {name: dict(c.most_common()) for name, c in counts.items()}

@@ -294,6 +294,28 @@ def _word_count(text: str) -> int:
     return count
 
 
+def likely_questions(text: str, limits: Limits) -> list[tuple[str, str]]:
+    """The (field, term) pairs ``parse`` will ask the lookup about for ``text`` (each
+    word's terms as written and its misread forms), so that a server backend can answer
+    them all in one request first.  Nothing for a query past the word bound."""
+    if _word_count(text) > limits.max_words:
+        return []
+    pairs: list[tuple[str, str]] = []
+    for _negate, phrase, token in _tokens(text):
+        if phrase is not None or not token or token == "OR":
+            continue
+        token = token.lstrip("-").split(":", 1)[-1].strip("\"'()[]{},;:!?")
+        word = places.written_out(token)
+        stemmed = query_term(word) if re.search(r"\w", word) else None
+        if stemmed is None:
+            continue
+        folded = fold(word)
+        pairs += [(t.fieldname, t.text) for t in _exact_terms(stemmed, folded)]
+        if folded.isalpha() and len(folded) >= MIN_VARIANT_LENGTH:
+            pairs += [("exact", form) for form in misreadings(folded)]
+    return list(dict.fromkeys(pairs))
+
+
 def parse(text: str, lookup: TermLookup, budget: Budget | None = None) -> Parsed:
     """Parse ``text`` for the user whose scope ``lookup`` answers for.
 

@@ -21,7 +21,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from tests.servers import ROOT, ServerUnavailable, free_port
+from tests.servers import ServerUnavailable, fetched_home, free_port
 
 HEAP = "384m"
 JVM_OPTIONS = """-Xms{heap}
@@ -34,16 +34,7 @@ JVM_OPTIONS = """-Xms{heap}
 
 
 def opensearch_home() -> Path:
-    explicit = os.environ.get("BAUAKTE_OPENSEARCH_HOME")
-    if explicit:
-        return Path(explicit)
-    try:
-        out = subprocess.run([str(ROOT / "scripts" / "fetch-opensearch.sh")], capture_output=True,
-                             text=True, check=True)  # fmt: skip
-    except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", "") or str(exc)
-        raise ServerUnavailable(f"OpenSearch could not be fetched: {detail.strip()}") from None
-    return Path(out.stdout.strip())
+    return fetched_home("fetch-opensearch.sh", "OpenSearch", "BAUAKTE_OPENSEARCH_HOME")
 
 
 def _java_home() -> str | None:

@@ -319,18 +319,23 @@ class _Keeper:
         return "250 OK"
 
 
-def keycloak_home() -> Path:
-    """Keycloak's distribution, fetched from Maven Central once (scripts/fetch-keycloak.sh)."""
-    explicit = os.environ.get("BAUAKTE_KEYCLOAK_HOME")
+def fetched_home(script: str, what: str, variable: str) -> Path:
+    """A distribution fetched from Maven Central once by ``scripts/<script>``, or the folder
+    named by the environment ``variable``."""
+    explicit = os.environ.get(variable)
     if explicit:
         return Path(explicit)
     try:
-        out = subprocess.run([str(ROOT / "scripts" / "fetch-keycloak.sh")], capture_output=True,
-                             text=True, check=True)  # fmt: skip
+        out = subprocess.run([str(ROOT / "scripts" / script)], capture_output=True, text=True,
+                             check=True)  # fmt: skip
     except (OSError, subprocess.CalledProcessError) as exc:
         detail = getattr(exc, "stderr", "") or str(exc)
-        raise ServerUnavailable(f"Keycloak could not be fetched: {detail.strip()}") from None
+        raise ServerUnavailable(f"{what} could not be fetched: {detail.strip()}") from None
     return Path(out.stdout.strip())
+
+
+def keycloak_home() -> Path:
+    return fetched_home("fetch-keycloak.sh", "Keycloak", "BAUAKTE_KEYCLOAK_HOME")
 
 
 def _saml_mapper(name: str, attribute: str) -> dict:
