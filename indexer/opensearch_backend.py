@@ -93,16 +93,19 @@ class OpenSearchBackend:
 
     def _search_or_msearch(self, body: dict) -> dict:
         """One search, or several in one round trip (``{"msearch": [bodies]}``)."""
+        seconds = _request_seconds(body)
         if "msearch" not in body:
-            return self.client.search(index=self.alias, body=body)
+            return self.client.search(index=self.alias, body=body, request_timeout=seconds)
         lines: list[dict] = []
         for one in body["msearch"]:
             lines += [{"index": self.alias}, one]
-        answer = self.client.msearch(body=lines)
+        answer = self.client.msearch(body=lines, request_timeout=seconds)
         for one in answer["responses"]:
             if "error" in one:  # msearch answers 200 with the failure inside
-                raise self._errors.TransportError(one.get("status", 500), str(one["error"]),
-                                                  one["error"])  # fmt: skip
+                status, error = one.get("status", 500), one["error"]
+                kind = self._errors.HTTP_EXCEPTIONS.get(status, self._errors.TransportError)
+                reason = error.get("type", str(error)) if isinstance(error, dict) else str(error)
+                raise kind(status, reason, {"error": error})
         return answer
 
     def _guarded(self, request: Callable[[], Any]) -> Any:
@@ -122,7 +125,9 @@ class OpenSearchBackend:
                 f"no search node answers at {nodes}: start the cluster or fix BAUAKTE_SEARCH_URL"
             ) from None
         except errors.TransportError as exc:
-            if exc.status_code not in (400, 429, 500, 503) or not _unusable(exc):
+            if exc.status_code == 429:
+                raise IndexUnusable("the search cluster is overloaded (429); try again") from None
+            if exc.status_code not in (400, 500, 503) or not _unusable(exc):
                 raise
             problem = f"the search index '{self.alias}' is not usable ({_reason(exc)})"
         raise IndexUnusable(f"{problem}; run 'bauakte reindex'")
@@ -153,11 +158,12 @@ class OpenSearchBackend:
             return self.rebuild(source)
         done = 0
         while batches is None or batches > 0:
-            with self._lock(wait):  # claimed, written, acknowledged under the lock
+            with self._lock(wait) as renew:  # claimed, written, acknowledged under the lock
                 batch = source.claim(BATCH)
                 if batch is None:
                     break
                 done += self._write(self.alias, batch.changes)
+                renew()  # still ours: else the batch stays queued and is sent again
                 source.acknowledge(batch)
             batches = None if batches is None else batches - 1
         return done
@@ -173,7 +179,7 @@ class OpenSearchBackend:
 
         with self._lock(LOCK_WAIT_SECONDS) as renew:
             mark = source.watermark()
-            index = self._new_generation(building=True)
+            index = self._new_generation()
             counted = Counted(source.all_documents())
 
             def fill() -> None:
@@ -190,16 +196,15 @@ class OpenSearchBackend:
                             renew()
 
             self._guarded(fill)
-            self._guarded(lambda: self.client.indices.put_settings(
-                index=index, body={"index": {"refresh_interval": None}}))  # fmt: skip
             self._guarded(lambda: self.client.indices.refresh(index=index))
             self._guarded(lambda: self.client.cluster.health(
                 index=index, wait_for_status="yellow", request_timeout=60))  # fmt: skip
+            renew()  # still ours (else IndexBusy, and nothing is switched or acknowledged)
             self._switch(index)
             source.acknowledge_through(mark)
             return counted.count
 
-    def _new_generation(self, building: bool = False) -> str:
+    def _new_generation(self) -> str:
         name = f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
         body = index_body(self.shards, 0)
         settings = body["settings"]["index"]
@@ -208,8 +213,7 @@ class OpenSearchBackend:
             settings["auto_expand_replicas"] = self.replicas
         else:
             settings["number_of_replicas"] = int(self.replicas)
-        if building:
-            settings["refresh_interval"] = "-1"
+        settings["refresh_interval"] = "-1"  # refreshed after each whole batch, by _write
         self._guarded(lambda: self.client.indices.create(index=name, body=body))
         return name
 
@@ -297,6 +301,14 @@ class OpenSearchBackend:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _request_seconds(body: dict) -> float:
+    """How long one request of a search may take: its budget ("timeout" of the body, as
+    the search set it) and a little for the way back; never the client's 30 s."""
+    first = body["msearch"][0] if "msearch" in body else body
+    budget = str(first.get("timeout", "")).removesuffix("ms")
+    return (int(budget) / 1000 if budget.isdigit() else REQUEST_SECONDS) + 2.0
 
 
 def _whole(answer: dict) -> bool:

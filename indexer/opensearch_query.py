@@ -53,14 +53,21 @@ def visibility(scope: Scope) -> list[dict[str, Any]]:
     other_version = {"bool": {"must_not": {"term": {"audience": _other_audience(scope)}}}}
     if scope.everything:
         return [other_version]
-    allowed = []
-    if scope.building_file_ids:
-        allowed.append({"terms": {"bf": sorted(str(i) for i in scope.building_file_ids)}})
-    if scope.document_ids:
-        allowed.append({"terms": {"doc": sorted(str(i) for i in scope.document_ids)}})
+    allowed = [*terms_filters("bf", scope.building_file_ids),
+               *terms_filters("doc", scope.document_ids)]  # fmt: skip
     if not allowed:
         return [NOTHING]
     return [other_version, {"bool": {"should": allowed, "minimum_should_match": 1}}]
+
+
+MAX_TERMS = 65_536
+"""Values one terms filter may hold (index.max_terms_count)."""
+
+
+def terms_filters(field: str, ids) -> list[dict[str, Any]]:
+    """Terms filters on ``field``, as many as the values need."""
+    values = sorted(str(i) for i in ids)
+    return [{"terms": {field: values[n : n + MAX_TERMS]}} for n in range(0, len(values), MAX_TERMS)]
 
 
 def _other_audience(scope: Scope) -> str:

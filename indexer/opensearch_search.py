@@ -21,7 +21,7 @@ from whoosh import query as q
 from .highlight import wanted_of
 from .lexicon import lexicon
 from .opensearch_mapping import read_document_key
-from .opensearch_query import OpenSearchLookup, translate, visibility
+from .opensearch_query import OpenSearchLookup, terms_filters, translate, visibility
 from .query import Budget, Parsed, likely_questions, parse
 from .results import (
     FACETS,
@@ -40,8 +40,8 @@ APART_LIMIT = 10_000
 """As in Whoosh's retrieval: documents whose words stand on pages of their own."""
 BUCKETS = 5000
 """Documents listed per request of the composite aggregation."""
-MAX_TERMS = 65_536
-"""OpenSearch's bound on the values of one terms filter (index.max_terms_count)."""
+WINDOW = 10_000
+"""How deep OpenSearch pages results (index.max_result_window)."""
 SHOWN = ["doc", "page", "body", "heading", "original_name", "kind", "aktenzeichen", "address",
          "date"]  # fmt: skip
 
@@ -73,9 +73,7 @@ def search(
     leave_out = []
     if parsed.exclude is not None:  # "-word" leaves out whole documents, not pages
         excluded = _documents(timed, _within(translate(parsed.exclude), visible))
-        if len(excluded) > MAX_TERMS:  # a terms filter holds at most this many
-            raise QueryRefused("too-costly", budget.limits.seconds)
-        leave_out = [{"terms": {"doc": sorted(excluded)}}] if excluded else []
+        leave_out = terms_filters("doc", excluded)
     query = _within(translate(parsed.query), visible, leave_out)
     parts = _part_queries(parsed, visible, leave_out)
     same, *per_part = _read_documents(timed, [query, *parts])  # one round trip
@@ -90,6 +88,8 @@ def search(
                            pages_per_document) if listed else {}  # fmt: skip
     else:  # documents with a page holding every word first, by their best page
         best = {}
+        if min(end, len(same)) > WINDOW:  # collapsing pages no further than the window
+            raise QueryRefused("too-costly", budget.limits.seconds)
         if start < len(same):
             best = _best_pages(timed, query, start, min(end, len(same)) - start,
                                pages_per_document)  # fmt: skip
@@ -102,9 +102,10 @@ def search(
     results = []
     for key in order:
         if key in shown_apart:
-            results.append(_hit([sources[i] for _, i in shown_apart[key] if i in sources], 0.0,
-                                wanted))  # fmt: skip
-        elif key in best:
+            pages = [sources[i] for _, i in shown_apart[key] if i in sources]
+            if pages:  # else removed by a sync between the requests
+                results.append(_hit(pages, 0.0, wanted))
+        elif key in best and best[key][1]:
             results.append(_hit(best[key][1], best[key][0], wanted))
     return SearchResults(len(found), results, _facets(found.values()), parsed.approximate, page,
                          per_page, wanted)  # fmt: skip
@@ -193,6 +194,8 @@ def _across_pages(
     pages = [_pages(call, {"bool": {"must": [part], "filter": narrow}}) for part in parts]
     apart = {}
     for key in keys:
+        if any(key not in pages[n] for n in range(len(parts))):
+            continue  # changed by a sync between the two requests
         firsts = [pages[n][key][0] for n in range(len(parts))]
         rest = sorted({p for n in range(len(parts)) for p in pages[n][key]} - set(firsts))
         apart[key] = [*dict.fromkeys(firsts), *rest]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from whoosh.index import Index, LockError
@@ -95,7 +96,7 @@ def sync(
             # one reads the documents as they are now and never writes an older state
             # after a newer one (a redaction undone by a slow concurrent sync)
             try:
-                writer = _writer(ix, wait)
+                ix, writer = _current_writer(store, ix, wait)
                 batch = _claim(source, batch_size, writer)
                 if batch is None:
                     break
@@ -112,6 +113,18 @@ def sync(
         if not repair:
             raise
         return rebuild(store, source)
+
+
+def _current_writer(store: IndexStore, ix: Index, wait: float | None) -> tuple[Index, Any]:
+    """The live generation's writer.  A rebuild may have switched generations while this
+    sync waited for the lock (the rebuild held it): writing the old one then would
+    acknowledge changes the new one lacks, so the new one is opened instead."""
+    while True:
+        writer = _writer(ix, wait)
+        if Path(ix.storage.folder) == store.current_path:
+            return ix, writer
+        writer.cancel()
+        ix = store.open()
 
 
 def _claim(source: RecordSource, batch_size: int, writer: Any) -> Any:

@@ -196,6 +196,7 @@ def test_a_change_made_during_a_rebuild_is_not_lost(backend, source) -> None:
     """A sync while a rebuild reads the documents must not write into the old index and
     acknowledge what the new one lacks: it waits, and its change stays queued."""
     import threading
+    import time
 
     from indexer.backend import IndexBusy
 
@@ -215,11 +216,14 @@ def test_a_change_made_during_a_rebuild_is_not_lost(backend, source) -> None:
     slow.put(2, [page(2, 1, "Baugenehmigung für einen Carport", 2, kind="baugenehmigung")])
     with pytest.raises(IndexBusy):
         backend.sync(slow, wait=0.3)
+    patient = threading.Thread(target=lambda: backend.sync(slow, wait=30))
+    patient.start()  # waits for the lock through the switch: must write the new index
+    time.sleep(0.3)
     go_on.set()
     rebuilding.join(60)
-    assert slow.queued  # still waiting for the new index
-    backend.sync(slow)
+    patient.join(60)
     assert found(backend, "Carport") == [2]
+    assert slow.queued == []
 
 
 def test_phrases_exclusions_fields_and_words_on_different_pages(backend, source) -> None:
