@@ -275,6 +275,27 @@ SETTINGS: tuple[Setting, ...] = (
         2,
         "Upload batches ingested side by side, so one long batch does not hold up the others.",
     ),
+    Setting(
+        "job_queue",
+        str,
+        "",
+        "Empty: uploads wait in spool_dir and this host's spool worker ingests them. "
+        "'postgres': each uploaded file is a job on the database's queue (Procrastinate), "
+        "its bytes staged in the object store, ingested by 'bauakte worker' on any host.",
+    ),
+    Setting(
+        "job_attempts",
+        int,
+        6,
+        "Tries of one queued file (a worker that died on it counts) before it goes to "
+        "quarantine with the reason.",
+    ),
+    Setting(
+        "scratch_dir",
+        Path,
+        "{home}/scratch",
+        "Where a queue worker copies the file it is ingesting (its own folder on each host).",
+    ),
     *FEE_SETTINGS,
     *PAYMENT_SETTINGS,
     *EXTRACT_SETTINGS,
@@ -408,7 +429,21 @@ def load_config(
         ZoneInfo(values["timezone"])
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"timezone {values['timezone']!r} is not a known time zone") from None
+    _check_job_queue(values)
     return Config(values=values, sources=sources)
+
+
+JOB_QUEUES = ("", "postgres")
+
+
+def _check_job_queue(values: dict[str, Any]) -> None:
+    """The queue lives in the metadata database: it needs PostgreSQL."""
+    queue = values["job_queue"]
+    if queue not in JOB_QUEUES:
+        raise ConfigError(f"job_queue {queue!r} is unknown: leave it empty or set 'postgres'")
+    if queue and not str(values["database_url"]).startswith("postgresql"):
+        raise ConfigError("job_queue 'postgres' needs a PostgreSQL database_url "
+                          "(postgresql+psycopg://…); leave job_queue empty on SQLite")  # fmt: skip
 
 
 def _read_file(path: Path) -> dict[str, Any]:

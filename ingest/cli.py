@@ -152,4 +152,26 @@ def _watch(paths: tuple[str, ...], inst: Instance, workers: int | None, as_json:
     watch(paths[0], inst, stop=stop, on_batch=report, workers=workers)
 
 
-COMMANDS = [ingest_cmd, extracts_group, pyramids_cmd]
+@click.command("worker")
+@click.option("--concurrency", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Files ingested side by side by this process.")  # fmt: skip
+@click.option("--name", help="Shown in the queue's list of workers (default: generated).")
+@click.option("--retry-failed", is_flag=True,
+              help="Queue the jobs that failed for good again, then exit.")  # fmt: skip
+@pass_instance
+def worker_cmd(inst: Instance, concurrency: int, name: str | None, retry_failed: bool) -> None:
+    """Ingest queued uploads (job_queue 'postgres'); run one or more on any host."""
+    if not inst.config.job_queue:
+        raise UsageError("no job queue is configured: set BAUAKTE_JOB_QUEUE=postgres "
+                         "(uploads are otherwise ingested by 'bauakte spool')")  # fmt: skip
+    from . import queue
+
+    inst.require_schema()
+    queue.ensure_schema(inst)
+    if retry_failed:
+        click.echo(f"{queue.retry_failed(inst)} failed jobs queued again")
+        return
+    queue.run_worker(inst, concurrency, name)
+
+
+COMMANDS = [ingest_cmd, extracts_group, pyramids_cmd, worker_cmd]

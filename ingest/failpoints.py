@@ -21,3 +21,10 @@ POINTS = (
 def pause_at(name: str) -> None:
     if os.environ.get("BAUAKTE_PAUSE_AT") == name:
         os.kill(os.getpid(), signal.SIGSTOP)
+
+
+def crash_on(file_name: str) -> None:
+    """With ``BAUAKTE_CRASH_ON=<name>``, a queue worker dies (exit 70, nothing cleaned up)
+    when it takes that file: a poison file as the queue sees it."""
+    if os.environ.get("BAUAKTE_CRASH_ON") == file_name:
+        os._exit(70)

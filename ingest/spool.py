@@ -12,6 +12,7 @@ the spool and their batch is tried again later (``uploads.RETRY_DELAYS``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets
@@ -116,12 +117,44 @@ def receive(
                     "upload.manifest_unreadable",
                     name=manifest_name,
                 )
+        if instance.config.job_queue:
+            return _queue(instance, uploader, token, part / FILES, written, manifest_name)
         part.rename(root / token)
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)
         raise
     with instance.db.transaction() as s:
         return uploads.create_batch(s, uploader, token, written, manifest_name).id
+
+
+def _queue(
+    instance: Instance,
+    uploader: User,
+    token: str,
+    files: Path,
+    written: list[tuple[str, int]],
+    manifest_name: str | None,
+) -> int:
+    """Server deployments: the files go to the object store, where a worker on any host
+    finds them, and each becomes a job in the transaction that records the upload."""
+    from . import queue, queued_ingest
+
+    names = sorted(p.name for p in files.iterdir())
+    try:
+        for name in names:
+            with (files / name).open("rb") as stream:
+                queued_ingest.stage(instance, token, [(name, stream)])
+        queue.ensure_schema(instance)
+        with instance.db.transaction() as s:
+            batch = uploads.create_batch(s, uploader, token, written, manifest_name)
+            queue.defer_files(s, batch.id, [f.id for f in batch.files])
+            batch_id = batch.id
+    except BaseException:
+        with contextlib.suppress(Exception):  # the clerk is told it failed: nothing stays
+            queued_ingest.drop_staged(instance, token, names)
+        raise
+    shutil.rmtree(files.parent, ignore_errors=True)
+    return batch_id
 
 
 def process_pending(instance: Instance, workers: int | None = None, recover: bool = False) -> int:
@@ -173,7 +206,7 @@ def _ingest_batch(
             [folder / FILES],
             instance,
             workers=workers,
-            progress=_Recorder(instance, batch_id),
+            progress=UploadProgress(instance, batch_id),
             source_label=f"upload {batch_id}",
         )
     except Exception:
@@ -249,7 +282,8 @@ def work(
         except Exception:  # a database or storage outage: log, wait, try again
             log.exception("spool worker: recovery will be retried")
             stop.wait(poll)
-    count = max(1, lanes or instance.config.spool_workers)
+    # with a job queue, uploads are the queue workers' ('bauakte worker')
+    count = 0 if instance.config.job_queue else max(1, lanes or instance.config.spool_workers)
     threads = [
         threading.Thread(target=_lane, args=(instance, stop, poll), name=f"spool-lane-{i}")
         for i in range(count)
@@ -265,6 +299,8 @@ def work(
 def recover_crashed(instance: Instance) -> None:
     """Queue what a crash left: batches still "running", spool folders never queued."""
     adopt_orphans(instance)
+    if instance.config.job_queue:
+        return  # a running upload is the queue's: its jobs are tried again there
     with instance.db.transaction() as s:
         requeued = uploads.requeue_running(s)
     if requeued:
@@ -316,7 +352,7 @@ def _extracts(instance: Instance, stop: threading.Event, poll: float) -> None:
         stop.wait(poll)
 
 
-class _Recorder:
+class UploadProgress:
     """Writes each file's outcome as soon as it is known, and its pages as the worker goes:
     the status page is live.  Page counts are written at most every ``PAGE_WRITE_SECONDS``
     per file, so a 2,000-page scan costs a few hundred small updates, not 2,000."""

@@ -12,7 +12,15 @@ from .errors import (
     StorageUnavailable,
 )
 from .filesystem import FilesystemStore
-from .keys import derived_key, extract_key, letter_key, original_key, proof_key, validate_key
+from .keys import (
+    derived_key,
+    extract_key,
+    incoming_key,
+    letter_key,
+    original_key,
+    proof_key,
+    validate_key,
+)
 from .url import open_store, redact_url
 
 __all__ = [
@@ -27,6 +35,7 @@ __all__ = [
     "StorageUnavailable",
     "derived_key",
     "extract_key",
+    "incoming_key",
     "letter_key",
     "open_store",
     "original_key",

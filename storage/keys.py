@@ -7,6 +7,7 @@ reaching outside its root (``..``, absolute paths, NUL, backslashes).
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from .errors import InvalidKey
@@ -16,6 +17,7 @@ DERIVED_PREFIX = "derived/"
 PROOFS_PREFIX = "proofs/sha256/"
 LETTERS_PREFIX = "letters/sha256/"
 EXTRACTS_PREFIX = "extracts/"
+INCOMING_PREFIX = "incoming/"
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 # A segment may not start with a dot: hidden names are the store's own
@@ -100,3 +102,18 @@ def extract_key(order_id: int) -> str:
     if not isinstance(order_id, int) or isinstance(order_id, bool) or order_id <= 0:
         raise InvalidKey(f"{order_id!r} is not an extract order number")
     return f"{EXTRACTS_PREFIX}{order_id}.pdf"
+
+
+_TOKEN = re.compile(r"[0-9a-f]{16,64}")
+
+
+def incoming_key(token: str, name: str) -> str:
+    """A file of upload ``token`` waiting for a queue worker on any host.
+
+    The browser's file name may hold any character, so the key holds its digest; the
+    name itself is the upload's row in the database.
+    """
+    if not _TOKEN.fullmatch(token):
+        raise InvalidKey(f"{token!r} is not an upload token")
+    digest = hashlib.sha256(name.encode()).hexdigest()[:40]
+    return f"{INCOMING_PREFIX}{token}/{digest}"

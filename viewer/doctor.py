@@ -44,6 +44,8 @@ def _checks(instance: Instance) -> list[tuple[str, Callable[[], str]]]:
         ("page images", _page_images),
         ("word list", _word_list),
     ]
+    if config.job_queue:
+        checks.append(("job queue", lambda: _job_queue(instance)))
     if config.smtp_url and not config.smtp_url.startswith("console"):
         checks.append(("mail", lambda: _mail(instance)))
     if config.saml_idp_metadata:
@@ -83,6 +85,27 @@ def _search_index(instance: Instance) -> str:
         backend.close()
     where = backend.alias if isinstance(backend, OpenSearchBackend) else instance.config.index_dir
     return f"{backend.name} {where}: readable"
+
+
+def _job_queue(instance: Instance) -> str:
+    from ingest.queue import status
+
+    found = status(instance)
+    if not found["schema"]:
+        raise RuntimeError("the queue's tables are missing: start 'bauakte worker' once "
+                           "(it creates them)")  # fmt: skip
+    jobs = found["jobs"]
+    if not found["workers"]:
+        raise RuntimeError(f"no worker is running ({jobs.get('todo', 0)} jobs waiting): "
+                           "start 'bauakte worker' on one or more hosts")  # fmt: skip
+    failed = jobs.get("failed", 0)
+    if failed:
+        raise RuntimeError(f"{failed} jobs failed for good (their files are still staged): "
+                           "see the workers' log; 'bauakte worker --retry-failed'")  # fmt: skip
+    return (
+        f"PostgreSQL (Procrastinate): {found['workers']} workers, "
+        f"{jobs.get('todo', 0)} waiting, {jobs.get('doing', 0)} running"
+    )
 
 
 def _ocr(config) -> str:

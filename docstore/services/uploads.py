@@ -141,6 +141,54 @@ def finish(session: Session, batch_id: int) -> None:
     )
 
 
+def start_file(session: Session, batch_id: int, file_id: int) -> UploadFile | None:
+    """A queue worker takes a file: the upload shows as running.  None when there is
+    nothing to do (the upload is gone, or an earlier delivery of the job settled it)."""
+    found = session.get(UploadFile, file_id, with_for_update=True)
+    if found is None or found.batch_id != batch_id or found.outcome is not None:
+        return None
+    found.reason = None  # set again if this try fails: a try that leaves none crashed
+    batch = found.batch
+    if batch.status == UploadStatus.QUEUED.value:
+        batch.status = UploadStatus.RUNNING.value
+    return found
+
+
+def last_try_reason(session: Session, file_id: int) -> str | None:
+    """Why the file's previous try failed; None when it left no reason (its worker died)."""
+    return session.scalar(select(UploadFile.reason).where(UploadFile.id == file_id))
+
+
+def note_try(session: Session, file_id: int, reason: str) -> None:
+    """A try failed through no fault of the file's; the status page says why while it waits."""
+    session.execute(update(UploadFile).where(UploadFile.id == file_id).values(reason=reason))
+
+
+def give_up(session: Session, batch_id: int, file_id: int, reason: str) -> str:
+    """The file went to quarantine after its last try; returns the upload's token."""
+    session.execute(
+        update(UploadFile)
+        .where(UploadFile.id == file_id, UploadFile.batch_id == batch_id)
+        .values(outcome="failed", reason=reason)
+    )
+    batch = session.get(UploadBatch, batch_id)
+    assert batch is not None
+    return batch.token
+
+
+def finish_if_complete(session: Session, batch_id: int) -> bool:
+    """Close the upload once every file has its outcome (queue workers finish in any
+    order); True when this call closed it."""
+    batch = session.get(UploadBatch, batch_id, with_for_update=True)
+    if batch is None or batch.status == UploadStatus.DONE.value:
+        return False
+    session.refresh(batch, ["files"])
+    if any(f.outcome is None for f in batch.files):
+        return False
+    batch.status, batch.finished_at = UploadStatus.DONE.value, utcnow()
+    return True
+
+
 CORRECTABLE = "row."
 """Codes of a manifest row's problems: the file is fine and held for a corrected row."""
 

@@ -55,6 +55,8 @@ REJECTIONS = {
     "unsupported type": _l("Dateityp nicht unterstützt"),
     "unreadable": _l("Datei nicht lesbar"),
     "empty file": _l("Datei ist leer"),
+    "worker crash": _l("Verarbeitung brach bei jedem Versuch ab (Datei in Quarantäne)"),
+    "still failing": _l("Nach allen Versuchen nicht verarbeitet (Datei in Quarantäne)"),
 }
 
 

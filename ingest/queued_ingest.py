@@ -1,0 +1,161 @@
+"""One uploaded file ingested by a queue worker on any host.
+
+The bytes wait in the object store (``incoming/<token>/…``, see
+:func:`stage`); the worker copies the file (and the upload's manifest) into a
+folder of its own scratch space, runs the same pipeline as every other entry
+point, and records the outcome on the upload's row.  Everything it does is
+safe to repeat: a job delivered twice, or tried again after its worker was
+killed, finds the file settled or ingests it again as a duplicate of its
+document, never twice.
+
+A file that fails through no fault of its own (a server down) is tried again
+later by the queue; after the last try it goes to quarantine with the reason.
+A file whose tries never end (the worker dies on it each time) is quarantined
+unprocessed on its last try.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import BinaryIO
+
+from docstore.instance import Instance
+from docstore.models import UploadBatch
+from docstore.services import uploads
+from storage import incoming_key
+
+from . import failpoints
+from .discover import sha256_of
+from .model import FileReport, Outcome, SourceFile
+from .quarantine import quarantine
+from .runner import run
+from .spool import FILES, UploadProgress
+
+log = logging.getLogger(__name__)
+
+STILL_FAILING = "still failing"
+WORKER_CRASH = "worker crash"
+
+
+class TryAgain(Exception):
+    """The file failed through no fault of its own: the queue tries it again later."""
+
+
+def stage(instance: Instance, token: str, files: Iterable[tuple[str, BinaryIO]]) -> list[int]:
+    """Write uploaded files to the object store for any worker; returns their sizes."""
+    return [instance.store.put_stream(incoming_key(token, name), s).size for name, s in files]
+
+
+def drop_staged(instance: Instance, token: str, names: Iterable[str]) -> None:
+    for name in names:  # deleting what is not there is no error, on every store
+        instance.store.delete(incoming_key(token, name))
+
+
+def ingest_file(instance: Instance, batch_id: int, file_id: int, attempts: int) -> None:
+    """The job: ingest one file of an upload (``attempts`` tries were made before)."""
+    with instance.db.transaction() as s:
+        crashed_before = attempts > 0 and uploads.last_try_reason(s, file_id) is None
+        found = uploads.start_file(s, batch_id, file_id)
+        if found is None:
+            return  # the upload was deleted, or the file settled by an earlier delivery
+        token, name, manifest = found.batch.token, found.name, found.batch.manifest_name
+    last_try = attempts >= instance.config.job_attempts - 1
+    folder = Path(instance.config.scratch_dir) / f"job-{file_id}-{uuid.uuid4().hex[:8]}"
+    try:
+        source = _fetch(instance, token, name, manifest, folder)
+        if last_try and crashed_before:
+            _give_up(instance, batch_id, file_id, source, WORKER_CRASH,
+                     f"the ingest worker stopped on this file {attempts} times")  # fmt: skip
+            return
+        failpoints.crash_on(name)
+        report = _run(instance, batch_id, source)
+        if report.outcome is not Outcome.FAILED:
+            _settled(instance, batch_id, token, name, report)
+            return
+        if last_try:
+            _give_up(instance, batch_id, file_id, source, STILL_FAILING, report.reason or "")
+            return
+        with instance.db.transaction() as s:
+            uploads.note_try(s, file_id, report.reason or "failed")
+        raise TryAgain(f"upload {batch_id}, {name}: {report.reason}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _fetch(instance: Instance, token: str, name: str, manifest: str | None, folder: Path
+           ) -> SourceFile:  # fmt: skip
+    files = folder / FILES
+    files.mkdir(parents=True)
+    target = files / name
+    with instance.store.open(incoming_key(token, name)) as src, target.open("wb") as out:
+        shutil.copyfileobj(src, out, 1 << 20)
+    if manifest is not None:
+        stored = f"manifest{Path(manifest).suffix.lower()}"
+        with instance.store.open(incoming_key(token, stored)) as src:
+            (files / stored).write_bytes(src.read())
+    return SourceFile(name, target)
+
+
+def _run(instance: Instance, batch_id: int, source: SourceFile) -> FileReport:
+    """The pipeline on the one file (in this process: the job is the unit of parallelism)."""
+    progress = _JobProgress(instance, batch_id)
+    report = run([source.location.parent], instance, workers=1, progress=progress,
+                 source_label=f"upload {batch_id}")  # fmt: skip
+    mine = [f for f in report.files if Path(f.path).name == source.name]
+    if not mine:
+        return FileReport(path=str(source.location), outcome=Outcome.SKIPPED,
+                          reason="not a document (operating-system litter)")  # fmt: skip
+    return mine[0]
+
+
+def _settled(instance: Instance, batch_id: int, token: str, name: str, report: FileReport
+             ) -> None:  # fmt: skip
+    """Record the outcome (if the pipeline's progress did not) and drop the staged bytes,
+    except for a file refused for its manifest row, which waits for a corrected row."""
+    with instance.db.transaction() as s:
+        uploads.record_outcome(s, batch_id, name, report.outcome.value, report.reason,
+                               report.document_id or report.duplicate_of,
+                               code=report.reason_code, params=report.reason_params)  # fmt: skip
+        complete = uploads.finish_if_complete(s, batch_id)
+    if not uploads.correctable_code(report.reason_code):
+        drop_staged(instance, token, [name])
+    if complete:
+        _drop_manifest(instance, batch_id)
+
+
+def _give_up(instance: Instance, batch_id: int, file_id: int, source: SourceFile, reason: str,
+             detail: str) -> None:  # fmt: skip
+    """Quarantine the file with why, and close its line on the upload's status page."""
+    sha256, _size = sha256_of(source.location)
+    quarantine(source, reason, detail, sha256, instance.config.quarantine_dir)
+    log.error("upload %s: %s quarantined (%s: %s)", batch_id, source.name, reason, detail)
+    with instance.db.transaction() as s:
+        token = uploads.give_up(s, batch_id, file_id, f"{reason}: {detail}")
+        complete = uploads.finish_if_complete(s, batch_id)
+    drop_staged(instance, token, [source.name])
+    if complete:
+        _drop_manifest(instance, batch_id)
+
+
+def _drop_manifest(instance: Instance, batch_id: int) -> None:
+    """A finished upload's manifest goes too, unless a file waits for a corrected row."""
+    with instance.db.session() as s:
+        batch = s.get(UploadBatch, batch_id)
+        if batch is None or batch.manifest_name is None:
+            return
+        if any(uploads.is_correctable(f) for f in batch.files):
+            return
+        token, stored = batch.token, f"manifest{Path(batch.manifest_name).suffix.lower()}"
+    drop_staged(instance, token, [stored])
+
+
+class _JobProgress(UploadProgress):
+    """Pages as the worker goes; the outcome is the job's to record (a failure is only
+    final after the last try)."""
+
+    def file_done(self, report: FileReport) -> None:
+        pass
