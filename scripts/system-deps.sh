@@ -6,7 +6,7 @@ set -euo pipefail
 profile="${1:-demo}"
 packages=(libmagic1 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-frk fonts-dejavu-core xmlsec1 wngerman)
 if [ "$profile" = "test" ]; then
-  packages+=(postgresql chromium)
+  packages+=(postgresql chromium nginx-light)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -23,3 +23,7 @@ echo "system-deps: installing ${missing[*]}" >&2
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts the packaged cluster; the tests run their own throwaway cluster instead.
+# Likewise nginx: the tests run their own on a loopback port.
+if [ "$profile" = "test" ] && command -v invoke-rc.d >/dev/null; then
+  $sudo invoke-rc.d nginx stop >/dev/null 2>&1 || true
+fi
