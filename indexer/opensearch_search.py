@@ -38,8 +38,13 @@ from .snippets import snippet
 Call = Callable[[dict], dict]
 APART_LIMIT = 10_000
 """As in Whoosh's retrieval: documents whose words stand on pages of their own."""
-BUCKETS = 5000
-"""Documents listed per request of the composite aggregation."""
+DOCS_PER_REQUEST = 50_000
+"""Documents listed per request of the composite aggregation: each further request runs
+the query again, so as few as stay under search.max_buckets (65,535).  At 1M pages a
+plain search listing 100,000 documents took a p95 of 9.8 s with 5,000 per request, 4.9 s
+with 50,000."""
+PAGES_PER_REQUEST = 5000
+"""Pages per request when listing a document's pages (within max_result_window)."""
 WINDOW = 10_000
 """How deep OpenSearch pages results (index.max_result_window)."""
 SHOWN = ["doc", "page", "body", "heading", "original_name", "kind", "aktenzeichen", "address",
@@ -149,7 +154,7 @@ def _read_documents(call: Call, queries: list[dict]) -> list[dict[str, _Found]]:
     while open_:
         bodies = []
         for n in open_:
-            composite: dict[str, Any] = {"size": BUCKETS, "sources": [
+            composite: dict[str, Any] = {"size": DOCS_PER_REQUEST, "sources": [
                 {"d": {"terms": {"field": "docfacets"}}}]}  # fmt: skip
             if after[n] is not None:
                 composite["after"] = after[n]
@@ -163,7 +168,7 @@ def _read_documents(call: Call, queries: list[dict]) -> list[dict[str, _Found]]:
                 doc, facets, sortdate = read_document_key(bucket["key"]["d"])
                 found[n].setdefault(doc, _Found(facets, sortdate))
             after[n] = docs.get("after_key")
-            if after[n] is not None and len(docs["buckets"]) >= BUCKETS:
+            if after[n] is not None and len(docs["buckets"]) >= DOCS_PER_REQUEST:
                 still.append(n)
         open_ = still
     return found
@@ -207,15 +212,15 @@ def _pages(call: Call, query: dict) -> dict[str, list[tuple[int, str]]]:
     found: dict[str, list[tuple[int, str]]] = {}
     after = None
     while True:
-        body: dict[str, Any] = {"query": query, "size": BUCKETS, "track_total_hits": False,
-                                "_source": ["doc", "page"],
+        body: dict[str, Any] = {"query": query, "size": PAGES_PER_REQUEST,
+                                "track_total_hits": False, "_source": ["doc", "page"],
                                 "sort": [{"doc": "asc"}, {"page": "asc"}]}  # fmt: skip
         if after is not None:
             body["search_after"] = after
         hits = call(body)["hits"]["hits"]
         for hit in hits:
             found.setdefault(hit["_source"]["doc"], []).append((hit["_source"]["page"], hit["_id"]))
-        if len(hits) < BUCKETS:
+        if len(hits) < PAGES_PER_REQUEST:
             return found
         after = hits[-1]["sort"]
 
