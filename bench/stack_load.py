@@ -87,6 +87,25 @@ class Tally:
         return p95
 
 
+def session_rss_mb(sid: int) -> list[tuple[str, float]]:
+    """(command, RSS in MB) of every process in session ``sid`` (a web instance's group)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            status = (entry / "status").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:80]
+        except OSError:
+            continue
+        if int(stat[stat.rindex(")") + 2 :].split()[3]) != sid:
+            continue
+        kb = next((int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS")), 0)
+        found.append((command, kb / 1024))
+    return found
+
+
 def make_archive(home: Path, settings: dict[str, str], files: int, users_wanted: int) -> list[int]:
     """Documents of ``files`` building files and the users with grants; returns doc ids."""
     instance = Instance(load_config({"home": home, **settings}, environ={}))
@@ -261,6 +280,11 @@ def main() -> None:
             time.sleep(1)
         print(f"uploads: {sum(done)} of {len(ids)} done {time.perf_counter() - queued_at:.0f} s "
               "after they were queued")  # fmt: skip
+        for web in webs:
+            sizes = [(("spool" if "spool" in c else "serve"), mb)
+                     for c, mb in session_rss_mb(web.proc.pid)]  # fmt: skip
+            print("  memory of an instance (gunicorn master, worker; spool): "
+                  + ", ".join(f"{name} {mb:.0f} MB" for name, mb in sorted(sizes)))  # fmt: skip
         instance.close()
         reference = run_users(proxy.port, [None] * args.users, docs, args.rate, args.seconds,
                               static_only=True)  # fmt: skip

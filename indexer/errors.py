@@ -7,3 +7,8 @@ class IndexUnusable(RuntimeError):
 
 class IndexBusy(RuntimeError):
     """Another writer held the index longer than this one would wait."""
+
+
+class SearchUnreachable(IndexUnusable):
+    """No search node answers (or all refuse for load): the index may be whole, and a
+    rebuild would not reach it either; start the cluster or wait."""

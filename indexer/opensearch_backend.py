@@ -19,7 +19,7 @@ from typing import Any
 
 from storage.url import redact_url
 
-from .errors import IndexUnusable
+from .errors import IndexUnusable, SearchUnreachable
 from .opensearch_lease import Lease
 from .opensearch_mapping import document_id, index_body, page_document
 from .opensearch_prepare import PREPARE_CHUNK, Counted, chunks, preparing
@@ -111,6 +111,8 @@ class OpenSearchBackend:
     def _guarded(self, request: Callable[[], Any]) -> Any:
         """A request whose failure to reach a usable index is ``IndexUnusable``: no index
         (never made, or lost), a closed or red one, or no node answering."""
+        from opensearchpy.helpers import BulkIndexError
+
         errors = self._errors
         try:
             return request()
@@ -119,14 +121,21 @@ class OpenSearchBackend:
             if "index_not_found" not in said and not ("alias [" in said and "missing" in said):
                 raise  # a missing document (the lock's), not a missing index
             problem = f"no search index '{self.alias}' on the cluster"
+        except BulkIndexError as exc:
+            first = (exc.errors or [{}])[0]
+            raise IndexUnusable(
+                f"the search cluster refused {len(exc.errors)} pages ({str(first)[:200]}); "
+                "the changes stay queued: see the cluster's log, then 'bauakte index sync'"
+            ) from None
         except errors.ConnectionError:
             nodes = ", ".join(redact_url(h) for h in self.hosts)
-            raise IndexUnusable(
+            raise SearchUnreachable(
                 f"no search node answers at {nodes}: start the cluster or fix BAUAKTE_SEARCH_URL"
             ) from None
         except errors.TransportError as exc:
             if exc.status_code == 429:
-                raise IndexUnusable("the search cluster is overloaded (429); try again") from None
+                overloaded = "the search cluster is overloaded (429); try again"
+                raise SearchUnreachable(overloaded) from None
             if exc.status_code not in (400, 500, 503) or not _unusable(exc):
                 raise
             problem = f"the search index '{self.alias}' is not usable ({_reason(exc)})"

@@ -7,11 +7,14 @@ through the configured :class:`~indexer.backend.SearchBackend`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 from docstore.instance import Instance
 from docstore.services.outbox import OutboxSource
 from indexer.backend import IndexBusy, IndexUnusable, SearchBackend
+from indexer.errors import SearchUnreachable
 from indexer.whoosh_backend import WhooshBackend
 
 log = logging.getLogger(__name__)
@@ -32,16 +35,32 @@ def search_backend(instance: Instance) -> SearchBackend:
     return WhooshBackend(config.index_dir)
 
 
+@contextlib.contextmanager
+def _backend_for_call(instance: Instance, given: SearchBackend | None) -> Iterator[SearchBackend]:
+    """The caller's backend, or one made for this call and closed after it (a worker that
+    ingests thousands of files must not leave a connection pool behind for each).  Never
+    shared between calls: a backend's writer lease is its own."""
+    if given is not None:
+        yield given
+        return
+    made = search_backend(instance)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
 def ensure_index(instance: Instance) -> None:
     """Create an empty index if there is none (``bauakte init``)."""
-    search_backend(instance).ensure()
+    with _backend_for_call(instance, None) as backend:
+        backend.ensure()
 
 
 def sync_index(instance: Instance, backend: SearchBackend | None = None) -> int:
     """Drain the outbox into the index, rebuilding an unusable one first (ingest, CLI);
     returns the number of documents (re)indexed."""
-    backend = backend or search_backend(instance)
-    return backend.sync(OutboxSource(instance.db), repair=True)
+    with _backend_for_call(instance, backend) as used:
+        return used.sync(OutboxSource(instance.db), repair=True)
 
 
 def sync_after_change(instance: Instance, backend: SearchBackend) -> bool:
@@ -62,7 +81,8 @@ def sync_after_change(instance: Instance, backend: SearchBackend) -> bool:
 
 def reindex(instance: Instance, backend: SearchBackend | None = None) -> int:
     """Rebuild the whole index from the database into a new generation, swapped in atomically."""
-    return (backend or search_backend(instance)).rebuild(OutboxSource(instance.db))
+    with _backend_for_call(instance, backend) as used:
+        return used.rebuild(OutboxSource(instance.db))
 
 
 def checked_backend(instance: Instance) -> SearchBackend:
@@ -71,6 +91,8 @@ def checked_backend(instance: Instance) -> SearchBackend:
     backend = search_backend(instance)
     try:
         backend.check()
+    except SearchUnreachable:
+        raise  # a rebuild would not reach it either
     except IndexUnusable as problem:
         log.warning("%s; rebuilding it from the database", problem)
         count = reindex(instance, backend)

@@ -76,3 +76,12 @@ def test_an_unreachable_search_cluster_names_the_setting(env, tmp_path) -> None:
     line = _lines(run.out)["search index"]
     assert line.startswith("FAIL ") and "BAUAKTE_SEARCH_URL" in line
     assert "topsecret" not in run.out
+
+
+def test_index_commands_with_the_cluster_away_say_so_in_one_line(env, tmp_path) -> None:  # noqa: F811
+    assert bauakte(env, "init").code == 0
+    env["BAUAKTE_SEARCH_URL"] = "http://search:topsecret@127.0.0.1:9"
+    for command in (["index", "sync"], ["reindex"], ["search", "Baugenehmigung"]):
+        run = bauakte(env, *command)
+        assert_one_line_error(run, 2, "BAUAKTE_SEARCH_URL")
+        assert "topsecret" not in run.err

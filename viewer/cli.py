@@ -21,6 +21,7 @@ from docstore.demo import write_street_list
 from docstore.errors import BauakteError, ServiceUnavailable
 from docstore.instance import Instance
 from docstore.services.actors import CONSOLE
+from indexer.errors import IndexBusy, IndexUnusable
 from indexer.lexicon import WordListMissing
 from ingest import cli as ingest_cli
 from ingest.demo import run_demo
@@ -192,7 +193,7 @@ def main(argv: list[str] | None = None) -> None:
     except BauakteError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except WordListMissing as exc:
+    except (WordListMissing, IndexUnusable, IndexBusy) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     except StorageUnavailable as exc:
