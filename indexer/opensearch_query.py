@@ -17,8 +17,10 @@ from .lookup import Pair, swapped
 from .results import Scope
 
 NOTHING: dict[str, Any] = {"match_none": {}}
-SUGGESTIONS = 200
-"""Near spellings the cluster proposes for a fuzzy word before the scope sifts them."""
+SUGGESTIONS = (200, 2000, 20_000)
+"""How many near spellings of a fuzzy word to ask the cluster for, in turn, until it has no
+more: the scope sifts them afterwards, so a spelling the user may see is never crowded out
+by spellings in files they may not see."""
 
 
 def translate(node: q.Query) -> dict[str, Any]:
@@ -118,14 +120,20 @@ class OpenSearchLookup:
     def near(self, folded: str, distance: int, limit: int) -> list[str]:
         if self.nothing_visible:
             return []
-        self._check()
-        body = {"size": 0, "suggest": {"near": {"text": folded, "term": {
-            "field": "exact", "suggest_mode": "always", "max_edits": distance,
-            "prefix_length": 1, "min_word_length": 2, "size": SUGGESTIONS,
-            "max_term_freq": 2**31 - 1, "accuracy": 0.0, "sort": "score",
-        }}}}  # fmt: skip
-        answer = self._call(body)
-        options = [o["text"] for entry in answer["suggest"]["near"] for o in entry["options"]]
-        candidates = list(dict.fromkeys([*swapped(folded), *options]))
+        options: list[str] = []
+        for size in SUGGESTIONS:  # every near spelling in the index, however many
+            self._check()
+            body = {"size": 0, "suggest": {"near": {"text": folded, "term": {
+                "field": "exact", "suggest_mode": "always", "max_edits": distance,
+                "prefix_length": 1, "min_word_length": 2, "size": size, "shard_size": size,
+                "max_term_freq": 2**31 - 1, "accuracy": 0.0, "sort": "score",
+            }}}}  # fmt: skip
+            answer = self._call(body)
+            options = [o["text"] for entry in answer["suggest"]["near"] for o in entry["options"]]
+            if len(options) < size:
+                break
+        # in the order Whoosh gives (swapped letters, then alphabetical), never by how often
+        # a spelling stands in files the user may not see
+        candidates = list(dict.fromkeys([*swapped(folded), *sorted(options)]))
         visible = self.seen([("exact", c) for c in candidates])
         return [c for c in candidates if ("exact", c) in visible][:limit]
