@@ -11,7 +11,13 @@ from typing import Any
 from .errors import IndexBusy
 
 LEASE_SECONDS = 120.0
-"""A writer that died holding the lock is overtaken after this long."""
+"""A writer that died holding the lock is overtaken once its lease has stood unrenewed
+this long, as measured by the process waiting for it."""
+
+_OBSERVED: dict[tuple[str, str], tuple[tuple[int, int], float]] = {}
+"""(cluster, lock index) -> the lease's version and when this process first saw it (its
+monotonic clock): the hosts' wall clocks are never compared, and a wait that ends in
+IndexBusy still counts toward the next one's."""
 
 
 class Lease:
@@ -29,7 +35,8 @@ class Lease:
         self.version: dict[str, int] = {}
 
     def _body(self) -> dict:
-        return {"holder": self.holder, "until": time.time() + LEASE_SECONDS}
+        """``at`` is for a person reading the lock; no decision is made on it."""
+        return {"holder": self.holder, "at": time.time()}
 
     def _keep(self, made: dict) -> None:
         self.version = {"if_seq_no": made["_seq_no"], "if_primary_term": made["_primary_term"]}
@@ -54,13 +61,23 @@ class Lease:
             time.sleep(0.05)
 
     def _overtook_a_dead_writer(self) -> bool:
+        """Delete the lease if it has not been renewed for ``LEASE_SECONDS`` (its version
+        unchanged all that time); a renewal or a new holder starts the watch again."""
         with contextlib.suppress(self.errors.NotFoundError, self.errors.ConflictError):
             held = self.guarded(lambda: self.client.get(index=self.index, id="writer"))
-            if held["_source"]["until"] < time.time():
-                self.guarded(lambda: self.client.delete(
-                    index=self.index, id="writer", if_seq_no=held["_seq_no"],
-                    if_primary_term=held["_primary_term"]))  # fmt: skip
-                return True
+            version = (held["_seq_no"], held["_primary_term"])
+            key = (str(self.client.transport.hosts), self.index)
+            seen, since = _OBSERVED.get(key, (None, 0.0))
+            if seen != version:
+                _OBSERVED[key] = (version, time.monotonic())
+                return False
+            if time.monotonic() - since < LEASE_SECONDS:
+                return False
+            self.guarded(lambda: self.client.delete(
+                index=self.index, id="writer", if_seq_no=version[0],
+                if_primary_term=version[1]))  # fmt: skip
+            _OBSERVED.pop(key, None)
+            return True
         return False
 
     def renew(self) -> None:

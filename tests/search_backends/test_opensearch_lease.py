@@ -1,0 +1,70 @@
+"""The cluster-wide writer lease: one writer at a time, a dead writer overtaken, and no
+decision made on the hosts' clocks."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+
+from indexer import opensearch_lease
+from indexer.errors import IndexBusy
+from indexer.opensearch_backend import OpenSearchBackend
+from indexer.opensearch_lease import Lease
+
+
+@pytest.fixture
+def backend(opensearch_cluster):
+    prefix = f"l-{uuid.uuid4().hex[:10]}"
+    found = OpenSearchBackend(opensearch_cluster.urls, prefix)
+    yield found
+    found.close()
+    opensearch_cluster.drop_indexes(prefix)
+
+
+def lease(backend: OpenSearchBackend, wait: float) -> Lease:
+    return Lease(backend.client, backend.lock_index, backend._guarded, wait)
+
+
+def test_a_dead_writer_is_overtaken_once_its_lease_stood_unrenewed(backend, monkeypatch) -> None:
+    monkeypatch.setattr(opensearch_lease, "LEASE_SECONDS", 1.5)
+    dead = lease(backend, 1.0)
+    dead.take()  # and never gives it back
+    started = time.monotonic()
+    with pytest.raises(IndexBusy):
+        lease(backend, 0.5).take()
+    second = lease(backend, 5.0)
+    second.take()  # the watch begun by the first wait counts
+    assert 1.5 <= time.monotonic() - started < 4.0
+    with pytest.raises(IndexBusy):
+        dead.renew()  # it learns it lost the lease before acknowledging anything
+    second.renew()
+    second.give_back()
+    lease(backend, 0.5).take()  # free again
+
+
+def test_a_live_writer_is_never_overtaken_whatever_the_clocks_say(backend, monkeypatch) -> None:
+    monkeypatch.setattr(opensearch_lease, "LEASE_SECONDS", 1.0)
+    live = lease(backend, 1.0)
+    live.take()
+    stop = threading.Event()
+
+    def keep_renewing() -> None:
+        while not stop.wait(0.3):
+            live.renew()
+
+    renewer = threading.Thread(target=keep_renewing)
+    renewer.start()
+    try:
+        true_time = time.time
+        live._body = lambda: {"holder": live.holder, "at": true_time()}  # its host is right
+        skewed = true_time() + 86_400  # the waiting host's clock is a day ahead
+        monkeypatch.setattr(opensearch_lease.time, "time", lambda: skewed)
+        with pytest.raises(IndexBusy):
+            lease(backend, 3.0).take()
+    finally:
+        stop.set()
+        renewer.join()
+    live.renew()  # still its own
