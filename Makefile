@@ -79,6 +79,14 @@ bench: $(VENV)/.installed fonts/node_modules/.installed
 	$(BIN)/python bench/extract_bench.py
 	$(BIN)/python bench/tile_bench.py
 
+# The server stack at city scale (an hour or more on 2 cores: 1M pages built three ways)
+bench-cluster: $(VENV)/.installed
+	scripts/system-deps.sh test
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	BAUAKTE_MINIO_BIN="$$(scripts/build-minio.sh)" PATH="$(CURDIR)/$(BIN):$$PATH" \
+		$(BIN)/python bench/stack_load.py
+	$(BIN)/python bench/cluster_bench.py --pages 1000000 --files 50000 --heap 2g
+
 # After changing UI texts: extract them, merge into the catalogues, translate, compile.
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k _p:1c,2 --no-location --omit-header \

@@ -39,7 +39,7 @@ from search_corpus import corpus, queries
 
 from indexer.opensearch_backend import OpenSearchBackend
 from indexer.reader import IndexReader
-from indexer.results import QueryRefused
+from indexer.results import Limits, QueryRefused
 from indexer.retrieval import search as whoosh_search
 from indexer.store import IndexStore
 from indexer.writer import apply
@@ -71,6 +71,8 @@ class CorpusSource:
 
 
 REFUSED: list[str] = []
+WARM_UP = Limits(seconds=60)
+"""The first search of a fresh index fills its caches: no budget of 1 s for it."""
 
 
 def time_queries(run, qs: list[str]) -> list[float]:
@@ -139,7 +141,20 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--heap", default="2g")
     parser.add_argument("--no-references", action="store_true")
+    parser.add_argument("--references-only", type=float, metavar="SECONDS",
+                        help="skip the cluster; build Whoosh for SECONDS (the cluster's build "
+                             "time of an earlier run), then tantivy")  # fmt: skip
     args = parser.parse_args()
+    if args.references_only:
+        print(f"machine: {os.cpu_count()} cores; corpus {args.pages} pages / {args.files} files; "
+              "references only")  # fmt: skip
+        work = Path(tempfile.mkdtemp(prefix="bauakte-cluster-bench-"))
+        try:
+            fifty = frozenset(random.Random(3).sample(range(1, args.files + 1), 50))
+            references(args, args.references_only, work, fifty)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return
     search_cluster.HEAP = args.heap
     print(f"machine: {os.cpu_count()} cores; corpus {args.pages} pages / {args.files} files; "
           f"3 OpenSearch nodes, heap {args.heap} each")  # fmt: skip
@@ -173,30 +188,33 @@ def main() -> None:
         nodes = ", ".join(f"{m:.0f}" for m in cluster_rss_mb(cluster))
         print(f"memory: searching process peak {own:.0f} MB (each client process at most "
               f"{max(r[1] for r in runs):.0f} MB); nodes {nodes} MB")  # fmt: skip
-        if args.no_references:
-            return
-        reached = build_whoosh_for(build, args.pages, args.files, work / "whoosh")
-        print(f"whoosh: {reached} pages built in the cluster's build time "
-              f"({reached / build:.0f} pages/s)")  # fmt: skip
-        reader = IndexReader(IndexStore(work / "whoosh").open)
-        whoosh_search(reader, "Baugenehmigung", everything)
-        built_files = max(50, reached * args.files // args.pages)  # 50 of the files it holds
-        wf = Scope(
-            building_file_ids=frozenset(random.Random(3).sample(range(1, built_files + 1), 50))
-        )
-        show("whoosh filter 50 + snippets",
-             time_queries(lambda t: whoosh_search(reader, t, wf), qs))  # fmt: skip
-        show("whoosh plain", time_queries(
-            lambda t: whoosh_search(reader, t, everything, snippets=False), qs))  # fmt: skip
-        (work / "tantivy").mkdir()
-        records = (r for c in CorpusSource(args.pages, args.files).all_documents() for r in c.pages)
-        seconds, index = build_tantivy(records, work / "tantivy")
-        print(f"tantivy build: {args.pages / seconds:.0f} pages/s")
-        show("tantivy plain", time_queries(tantivy_runner(index, None), qs))
-        show("tantivy filter 50", time_queries(tantivy_runner(index, sorted(fifty)), qs))
+        if not args.no_references:
+            references(args, build, work, fifty)
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def references(args, build: float, work: Path, fifty: frozenset[int]) -> None:
+    """Whoosh built for as long as the cluster's build took, then tantivy on the corpus."""
+    qs, everything = queries(), Scope(everything=True)
+    reached = build_whoosh_for(build, args.pages, args.files, work / "whoosh")
+    print(f"whoosh: {reached} pages built in the cluster's build time "
+          f"({reached / build:.0f} pages/s)")  # fmt: skip
+    reader = IndexReader(IndexStore(work / "whoosh").open)
+    whoosh_search(reader, "Baugenehmigung", everything, limits=WARM_UP)  # caches filled
+    built_files = max(50, reached * args.files // args.pages)  # 50 of the files it holds
+    wf = Scope(building_file_ids=frozenset(random.Random(3).sample(range(1, built_files + 1), 50)))
+    show("whoosh filter 50 + snippets",
+         time_queries(lambda t: whoosh_search(reader, t, wf), qs))  # fmt: skip
+    show("whoosh plain", time_queries(
+        lambda t: whoosh_search(reader, t, everything, snippets=False), qs))  # fmt: skip
+    (work / "tantivy").mkdir()
+    records = (r for c in CorpusSource(args.pages, args.files).all_documents() for r in c.pages)
+    seconds, index = build_tantivy(records, work / "tantivy")
+    print(f"tantivy build: {args.pages / seconds:.0f} pages/s")
+    show("tantivy plain", time_queries(tantivy_runner(index, None), qs))
+    show("tantivy filter 50", time_queries(tantivy_runner(index, sorted(fifty)), qs))
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,6 +49,7 @@ from docstore.models import BuildingFile, Document, Role, UploadBatch
 from docstore.services import grants, users
 from docstore.services.actors import CONSOLE
 from ingest import spool
+from ingest.model import Outcome
 from tests.conftest import BAUAKTE, as_environment
 from tests.ingest.samples import text_pdf
 from tests.minio_cluster import MinioCluster
@@ -69,13 +70,15 @@ class Tally:
     def __init__(self) -> None:
         self.ms: dict[str, list[float]] = defaultdict(list)
         self.errors: dict[str, int] = defaultdict(int)
+        self.statuses: dict[str, Counter] = defaultdict(Counter)
         self.lock = threading.Lock()
 
-    def add(self, kind: str, ms: float, ok: bool) -> None:
+    def add(self, kind: str, ms: float, status: int) -> None:
         with self.lock:
             self.ms[kind].append(ms)
-            if not ok:
+            if status not in (200, 404):  # a page without a grant is a correct 404
                 self.errors[kind] += 1
+                self.statuses[kind][status] += 1
 
     def show(self, seconds: float) -> dict[str, float]:
         p95 = {}
@@ -83,7 +86,7 @@ class Tally:
             p95[kind] = percentile(ms, 95)
             print(f"  {kind:<14} {len(ms) / seconds:6.1f} req/s  p50 {percentile(ms, 50):6.1f}  "
                   f"p95 {p95[kind]:6.1f}  p99 {percentile(ms, 99):6.1f} ms  "
-                  f"errors {self.errors[kind]}")  # fmt: skip
+                  f"errors {self.errors[kind]} {dict(self.statuses[kind]) or ''}")  # fmt: skip
         return p95
 
 
@@ -116,7 +119,7 @@ def make_archive(home: Path, settings: dict[str, str], files: int, users_wanted:
         az = f"63-BA-2020-{n:04d}"
         for kind, title in (("baugenehmigung", "Wohnhaus"), ("statik", "Tragwerk"),
                             ("bauzeichnung", "Grundriss")):  # fmt: skip
-            marker = " ".join(random.Random(n).sample(WORDS, 3))
+            marker = f"{az} {kind} " + " ".join(random.Random(n).sample(WORDS, 3))
             text_pdf(batch / f"{az}_{kind}_2020-03-01_{title}.pdf", pages=3, marker=marker)
     report = ingest.run([batch], instance)
     with instance.db.transaction() as s:
@@ -128,7 +131,7 @@ def make_archive(home: Path, settings: dict[str, str], files: int, users_wanted:
                 grants.grant_access(s, user, bf, actor=CONSOLE)
         docs = list(s.scalars(select(Document.id)))
     instance.close()
-    print(f"archive: {report.count(ingest.Outcome.ACCEPTED)} documents, {users_wanted} users")
+    print(f"archive: {report.count(Outcome.ACCEPTED)} documents, {users_wanted} users")
     return docs
 
 
@@ -181,8 +184,7 @@ def user_loop(port: int, cookie: str | None, docs: list[int], interval: float, o
         except (OSError, http.client.HTTPException):
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        # a page the user has no grant for is a correct 404, not an error
-        tally.add(kind, (time.perf_counter() - start) * 1000, status in (200, 404))
+        tally.add(kind, (time.perf_counter() - start) * 1000, status)
     conn.close()
 
 

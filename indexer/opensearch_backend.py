@@ -161,6 +161,8 @@ class OpenSearchBackend:
     ) -> int:  # fmt: skip
         try:
             self.check()
+        except SearchUnreachable:
+            raise  # the index may be whole; a rebuild would not reach it either
         except IndexUnusable:
             if not repair:
                 raise

@@ -14,6 +14,11 @@ LEASE_SECONDS = 120.0
 """A writer that died holding the lock is overtaken once its lease has stood unrenewed
 this long, as measured by the process waiting for it."""
 
+SKEW = 600.0
+"""A process that has not watched the lease that long (a fresh ``bauakte index sync``)
+still overtakes one its holder last renewed more than LEASE_SECONDS + SKEW ago by the
+holder's own clock: hosts' clocks would have to differ by ten minutes to mislead it."""
+
 _OBSERVED: dict[tuple[str, str], tuple[tuple[int, int], float]] = {}
 """(cluster, lock index) -> the lease's version and when this process first saw it (its
 monotonic clock): the hosts' wall clocks are never compared, and a wait that ends in
@@ -71,7 +76,8 @@ class Lease:
             if seen != version:
                 _OBSERVED[key] = (version, time.monotonic())
                 return False
-            if time.monotonic() - since < LEASE_SECONDS:
+            stale = time.time() - held["_source"].get("at", time.time()) > LEASE_SECONDS + SKEW
+            if time.monotonic() - since < LEASE_SECONDS and not stale:
                 return False
             self.guarded(lambda: self.client.delete(
                 index=self.index, id="writer", if_seq_no=version[0],

@@ -19,8 +19,8 @@ from .results import Scope
 NOTHING: dict[str, Any] = {"match_none": {}}
 SUGGESTIONS = (200, 2000, 20_000)
 """How many near spellings of a fuzzy word to ask the cluster for, in turn, until it has no
-more: the scope sifts them afterwards, so a spelling the user may see is never crowded out
-by spellings in files they may not see."""
+more (20,000 at most): the scope sifts them afterwards, so a spelling the user may see is
+not crowded out by spellings in files they may not see."""
 
 
 def translate(node: q.Query) -> dict[str, Any]:
@@ -121,7 +121,7 @@ class OpenSearchLookup:
         if self.nothing_visible:
             return []
         options: list[str] = []
-        for size in SUGGESTIONS:  # every near spelling in the index, however many
+        for size in SUGGESTIONS:  # every near spelling in the index, up to the last size
             self._check()
             body = {"size": 0, "suggest": {"near": {"text": folded, "term": {
                 "field": "exact", "suggest_mode": "always", "max_edits": distance,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import sys
 import threading
@@ -148,8 +149,16 @@ def _watch(paths: tuple[str, ...], inst: Instance, workers: int | None, as_json:
             detail = f.reason or (f"document {f.document_id or f.duplicate_of}")
             out.print(f"{f.outcome.value}: {Path(f.path).name!r}: {detail}", markup=False)
 
+    def queued(batch_id: int, files: list[Path]) -> None:
+        if as_json:
+            line = {"queued": [str(p) for p in files], "upload": batch_id}
+            sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+            return
+        out.print(f"queued: {len(files)} files as upload {batch_id} (for 'bauakte worker')")
+
     click.echo(f"watching {Path(paths[0]).absolute()} (Ctrl-C to stop)", err=True)
-    watch(paths[0], inst, stop=stop, on_batch=report, workers=workers)
+    watch(paths[0], inst, stop=stop, on_batch=report, workers=workers, on_queued=queued)
 
 
 @click.command("worker")
@@ -171,6 +180,8 @@ def worker_cmd(inst: Instance, concurrency: int, name: str | None, retry_failed:
     if retry_failed:
         click.echo(f"{queue.retry_failed(inst)} failed jobs queued again")
         return
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")  # fmt: skip
     queue.run_worker(inst, concurrency, name)
 
 

@@ -23,6 +23,7 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from docstore.errors import ServiceUnavailable
 from docstore.instance import Instance
 
 log = logging.getLogger(__name__)
@@ -30,14 +31,11 @@ log = logging.getLogger(__name__)
 INGEST_FILE = "bauakte.ingest_file"
 RETRY_STALLED = "bauakte.retry_stalled"
 INGEST_QUEUE = "ingest"
-MAX_ATTEMPTS = 6
-"""Tries of one file: a crashed worker's try counts too, so a file that kills its worker
-every time ends in quarantine after these."""
-RETRY = procrastinate.RetryStrategy(max_attempts=MAX_ATTEMPTS - 1, exponential_wait=5)
-"""Waits between tries: 5 s, 25 s, 2 min, 10 min, 52 min (a server restarting, then an
-outage of an hour)."""
+RETRY_WAIT = 5
+"""Waits between tries grow as RETRY_WAIT ** try: 5 s, 25 s, 2 min, 10 min, 52 min (a
+server restarting, then an outage of an hour); the tries are ``job_attempts``."""
 HEARTBEAT_SECONDS = 2.0
-STALLED_SECONDS = 10.0
+STALLED_SECONDS = 20.0
 """A worker silent this long is taken for dead and its jobs are tried again (the heartbeat
 comes from the worker's event loop, which an ingest running in a thread does not block)."""
 SCHEMA_LOCK = 0x62617561  # pg advisory lock id: one process applies the schema
@@ -58,7 +56,11 @@ def make_app(instance: Instance) -> procrastinate.App:
         connector=procrastinate.PsycopgConnector(conninfo=conninfo(instance.config.database_url))
     )
 
-    @app.task(name=INGEST_FILE, queue=INGEST_QUEUE, retry=RETRY, pass_context=True)
+    retry = procrastinate.RetryStrategy(
+        max_attempts=max(0, instance.config.job_attempts - 1), exponential_wait=RETRY_WAIT
+    )
+
+    @app.task(name=INGEST_FILE, queue=INGEST_QUEUE, retry=retry, pass_context=True)
     def ingest_file(context: procrastinate.JobContext, batch_id: int, file_id: int) -> None:
         assert context.job is not None
         queued_ingest.ingest_file(
@@ -83,10 +85,16 @@ def defer_files(session: Session, batch_id: int, file_ids: Iterable[int]) -> Non
     connection = session.connection().connection.driver_connection
     assert isinstance(connection, psycopg.Connection)
     app = _deferring_app()
-    for file_id in file_ids:
-        app.configure_task(INGEST_FILE, queue=INGEST_QUEUE, connection=connection).defer(
-            batch_id=batch_id, file_id=file_id
-        )
+    try:
+        for file_id in file_ids:
+            app.configure_task(INGEST_FILE, queue=INGEST_QUEUE, connection=connection).defer(
+                batch_id=batch_id, file_id=file_id
+            )
+    except procrastinate.exceptions.ConnectorException as exc:  # the database went away
+        raise ServiceUnavailable(
+            f"the job queue cannot be reached ({exc.__cause__ or exc}); check "
+            "BAUAKTE_DATABASE_URL and that the server is running"
+        ) from exc
 
 
 _DEFERRER: procrastinate.App | None = None
@@ -150,11 +158,12 @@ def status(instance: Instance) -> dict[str, Any]:
     with instance.db.session() as s:
         if s.scalar(text("SELECT to_regclass('procrastinate_jobs')")) is None:
             return {"schema": False}
-        by_status = "SELECT status::text, count(*) FROM procrastinate_jobs GROUP BY status"
-        counts = dict(s.execute(text(by_status)).all())
-        since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=STALLED_SECONDS)
-        workers = s.scalar(
-            text("SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > :t"),
-            {"t": since},
-        )
+        by_status = ("SELECT status::text, count(*) FROM procrastinate_jobs "
+                     "WHERE task_name = :task GROUP BY status")  # fmt: skip
+        counts = dict(s.execute(text(by_status), {"task": INGEST_FILE}).all())
+        workers = s.scalar(  # the database's clock on both sides
+            text("SELECT count(*) FROM procrastinate_workers "
+                 "WHERE last_heartbeat > NOW() - make_interval(secs => :s)"),
+            {"s": STALLED_SECONDS},
+        )  # fmt: skip
     return {"schema": True, "jobs": counts, "workers": workers or 0}

@@ -56,7 +56,11 @@ def drop_staged(instance: Instance, token: str, names: Iterable[str]) -> None:
 
 
 def ingest_file(instance: Instance, batch_id: int, file_id: int, attempts: int) -> None:
-    """The job: ingest one file of an upload (``attempts`` tries were made before)."""
+    """The job: ingest one file of an upload (``attempts`` tries were made before).
+
+    Every try that fails leaves its reason on the file's row; a try that leaves none
+    was cut off with its worker.  The last try never raises: the file ends settled,
+    quarantined, or (its bytes unreadable) failed with the bytes kept staged."""
     with instance.db.transaction() as s:
         crashed_before = attempts > 0 and uploads.last_try_reason(s, file_id) is None
         found = uploads.start_file(s, batch_id, file_id)
@@ -66,24 +70,45 @@ def ingest_file(instance: Instance, batch_id: int, file_id: int, attempts: int) 
     last_try = attempts >= instance.config.job_attempts - 1
     folder = Path(instance.config.scratch_dir) / f"job-{file_id}-{uuid.uuid4().hex[:8]}"
     try:
-        source = _fetch(instance, token, name, manifest, folder)
-        if last_try and crashed_before:
-            _give_up(instance, batch_id, file_id, source, WORKER_CRASH,
-                     f"the ingest worker stopped on this file {attempts} times")  # fmt: skip
-            return
-        failpoints.crash_on(name)
-        report = _run(instance, batch_id, source)
-        if report.outcome is not Outcome.FAILED:
-            _settled(instance, batch_id, token, name, report)
-            return
+        _try(instance, batch_id, file_id, (token, name, manifest), folder,
+             last_try=last_try, crashed_before=crashed_before, attempts=attempts)  # fmt: skip
+    except TryAgain:
+        raise
+    except Exception as exc:  # a server away, a fault of ours: its reason, then as TryAgain
+        reason = f"internal error: {type(exc).__name__}: {exc}"[:500]
         if last_try:
-            _give_up(instance, batch_id, file_id, source, STILL_FAILING, report.reason or "")
+            log.exception("upload %s: %s failed on its last try", batch_id, name)
+            with instance.db.transaction() as s:
+                uploads.give_up(s, batch_id, file_id, f"{STILL_FAILING}: {reason}; the file "
+                                "is kept staged for 'bauakte ingest'")  # fmt: skip
+                uploads.finish_if_complete(s, batch_id)
             return
         with instance.db.transaction() as s:
-            uploads.note_try(s, file_id, report.reason or "failed")
-        raise TryAgain(f"upload {batch_id}, {name}: {report.reason}")
+            uploads.note_try(s, file_id, reason)
+        raise TryAgain(f"upload {batch_id}, {name}: {reason}") from exc
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _try(instance: Instance, batch_id: int, file_id: int, upload: tuple[str, str, str | None],
+         folder: Path, *, last_try: bool, crashed_before: bool, attempts: int) -> None:  # fmt: skip
+    token, name, manifest = upload
+    source = _fetch(instance, token, name, manifest, folder)
+    if last_try and crashed_before:
+        _give_up(instance, batch_id, file_id, source, WORKER_CRASH,
+                 f"the ingest worker stopped on this file {attempts} times")  # fmt: skip
+        return
+    failpoints.crash_on(name)
+    report = _run(instance, batch_id, source)
+    if report.outcome is not Outcome.FAILED:
+        _settled(instance, batch_id, token, name, report)
+        return
+    if last_try:
+        _give_up(instance, batch_id, file_id, source, STILL_FAILING, report.reason or "")
+        return
+    with instance.db.transaction() as s:
+        uploads.note_try(s, file_id, report.reason or "failed")
+    raise TryAgain(f"upload {batch_id}, {name}: {report.reason}")
 
 
 def _fetch(instance: Instance, token: str, name: str, manifest: str | None, folder: Path

@@ -30,7 +30,7 @@ from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
 from docstore.models import User
 from docstore.services import mail, registration, uploads
-from docstore.services.actors import CONSOLE
+from docstore.services.actors import CONSOLE, Actor
 
 from . import extracts, held
 from .metadata import MANIFEST_NAMES, load_manifest
@@ -135,26 +135,44 @@ def _queue(
     written: list[tuple[str, int]],
     manifest_name: str | None,
 ) -> int:
-    """Server deployments: the files go to the object store, where a worker on any host
-    finds them, and each becomes a job in the transaction that records the upload."""
+    """Server deployments: the spooled files go to the queue; the spool folder goes."""
+    batch_id = queue_files(instance, uploader, sorted(files.iterdir()), manifest_name, token,
+                           written)  # fmt: skip
+    shutil.rmtree(files.parent, ignore_errors=True)
+    return batch_id
+
+
+def queue_files(
+    instance: Instance,
+    uploader: Actor,
+    paths: list[Path],
+    manifest_name: str | None = None,
+    token: str | None = None,
+    written: list[tuple[str, int]] | None = None,
+) -> int:
+    """Stage files in the object store, where a worker on any host finds them, and make
+    each a job in the transaction that records the upload (a browser upload, or files of
+    the hot folder); returns the upload's id.  ``paths`` may include the manifest."""
     from . import queue, queued_ingest
 
-    names = sorted(p.name for p in files.iterdir())
+    token = token or secrets.token_hex(16)
+    if written is None:
+        files = [p for p in paths if p.name not in MANIFEST_NAMES]  # as the hot folder does
+        written = [(p.name, p.stat().st_size) for p in files]
+    names = [p.name for p in paths]
     try:
-        for name in names:
-            with (files / name).open("rb") as stream:
-                queued_ingest.stage(instance, token, [(name, stream)])
+        for path in paths:
+            with path.open("rb") as stream:
+                queued_ingest.stage(instance, token, [(path.name, stream)])
         queue.ensure_schema(instance)
         with instance.db.transaction() as s:
             batch = uploads.create_batch(s, uploader, token, written, manifest_name)
             queue.defer_files(s, batch.id, [f.id for f in batch.files])
-            batch_id = batch.id
+            return batch.id
     except BaseException:
-        with contextlib.suppress(Exception):  # the clerk is told it failed: nothing stays
+        with contextlib.suppress(Exception):  # the caller is told it failed: nothing stays
             queued_ingest.drop_staged(instance, token, names)
         raise
-    shutil.rmtree(files.parent, ignore_errors=True)
-    return batch_id
 
 
 def process_pending(instance: Instance, workers: int | None = None, recover: bool = False) -> int:

@@ -14,6 +14,7 @@ registered twice.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -28,7 +29,9 @@ from .metadata import MANIFEST_NAMES
 from .model import Outcome
 from .runner import IngestReport, run
 
-DONE, REJECTED = "done", "rejected"
+log = logging.getLogger(__name__)
+
+DONE, REJECTED, QUEUED = "done", "rejected", "queued"
 TEMPORARY_SUFFIXES = (".part", ".tmp", ".temp", ".crdownload", ".partial", "~")
 
 
@@ -104,8 +107,10 @@ def watch(
     stop: threading.Event | None = None,
     on_batch: Callable[[IngestReport], None] | None = None,
     workers: int | None = None,
+    on_queued: Callable[[int, list[Path]], None] | None = None,
 ) -> None:
-    """Watch ``folder`` until ``stop`` is set (or forever)."""
+    """Watch ``folder`` until ``stop`` is set (or forever).  With a job queue the files
+    become an upload's jobs (``on_queued``) instead of being ingested here."""
     hot = Path(folder).absolute()
     if not hot.is_dir():
         raise FileNotFoundError(f"hot folder {hot} does not exist")
@@ -115,7 +120,9 @@ def watch(
     while not stop.is_set():
         now = time.monotonic()
         batch = [p for p in ready_files(hot, seen, settle, now) if retry_after.get(p, 0) <= now]
-        if batch:
+        if batch and instance.config.job_queue:
+            _queue_batch(instance, hot, batch, seen, retry_after, on_queued)
+        elif batch:
             report = run(batch, instance, workers=workers, source_label="hot folder")
             settle_batch(hot, report)
             for f in report.files:
@@ -126,3 +133,29 @@ def watch(
             if on_batch is not None:
                 on_batch(report)
         stop.wait(poll)
+
+
+def _queue_batch(instance: Instance, hot: Path, batch: list[Path], seen: dict[Path, _Seen],
+                 retry_after: dict[Path, float],
+                 on_queued: Callable[[int, list[Path]], None] | None) -> None:  # fmt: skip
+    """Queue the files as an upload by the console (with the folder's manifest), then move
+    them into ``queued/``: staged in the object store, they are the workers' now.  A crash
+    between the two queues them again next time; the workers find them duplicates."""
+    from docstore.services.actors import CONSOLE
+
+    from .spool import queue_files
+
+    manifest = next((hot / n for n in sorted(MANIFEST_NAMES) if (hot / n).is_file()), None)
+    staged = [*batch, *([manifest] if manifest else [])]
+    try:
+        batch_id = queue_files(instance, CONSOLE, staged, manifest.name if manifest else None)
+    except Exception:  # the database or the object store away: try again later
+        log.exception("hot folder: %d files not queued; tried again in 30 s", len(batch))
+        for path in batch:
+            retry_after[path] = time.monotonic() + 30
+        return
+    for path in batch:
+        _move(path, hot / QUEUED)
+        seen.pop(path, None)
+    if on_queued is not None:
+        on_queued(batch_id, batch)

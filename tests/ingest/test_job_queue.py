@@ -8,6 +8,7 @@ then quarantined with the reason."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -79,7 +80,8 @@ class Workers:
 
     def stop_all(self) -> None:
         for name in list(self.procs):
-            self.kill(name)
+            with contextlib.suppress(ProcessLookupError):  # already gone
+                self.kill(name)
 
     def log(self) -> str:
         return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.root.glob("*.log"))
@@ -113,7 +115,11 @@ def wait_done(inst: Instance, batch_id: int, seconds: float, while_waiting: Call
                 return {f.name: f.outcome for f in batch.files}
         while_waiting()
         time.sleep(0.5)
-    pytest.fail(f"upload {batch_id} not done after {seconds} s; workers' log:\n{log()}")
+    with inst.db.session() as s:
+        jobs = s.execute(text("SELECT id, status::text, attempts, args FROM procrastinate_jobs"))
+        files = [(f.name, f.outcome, f.reason) for f in s.get(UploadBatch, batch_id).files]
+        state = f"jobs {jobs.all()}, files {files}"
+    pytest.fail(f"upload {batch_id} not done after {seconds} s ({state}); log:\n{log()}")
 
 
 def staged(inst: Instance) -> list[str]:
@@ -134,14 +140,19 @@ def no_orphans(inst: Instance) -> None:
 def test_an_upload_and_its_jobs_are_one_transaction(inst, clerk, tmp_path, monkeypatch) -> None:
     paths = [samples.text_pdf(tmp_path / "a.pdf")]
 
-    def database_gone(*args, **kwargs):
+    real_defer = queue.defer_files
+
+    def database_gone_after_the_jobs(*args, **kwargs):
+        real_defer(*args, **kwargs)  # the jobs written, then the transaction fails
         raise RuntimeError("connection lost")
 
-    monkeypatch.setattr(queue, "defer_files", database_gone)
+    monkeypatch.setattr(queue, "defer_files", database_gone_after_the_jobs)
     with pytest.raises(RuntimeError):
         upload(inst, clerk, paths)
     with inst.db.session() as s:
         assert s.scalar(select(func.count()).select_from(UploadBatch)) == 0
+        assert s.scalar(text("SELECT count(*) FROM procrastinate_jobs")) == 0
+    assert staged(inst) == []
     monkeypatch.undo()
     batch_id = upload(inst, clerk, paths)
     with inst.db.session() as s:
@@ -279,3 +290,73 @@ def test_the_queue_needs_postgresql(tmp_path) -> None:
         load_config({"home": tmp_path, "job_queue": "postgres"}, environ={})
     with pytest.raises(ConfigError, match="leave it empty or set 'postgres'"):
         load_config({"home": tmp_path, "job_queue": "redis"}, environ={})
+
+
+@pytest.mark.slow
+def test_hot_folder_files_become_jobs(inst, workers, tmp_path) -> None:
+    import threading
+
+    from ingest.watch import QUEUED, watch
+
+    hot = tmp_path / "hot"
+    hot.mkdir()
+    queued: list[tuple[int, list[Path]]] = []
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(hot, inst), kwargs={
+        "poll": 0.1, "settle": 0.3, "stop": stop,
+        "on_queued": lambda b, files: queued.append((b, files))})  # fmt: skip
+    watcher.start()
+    try:
+        for n in range(2):
+            samples.text_pdf(hot / f"63-BA-2022-000{n}_statik_2022-01-01_Scan.pdf", marker=str(n))
+        wait_queued(queued, 2)
+        files = [p for _, batch in queued for p in batch]
+        assert sorted(p.name for p in (hot / QUEUED).iterdir()) == sorted(p.name for p in files)
+        workers.start("w1")
+        for batch_id, _ in queued:
+            assert set(wait_done(inst, batch_id, 180, log=workers.log).values()) == {"accepted"}
+        again = hot / QUEUED / files[0].name
+        again.rename(hot / files[0].name)  # the scanner's operator drops it in once more
+        wait_queued(queued, 3)
+        assert wait_done(inst, queued[-1][0], 180, log=workers.log) == {files[0].name: "duplicate"}
+    finally:
+        stop.set()
+        watcher.join(30)
+    assert len(documents(inst)) == 2
+    assert staged(inst) == []
+
+
+def wait_queued(queued: list[tuple[int, list[Path]]], files: int) -> None:
+    deadline = time.monotonic() + 30
+    while sum(len(b) for _, b in queued) < files:
+        assert time.monotonic() < deadline, queued
+        time.sleep(0.1)
+
+
+def test_a_try_cut_short_by_an_outage_is_not_taken_for_a_crash(inst, clerk, tmp_path,
+                                                                 monkeypatch) -> None:  # fmt: skip
+    from storage import StorageUnavailable
+
+    path = samples.text_pdf(tmp_path / "brief.pdf")
+    batch_id = upload(inst, clerk, [path])
+    with inst.db.session() as s:
+        file_id = s.scalar(select(UploadFile.id).where(UploadFile.batch_id == batch_id))
+
+    def store_away(*args, **kwargs):
+        raise StorageUnavailable("127.0.0.1:9000", "minio down")
+
+    monkeypatch.setattr(queued_ingest, "_fetch", store_away)
+    with pytest.raises(queued_ingest.TryAgain):
+        queued_ingest.ingest_file(inst, batch_id, file_id, attempts=0)
+    with inst.db.session() as s:  # its reason is kept: the next try knows it was no crash
+        assert "is unavailable: minio down" in s.get(UploadFile, file_id).reason
+    queued_ingest.ingest_file(inst, batch_id, file_id, attempts=2)  # the last try: no raise
+    with inst.db.session() as s:
+        row = s.get(UploadFile, file_id)
+        assert row.outcome == "failed" and row.reason.startswith(queued_ingest.STILL_FAILING)
+        assert "kept staged" in row.reason
+        assert s.get(UploadBatch, batch_id).status == "done"
+    assert len(staged(inst)) == 1  # nothing lost: the bytes wait for the operator
+    monkeypatch.undo()
+    queued_ingest.ingest_file(inst, batch_id, file_id, attempts=3)  # delivered again: nothing
+    assert documents(inst) == []

@@ -36,8 +36,10 @@ def test_a_dead_writer_is_overtaken_once_its_lease_stood_unrenewed(backend, monk
     with pytest.raises(IndexBusy):
         lease(backend, 0.5).take()
     second = lease(backend, 5.0)
+    began = time.monotonic()
     second.take()  # the watch begun by the first wait counts
-    assert 1.5 <= time.monotonic() - started < 4.0
+    assert time.monotonic() - began < 1.4  # less than a whole lease of its own watching
+    assert time.monotonic() - started >= 1.5
     with pytest.raises(IndexBusy):
         dead.renew()  # it learns it lost the lease before acknowledging anything
     second.renew()
@@ -45,8 +47,10 @@ def test_a_dead_writer_is_overtaken_once_its_lease_stood_unrenewed(backend, monk
     lease(backend, 0.5).take()  # free again
 
 
-def test_a_live_writer_is_never_overtaken_whatever_the_clocks_say(backend, monkeypatch) -> None:
-    monkeypatch.setattr(opensearch_lease, "LEASE_SECONDS", 1.0)
+def test_a_live_writer_is_not_overtaken_by_a_waiter_whose_clock_is_ahead(
+    backend, monkeypatch
+) -> None:
+    monkeypatch.setattr(opensearch_lease, "LEASE_SECONDS", 3.0)
     live = lease(backend, 1.0)
     live.take()
     stop = threading.Event()
@@ -60,11 +64,20 @@ def test_a_live_writer_is_never_overtaken_whatever_the_clocks_say(backend, monke
     try:
         true_time = time.time
         live._body = lambda: {"holder": live.holder, "at": true_time()}  # its host is right
-        skewed = true_time() + 86_400  # the waiting host's clock is a day ahead
-        monkeypatch.setattr(opensearch_lease.time, "time", lambda: skewed)
+        ahead = 300  # the waiting host's clock is five minutes ahead
+        monkeypatch.setattr(opensearch_lease.time, "time", lambda: true_time() + ahead)
         with pytest.raises(IndexBusy):
-            lease(backend, 3.0).take()
+            lease(backend, 5.0).take()
     finally:
         stop.set()
         renewer.join()
     live.renew()  # still its own
+
+
+def test_a_fresh_process_overtakes_a_lease_left_long_ago(backend, monkeypatch) -> None:
+    dead = lease(backend, 1.0)
+    true_time = time.time
+    dead._body = lambda: {"holder": dead.holder, "at": true_time() - 3600}  # an hour ago
+    dead.take()
+    opensearch_lease._OBSERVED.clear()  # a new process: it never watched this lease
+    lease(backend, 2.0).take()
