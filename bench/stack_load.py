@@ -225,6 +225,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rate", type=float, default=100, help="requests/s of all users")
     parser.add_argument("--files", type=int, default=40)
+    parser.add_argument("--uploads", type=int, default=4, help="of 10 PDFs, during the load")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; {args.users} users at {args.rate:.0f} req/s "
           f"for {args.seconds:.0f} s; 3 web instances (1 worker x 8 threads) behind nginx, "
@@ -269,9 +270,10 @@ def main() -> None:
         print(f"sign-in: {args.users} users in {signin_s:.1f} s "
               f"({args.users / signin_s:.1f}/s), {failed_signins} failed")  # fmt: skip
         instance = Instance(load_config({"home": home, **settings}, environ={}))
-        ids, queued_at = upload_while(instance, root, 4)
+        ids, queued_at = upload_while(instance, root, args.uploads)
         tally = run_users(proxy.port, cookies, docs, args.rate, args.seconds)
-        print(f"under load ({args.seconds:.0f} s, while 4 uploads of 10 PDFs were ingested):")
+        print(f"under load ({args.seconds:.0f} s, while {args.uploads} uploads of 10 PDFs "
+              "were ingested):")  # fmt: skip
         p95 = tally.show(args.seconds)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
