@@ -55,5 +55,19 @@ def preparing(procs: int | None) -> Iterator[Callable[[Iterable], Iterator[list]
     from .lexicon import lexicon
 
     lexicon()
-    with multiprocessing.get_context("fork").Pool(procs) as pool:
+    with multiprocessing.get_context("fork").Pool(procs, initializer=_own_signals) as pool:
         yield lambda chunks: pool.imap(prepared, chunks)
+
+
+def _own_signals() -> None:
+    """A forked process inherits its parent's signal handling. In a queue worker that is
+    asyncio's: a wakeup socket shared with the worker and a SIGTERM handler that does
+    nothing. The SIGTERM the pool sends its processes at the end then either reached the
+    worker's loop as a stop request of its own, or was ignored and the pool waited for
+    ever. Each process of the pool takes the default handling instead."""
+    import signal
+
+    with contextlib.suppress(ValueError):  # not the main thread: nothing was inherited
+        signal.set_wakeup_fd(-1)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)

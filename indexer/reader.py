@@ -7,6 +7,11 @@ gets a newly opened searcher, and the old one is closed when its last
 lease ends.  Whoosh's own ``Searcher.refresh`` cannot be used here: it
 shares segment readers between old and new searcher and closes the rest
 while other threads may still be searching them.
+
+Threads take turns on one searcher: Whoosh reads postings by seeking and reading a file
+object its segment readers share, so two threads searching at once can read each other's
+bytes ("Block tag error"). Searching is pure Python under the GIL, so taking turns costs
+a process no throughput; a rebuild's new searcher has a turn of its own.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh.index import Index
 from whoosh.searching import Searcher
@@ -25,6 +30,7 @@ class _Lease:
     searcher: Searcher
     users: int = 0
     retired: bool = False
+    turn: threading.RLock = field(default_factory=threading.RLock)
 
 
 class IndexReader:
@@ -48,7 +54,8 @@ class IndexReader:
             lease = self._latest()
             lease.users += 1
         try:
-            yield lease.searcher
+            with lease.turn:
+                yield lease.searcher
         finally:
             with self._lock:
                 lease.users -= 1

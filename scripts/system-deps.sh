@@ -6,7 +6,7 @@ set -euo pipefail
 profile="${1:-demo}"
 packages=(libmagic1 tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-frk fonts-dejavu-core xmlsec1 wngerman)
 if [ "$profile" = "test" ]; then
-  packages+=(postgresql chromium nginx-light)
+  packages+=(postgresql chromium nginx-light fonts-gnutypewriter)  # the typewriter face: old-scan tests
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
+import time
 from pathlib import Path
 
-from tests.servers import MinioServer, ServerUnavailable, free_port
+from minio import MinioAdmin
+from minio.credentials import StaticProvider
+
+from tests.servers import MINIO_PASSWORD, MINIO_USER, MinioServer, ServerUnavailable, free_port
 
 CONTAINER_MARKS = (Path("/.dockerenv"), Path("/run/.containerenv"))
 
@@ -41,6 +46,38 @@ class MinioCluster:
             node.launch()
         for node in self.nodes:
             node.wait_ready(timeout)
+        self.wait_joined(self.nodes[0], timeout)
+
+    def restart(self, node: MinioServer, timeout: float = 120.0) -> None:
+        """Start a node that was stopped, and wait until it sees all its peers again."""
+        node.start(timeout)
+        self.wait_joined(node, timeout)
+
+    def wait_joined(self, node: MinioServer, timeout: float) -> None:
+        """Until ``node`` sees every server and drive online. A node answers its health
+        check once it has a quorum, a few seconds before it has reconnected to every peer;
+        until then it answers 404 for objects written while it was away."""
+        admin = MinioAdmin(
+            endpoint=node.endpoint,
+            credentials=StaticProvider(MINIO_USER, MINIO_PASSWORD),
+            secure=False,
+        )
+        deadline = time.monotonic() + timeout
+        seen: list = []
+        while time.monotonic() < deadline:
+            try:
+                servers = json.loads(admin.info())["servers"]
+            except Exception:  # not answering yet: asked again
+                servers = []
+            seen = [
+                (s.get("state"), [d.get("state") for d in s.get("drives", [])]) for s in servers
+            ]
+            if len(seen) == len(self.nodes) and all(
+                state == "online" and drives == ["ok"] for state, drives in seen
+            ):
+                return
+            time.sleep(0.2)
+        raise ServerUnavailable(f"minio node {node.endpoint} did not rejoin its peers: {seen}")
 
     def url(self, bucket: str, **params: str) -> str:
         """Through the first node (in production a proxy in front of all of them)."""

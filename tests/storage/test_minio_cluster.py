@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,8 +48,25 @@ def test_a_node_stopped_while_writing_and_reading_loses_nothing(cluster) -> None
     written.update(_put(store, size) for size in (10, 70_000, 2 * MB, 18 * MB))
     for key, data in written.items():  # everything readable with a node gone
         assert store.read_bytes(key) == data, key
-    stopped.start()
+    cluster.restart(stopped)
+    # The node that was away may answer 404 for what was written without it until MinIO
+    # has healed it onto its drive (as tests/web/test_minio_node_loss.py found): a proxy
+    # sends reads elsewhere meanwhile. Nothing is lost: through that node too, everything
+    # is whole within the deadline.
     again = open_store(stopped.url(bucket))  # read through the node that was away
+    deadline = time.monotonic() + 90
+    while (missing := _unreadable(again, written)) and time.monotonic() < deadline:
+        time.sleep(1)
+    assert missing == []
     for key, data in written.items():
-        assert again.read_bytes(key) == data, key
         assert again.stat(key).size == len(data)
+
+
+def _unreadable(store, written: dict[str, bytes]) -> list[str]:
+    missing = []
+    for key, data in written.items():
+        try:
+            assert store.read_bytes(key) == data, key  # a wrong byte is never healed
+        except FileNotFoundError:
+            missing.append(key)
+    return missing
