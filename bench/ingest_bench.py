@@ -35,7 +35,8 @@ from PIL import Image, ImageDraw, ImageFont
 import ingest
 from docstore.config import load_config
 from docstore.instance import Instance
-from ingest.demo.render import FONT, scanned_pages, typed_pdf
+from ingest.demo.render import scanned_pages, typed_pdf
+from ingest.fonts import FONT
 from ingest.model import Outcome
 from ingest.render import PREVIEW_BOX, THUMB_BOX, fit_scale, jpeg
 

@@ -90,23 +90,31 @@ class Tally:
         return p95
 
 
-def session_rss_mb(sid: int) -> list[tuple[str, float]]:
-    """(command, RSS in MB) of every process in session ``sid`` (a web instance's group)."""
+def session_memory_mb(sid: int) -> list[tuple[str, float, float]]:
+    """(command, RSS, PSS in MB) of every process in session ``sid`` (a web instance's
+    group). PSS shares each page among the processes that map it: what a forked worker
+    costs the host beside its master, where RSS counts the shared word list in full."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            status = (entry / "status").read_text()
+            rollup = (entry / "smaps_rollup").read_text()
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:80]
         except OSError:
             continue
         if int(stat[stat.rindex(")") + 2 :].split()[3]) != sid:
             continue
-        kb = next((int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS")), 0)
-        found.append((command, kb / 1024))
+        kb = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
+        found.append((command, kb.get("Rss", 0) / 1024, kb.get("Pss", 0) / 1024))
     return found
+
+
+def server_errors(log: Path, limit: int = 3) -> list[str]:
+    """The first tracebacks a web instance logged: what a 5xx was."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return ["Traceback" + t.split("\n\n", 1)[0] for t in text.split("Traceback")[1 : limit + 1]]
 
 
 def make_archive(home: Path, settings: dict[str, str], files: int, users_wanted: int) -> list[int]:
@@ -285,10 +293,13 @@ def main() -> None:
         print(f"uploads: {sum(done)} of {len(ids)} done {time.perf_counter() - queued_at:.0f} s "
               "after they were queued")  # fmt: skip
         for web in webs:
-            sizes = [(("spool" if "spool" in c else "serve"), mb)
-                     for c, mb in session_rss_mb(web.proc.pid)]  # fmt: skip
-            print("  memory of an instance (gunicorn master, worker; spool): "
-                  + ", ".join(f"{name} {mb:.0f} MB" for name, mb in sorted(sizes)))  # fmt: skip
+            sizes = [(("spool" if "spool" in c else "serve"), rss, pss)
+                     for c, rss, pss in session_memory_mb(web.proc.pid)]  # fmt: skip
+            print("  memory of an instance, RSS (PSS) (gunicorn master, worker; spool): "
+                  + ", ".join(f"{name} {rss:.0f} ({pss:.0f}) MB"
+                              for name, rss, pss in sorted(sizes)))  # fmt: skip
+            for traceback in server_errors(web.log_path):
+                print(f"  server error logged by {web.address}:\n{traceback}")
         instance.close()
         reference = run_users(proxy.port, [None] * args.users, docs, args.rate, args.seconds,
                               static_only=True)  # fmt: skip

@@ -19,13 +19,16 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree.ElementTree import Element, ParseError
 
-import xmlschema
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    import xmlschema
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 VERSIONS = ("02", "08")
@@ -67,6 +70,10 @@ class Statement:
 
 @cache
 def _schema(version: str) -> xmlschema.XMLSchema:
+    """xmlschema is imported by the process that reads a bank statement, not by every
+    web worker at start."""
+    import xmlschema
+
     return xmlschema.XMLSchema(str(SCHEMAS / f"camt.053.001.{version}.xsd"))
 
 

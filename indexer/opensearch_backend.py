@@ -12,6 +12,7 @@ a document after a newer one).
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -23,6 +24,7 @@ from .errors import IndexUnusable, SearchUnreachable
 from .opensearch_lease import Lease
 from .opensearch_mapping import document_id, index_body, page_document
 from .opensearch_prepare import PREPARE_CHUNK, Counted, chunks, preparing
+from .opensearch_search import Overrun
 from .opensearch_search import search as search_pages
 from .page_fields import as_record
 from .records import Change, RecordSource
@@ -80,8 +82,10 @@ class OpenSearchBackend:
     def search(self, text: str, scope: Scope, **options: Any) -> SearchResults:
         def call(body: dict) -> dict:
             for _attempt in range(2):
-                answer = self._guarded(lambda: self._search_or_msearch(body))
+                answer = self._guarded(lambda: self._stopped_or(body))
                 answers = answer.get("responses", [answer])
+                if any(_time_exceeded(one.get("_shards", {}).get("failures")) for one in answers):
+                    raise Overrun  # some shards stopped at the budget: a retry has none left
                 if all(_whole(one) for one in answers):
                     return answer
             # a shard failed on every copy (a generation removed under the request, or no
@@ -90,6 +94,15 @@ class OpenSearchBackend:
                                 "run 'bauakte reindex'")  # fmt: skip
 
         return search_pages(call, text, scope, **options)
+
+    def _stopped_or(self, body: dict) -> dict:
+        """The answer, or Overrun when the cluster failed the request at its timeout."""
+        try:
+            return self._search_or_msearch(body)
+        except self._errors.TransportError as exc:
+            if _time_exceeded(getattr(exc, "info", None)) or _time_exceeded(str(exc)):
+                raise Overrun from None
+            raise
 
     def _search_or_msearch(self, body: dict) -> dict:
         """One search, or several in one round trip (``{"msearch": [bodies]}``)."""
@@ -325,6 +338,11 @@ def _request_seconds(body: dict) -> float:
 def _whole(answer: dict) -> bool:
     """No shard failed to answer (a partial answer would give wrong totals)."""
     return not answer.get("_shards", {}).get("failed")
+
+
+def _time_exceeded(error: object) -> bool:
+    """Whether an error body (or a shard's failures) names the search timeout."""
+    return error is not None and "time_exceeded_exception" in json.dumps(error, default=str)
 
 
 def _unusable(exc: Exception) -> bool:

@@ -30,6 +30,11 @@ KEYWORD_FIELDS = ("page_id", "doc", "docfacets", "bf", "aktenzeichen", "az", "az
                   "decade", "source", "audience")  # fmt: skip
 
 
+INNER_WINDOW = 10_000
+"""How many pages of one document a search may show (index.max_inner_result_window,
+100 by default): the viewer asks for all matching pages of the document it shows."""
+
+
 def index_body(shards: int, replicas: int) -> dict[str, Any]:
     properties: dict[str, Any] = {name: KEYWORD for name in KEYWORD_FIELDS}
     properties.update({name: TERMS for name in ANALYSED_FIELDS})
@@ -41,7 +46,13 @@ def index_body(shards: int, replicas: int) -> dict[str, Any]:
         original_name=STORED,
     )  # fmt: skip
     return {
-        "settings": {"index": {"number_of_shards": shards, "number_of_replicas": replicas}},
+        "settings": {
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                "max_inner_result_window": INNER_WINDOW,
+            }
+        },
         "mappings": {
             "dynamic": "strict",
             "_source": {"excludes": list(ANALYSED_FIELDS)},  # terms are made again, not read

@@ -16,10 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
-from fpdf import FPDF
-from fpdf.enums import TextMode
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
@@ -28,12 +27,15 @@ from storage import ObjectStore
 
 from . import stamp as stamps
 from .blackout import black_out_picture
-from .demo.render import FONT, require_fonts
+from .fonts import FONT, require_fonts
 from .images import check_pixels, decode_frame, open_image, reading
 from .originals import local_copy
 from .pdf import PDFIUM
 from .pdf_raster import raster_dpi
 from .render import jpeg
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 JPEG_QUALITY = 85
 
@@ -55,7 +57,7 @@ def write(store: ObjectStore, job: Job, out: Path, quality: Quality) -> int:
 
 def _write_stamped(store: ObjectStore, job: Job, out: Path, quality: Quality) -> int:
     require_fonts()
-    pdf = FPDF(unit="pt")
+    pdf = _new_pdf()
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.add_font("DejaVu", fname=str(FONT))
@@ -76,6 +78,8 @@ def _write_stamped(store: ObjectStore, job: Job, out: Path, quality: Quality) ->
 
 def _invisible(pdf: FPDF, text: stamps.StampText, width: float, height: float, band: float) -> None:
     """The band's words as text over the band, invisible: copied and searched, not seen."""
+    from fpdf.enums import TextMode
+
     pdf.text_mode = TextMode.INVISIBLE
     size = max(3.0, band * 0.22)
     top = height - band + band / 12 + size
@@ -95,7 +99,7 @@ def write_flattened(
     """A redacted document as an external user downloads it: every page an image with its
     regions blacked out, no text layer, nothing of the original's content but the
     pixels (never the original with boxes drawn over it)."""
-    pdf = FPDF(unit="pt")
+    pdf = _new_pdf()
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     pdf.set_creator("Bauakte")
@@ -203,7 +207,7 @@ def _write_copies(store: ObjectStore, job: Job, out: Path, quality: Quality) -> 
 
 
 def _scans_pdf(path: Path, pages: list[JobPage], quality: Quality) -> bytes:
-    pdf = FPDF(unit="pt")
+    pdf = _new_pdf()
     pdf.set_auto_page_break(False)
     pdf.set_margin(0)
     for page, original in _frames(path, pages, quality.image_limit):
@@ -213,3 +217,10 @@ def _scans_pdf(path: Path, pages: list[JobPage], quality: Quality) -> bytes:
         pdf.add_page(format=(page.width_pt, page.height_pt))
         pdf.image(frame, x=0, y=0, w=page.width_pt, h=page.height_pt)
     return bytes(pdf.output())
+
+
+def _new_pdf() -> FPDF:
+    """fpdf2 is imported by the process that writes an extract, not by every web worker."""
+    from fpdf import FPDF
+
+    return FPDF(unit="pt")

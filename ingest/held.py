@@ -80,23 +80,27 @@ def row_of(spool: Path, token: str, name: str) -> dict[str, str]:
     return {}
 
 
+def corrected_row(values: dict[str, Any]) -> dict[str, str]:
+    """The corrected row as text per column, checked as the pipeline would check it before
+    anything moves: a correction that is still wrong is refused with the same coded
+    reason."""
+    row = {c: str(values.get(c) or "").strip() for c in ROW_COLUMNS}
+    try:
+        metadata_from_row(row, "correction")
+    except RowError as exc:
+        raise UsageError(str(exc), exc.code, **exc.params) from None
+    return row
+
+
 def resubmit(
     instance: Instance, clerk: User, spool: Path, batch_id: int, file_id: int,
     values: dict[str, Any],
 ) -> int:  # fmt: skip
-    """Ingest the held file again with the corrected row; returns the new upload's id.
-
-    The row is checked as the pipeline would check it before anything moves, so a
-    correction that is still wrong is refused with the same coded reason.
-    """
-    row = {c: str(values.get(c) or "").strip() for c in ROW_COLUMNS}
+    """Ingest the held file again with the corrected row; returns the new upload's id."""
     with instance.db.transaction() as s:
         upload_file = uploads.correctable(s, clerk, batch_id, file_id, lock=True)
         name, token = upload_file.name, upload_file.batch.token
-        try:
-            metadata_from_row(row, "correction")
-        except RowError as exc:
-            raise UsageError(str(exc), exc.code, **exc.params) from None
+        row = corrected_row(values)
         source = _held_or_refuse(spool, token, name)
         new_token = secrets.token_hex(16)
         part = spool / f"{new_token}.part"

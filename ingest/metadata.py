@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -180,22 +181,26 @@ def load_manifest(path: Path) -> Manifest:
 
 def read_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """The manifest's rows with their numbers as a spreadsheet shows them (header is row 1)."""
-    if path.suffix.lower() == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+    return rows_of(path.read_bytes(), path.suffix)
+
+
+def rows_of(data: bytes, suffix: str) -> list[tuple[int, dict[str, Any]]]:
+    """``read_rows`` of a manifest's bytes (``suffix``: its file name's, ``.csv``/``.json``);
+    for a manifest kept elsewhere than in a folder (the object store)."""
+    text = data.decode("utf-8-sig")
+    if suffix.lower() == ".json":
+        rows = json.loads(text)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise RowError("a JSON manifest must be a list of objects")
-        return [(i, r) for i, r in enumerate(data, start=1)]
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        sample = f.read(4096)
-        f.seek(0)
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","
-        reader = csv.DictReader(f, delimiter=delimiter)
-        if not reader.fieldnames or "file" not in [c.strip() for c in reader.fieldnames]:
-            raise RowError("the header has no column 'file'")
-        return [
-            (i, {(k or "").strip(): v for k, v in row.items()})
-            for i, row in enumerate(reader, start=2)
-        ]
+        return [(i, r) for i, r in enumerate(rows, start=1)]
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames or "file" not in [c.strip() for c in reader.fieldnames]:
+        raise RowError("the header has no column 'file'")
+    return [
+        (i, {(k or "").strip(): v for k, v in row.items()}) for i, row in enumerate(reader, start=2)
+    ]
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")

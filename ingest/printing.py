@@ -20,7 +20,7 @@ from docstore.payment_reference import display
 from docstore.services.fee_notices import NoticeLetter
 from storage import ObjectStore, letter_key
 
-from .demo.render import FONT, FONT_BOLD, require_fonts
+from .fonts import FONT, FONT_BOLD, require_fonts
 
 ITEM_LABELS = {
     FeeCode.APPLICATION: "Gebühr für die Akteneinsicht",

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 INGEST_FILE = "bauakte.ingest_file"
 RETRY_STALLED = "bauakte.retry_stalled"
+SWEEP_ORPHANS = "bauakte.sweep_orphans"
 INGEST_QUEUE = "ingest"
 RETRY_WAIT = 5
 """Waits between tries grow as RETRY_WAIT ** try: 5 s, 25 s, 2 min, 10 min, 52 min (a
@@ -76,6 +77,12 @@ def make_app(instance: Instance) -> procrastinate.App:
             log.warning("job %s (%s) was running on a worker that stopped: tried again",
                         job.id, job.task_name)  # fmt: skip
             await manager.retry_job(job)
+
+    @app.periodic(cron="23 * * * *", periodic_id="orphans")
+    @app.task(name=SWEEP_ORPHANS, queueing_lock=SWEEP_ORPHANS, pass_context=True)
+    def sweep_orphans(context: procrastinate.JobContext, timestamp: int) -> None:
+        """Hourly: staged files of uploads that were never recorded go."""
+        queued_ingest.sweep_orphans(context.additional_context["instance"])
 
     return app
 

@@ -16,6 +16,7 @@ unprocessed on its last try.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import uuid
@@ -23,10 +24,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy.orm import Session
+
 from docstore.instance import Instance
-from docstore.models import UploadBatch
+from docstore.models import UploadBatch, UploadStatus
 from docstore.services import uploads
-from storage import incoming_key
+from docstore.services.actors import Actor
+from storage import ObjectInfo, incoming_key
+from storage.keys import INCOMING_PREFIX
 
 from . import failpoints
 from .discover import sha256_of
@@ -37,6 +42,8 @@ from .spool import FILES, UploadProgress
 
 log = logging.getLogger(__name__)
 
+ORPHAN_SETTLE_SECONDS = 3600.0
+"""How old the newest staged file of an unrecorded upload must be before it goes."""
 STILL_FAILING = "still failing"
 WORKER_CRASH = "worker crash"
 
@@ -53,6 +60,50 @@ def stage(instance: Instance, token: str, files: Iterable[tuple[str, BinaryIO]])
 def drop_staged(instance: Instance, token: str, names: Iterable[str]) -> None:
     for name in names:  # deleting what is not there is no error, on every store
         instance.store.delete(incoming_key(token, name))
+
+
+def record_staged(
+    session: Session,
+    uploader: Actor,
+    token: str,
+    written: list[tuple[str, int]],
+    manifest_name: str | None,
+) -> UploadBatch:
+    """The upload of files staged under ``token``, and a job per file, in the caller's
+    transaction: a job exists exactly when its upload does (``queue.ensure_schema``
+    first)."""
+    from . import queue
+
+    batch = uploads.create_batch(session, uploader, token, written, manifest_name)
+    queue.defer_files(session, batch.id, [f.id for f in batch.files])
+    return batch
+
+
+def sweep_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> int:
+    """Remove staged files whose upload was never recorded (a web process killed between
+    staging and recording its upload); returns how many went.
+
+    An upload is judged by its newest staged file, once that is ``settle`` seconds old:
+    an upload being staged right now is younger. A recorded upload's files are never
+    touched here: its jobs and corrections own them."""
+    by_token: dict[str, list[ObjectInfo]] = {}
+    for info in instance.store.list(INCOMING_PREFIX):
+        token = info.key[len(INCOMING_PREFIX) :].split("/", 1)[0]
+        by_token.setdefault(token, []).append(info)
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=settle)
+    settled = {t for t, infos in by_token.items() if max(i.modified for i in infos) < cutoff}
+    if not settled:
+        return 0
+    with instance.db.session() as s:
+        recorded = uploads.recorded_tokens(s, settled)
+    removed = 0
+    for token in sorted(settled - recorded):
+        for info in by_token[token]:
+            instance.store.delete(info.key)
+            removed += 1
+        log.warning("staged upload %s was never recorded: its %d files removed", token,
+                    len(by_token[token]))  # fmt: skip
+    return removed
 
 
 def ingest_file(instance: Instance, batch_id: int, file_id: int, attempts: int) -> None:
@@ -149,7 +200,7 @@ def _settled(instance: Instance, batch_id: int, token: str, name: str, report: F
     if not uploads.correctable_code(report.reason_code):
         drop_staged(instance, token, [name])
     if complete:
-        _drop_manifest(instance, batch_id)
+        drop_manifest(instance, batch_id)
 
 
 def _give_up(instance: Instance, batch_id: int, file_id: int, source: SourceFile, reason: str,
@@ -163,14 +214,18 @@ def _give_up(instance: Instance, batch_id: int, file_id: int, source: SourceFile
         complete = uploads.finish_if_complete(s, batch_id)
     drop_staged(instance, token, [source.name])
     if complete:
-        _drop_manifest(instance, batch_id)
+        drop_manifest(instance, batch_id)
 
 
-def _drop_manifest(instance: Instance, batch_id: int) -> None:
-    """A finished upload's manifest goes too, unless a file waits for a corrected row."""
+def drop_manifest(instance: Instance, batch_id: int) -> None:
+    """A finished upload's manifest goes too, unless a file waits for a corrected row.
+    While any file of the upload still waits for its job, the manifest stays: that job
+    reads it."""
     with instance.db.session() as s:
         batch = s.get(UploadBatch, batch_id)
         if batch is None or batch.manifest_name is None:
+            return
+        if batch.status != UploadStatus.DONE.value:
             return
         if any(uploads.is_correctable(f) for f in batch.files):
             return

@@ -166,9 +166,7 @@ def queue_files(
                 queued_ingest.stage(instance, token, [(path.name, stream)])
         queue.ensure_schema(instance)
         with instance.db.transaction() as s:
-            batch = uploads.create_batch(s, uploader, token, written, manifest_name)
-            queue.defer_files(s, batch.id, [f.id for f in batch.files])
-            return batch.id
+            return queued_ingest.record_staged(s, uploader, token, written, manifest_name).id
     except BaseException:
         with contextlib.suppress(Exception):  # the caller is told it failed: nothing stays
             queued_ingest.drop_staged(instance, token, names)

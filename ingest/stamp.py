@@ -18,7 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from docstore.services.extract_jobs import Stamp
 
-from .demo.render import FONT, FONT_BOLD
+from .fonts import FONT, FONT_BOLD
 
 BAND_SHARE = 0.075
 """Height of the band as a share of the page width (about 16 mm on A4)."""

@@ -24,7 +24,6 @@ from docstore.services.actors import CONSOLE
 from indexer.errors import IndexBusy, IndexUnusable
 from indexer.lexicon import WordListMissing
 from ingest import cli as ingest_cli
-from ingest.demo import run_demo
 from ingest.index_sync import ensure_index, reindex, sync_index
 from storage import StorageError, StorageUnavailable
 from viewer.doctor import findings
@@ -58,6 +57,8 @@ def init_cmd(inst: Instance) -> None:
 @pass_instance
 def demo_cmd(inst: Instance) -> None:
     """Generate the demo archive (users, grants, building files, documents) and ingest it."""
+    from ingest.demo import run_demo  # its PDF writer is not for every command's process
+
     people, report = run_demo(inst)
     for line in people.building_files:
         click.echo(f"building file  {line}")

@@ -22,7 +22,7 @@ import math
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from docstore.services.marking import ViewerMark
-from ingest.demo.render import FONT, FONT_BOLD
+from ingest.fonts import FONT, FONT_BOLD
 from ingest.vips import probe
 
 FONT_PX = 15

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -262,6 +263,16 @@ def recent_batches(session: Session, user: User, limit: int = 10) -> list[Upload
     roles.require(user, Capability.INGEST)
     stmt = select(UploadBatch).order_by(UploadBatch.id.desc()).limit(limit)
     return list(session.scalars(stmt.options(selectinload(UploadBatch.files))))
+
+
+def recorded_tokens(session: Session, tokens: Iterable[str]) -> set[str]:
+    """Which of ``tokens`` name a recorded upload."""
+    wanted = list(tokens)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 1000):  # bounded IN lists
+        chunk = wanted[start : start + 1000]
+        found.update(session.scalars(select(UploadBatch.token).where(UploadBatch.token.in_(chunk))))
+    return found
 
 
 def known_tokens(session: Session) -> set[str]:

@@ -14,10 +14,11 @@ from pathlib import Path
 from docstore.demo import DemoReport, seed
 from docstore.instance import Instance
 
+from ..fonts import require_fonts
 from ..metadata import MANIFEST_COLUMNS
 from ..runner import IngestReport, ProgressSink, run
 from .catalogue import DemoDoc, catalogue
-from .render import plan_drawing, require_fonts, scanned_pages, typed_pdf
+from .render import plan_drawing, scanned_pages, typed_pdf
 
 EXTENSIONS = {"pdf": ".pdf", "scan-jpeg": ".jpg", "scan-tiff": ".tif", "plan": ".jpg"}
 

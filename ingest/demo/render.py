@@ -9,17 +9,10 @@ from pathlib import Path
 from fpdf import FPDF
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian's fonts-dejavu-core
-FONT_BOLD = FONT.with_name("DejaVuSans-Bold.ttf")
+from ..fonts import FONT, FONT_BOLD
+
 FIXED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # same bytes on every run
 AUTHORITY = "Stadt Köln · Der Oberbürgermeister · Bauaufsichtsamt"
-
-
-def require_fonts() -> None:
-    if not FONT.exists():
-        raise FileNotFoundError(
-            f"{FONT} is missing: install Debian's 'fonts-dejavu-core' package (make demo does)"
-        )
 
 
 def typed_pdf(path: Path, heading: str, lines: list[str], when: dt.date, pages: int = 1) -> None:

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ingest import ocr
 from ingest.demo.old_print import aged_page, word_accuracy
-from ingest.demo.render import FONT
+from ingest.fonts import FONT
 from ingest.ocr_prepare import prepare, unturn
 from ingest.ocr_read import read_page
 

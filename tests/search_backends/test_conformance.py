@@ -111,6 +111,24 @@ def test_pages_of_results_are_exact_and_disjoint(backend, source) -> None:
     assert len(one) == 2 and len(two) == 1 and not set(one) & set(two)
 
 
+def test_a_page_past_the_results_is_empty_with_the_true_total(backend, source) -> None:
+    for sort in ("relevance", "date"):
+        past = backend.search("Baugenehmigung", STAFF, per_page=2, page=50, sort=sort,
+                              limits=SLOW_MACHINE)  # fmt: skip
+        assert past.total == 3 and past.results == []
+
+
+def test_every_matching_page_of_a_long_document(backend, source) -> None:
+    """The viewer asks for all matching pages of the document it shows: more than an
+    engine's default window of hits per document (OpenSearch: 100)."""
+    source.put(7, [page(7, n, f"Bewehrungsplan Blatt {n}", 7) for n in range(1, 131)])
+    backend.sync(source)
+    inside = Scope(document_ids=frozenset({7}))
+    [hit] = backend.search("Bewehrungsplan", inside, per_page=1, pages_per_document=130,
+                           limits=SLOW_MACHINE).results  # fmt: skip
+    assert sorted(p.number for p in hit.pages) == list(range(1, 131))
+
+
 def test_snippets_mark_the_words_found(backend, source) -> None:
     [hit] = backend.search("Fensterbrüstung", STAFF, limits=SLOW_MACHINE).results
     assert hit.pages[0].number == 2

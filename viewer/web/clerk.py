@@ -7,7 +7,6 @@ views only turn forms into calls and errors into messages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -31,7 +30,8 @@ from docstore.services import (
 from docstore.services.building_files import EDITABLE as FILE_FIELDS
 from docstore.services.documents import EDITABLE as DOCUMENT_FIELDS
 from docstore.services.roles import Capability
-from ingest import held, spool
+from ingest import spool
+from ingest.corrections import Keeper, keeper
 from ingest.index_sync import sync_after_change
 from ingest.metadata import MANIFEST_COLUMNS
 
@@ -126,23 +126,23 @@ def upload_status(batch_id: int) -> str:
     with instance().db.session() as s:
         batch = uploads.batch_for(s, current_user.user, batch_id)
         files = list(batch.files)
-    spool_root = spool.spool_dir(instance())
-    fixes = {f.id: _correct_url(spool_root, batch, f) for f in files}
+    kept = keeper(instance())
+    fixes = {f.id: _correct_url(kept, batch, f) for f in files}
     return render_template("clerk/upload_status.html", batch=batch, files=files, fixes=fixes)
 
 
-def _correct_url(spool_root: Path, batch, upload_file) -> str | None:
+def _correct_url(kept: Keeper, batch, upload_file) -> str | None:
     """Where a file refused for its manifest row can be put right, while it is held."""
     if not uploads.is_correctable(upload_file):
         return None
-    if held.held_file(spool_root, batch.token, upload_file.name) is None:
+    if not kept.may_offer(batch, upload_file.name):
         return None
     return url_for("corrections.correct", batch_id=batch.id, file_id=upload_file.id)
 
 
 @bp.route("/upload/<id:batch_id>/status.json")
 def upload_status_json(batch_id: int) -> Response:
-    spool_root = spool.spool_dir(instance())
+    kept = keeper(instance())
     with instance().db.session() as s:
         batch = uploads.batch_for(s, current_user.user, batch_id)
         body = {
@@ -155,7 +155,7 @@ def upload_status_json(batch_id: int) -> Response:
                     "document_id": f.document_id,
                     "pages_done": f.pages_done,
                     "pages_total": f.pages_total,
-                    "correct_url": _correct_url(spool_root, batch, f),
+                    "correct_url": _correct_url(kept, batch, f),
                     "corrected_in": uploads.corrected_in(f),
                 }
                 for f in batch.files

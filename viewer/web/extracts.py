@@ -20,13 +20,13 @@ from docstore.models import Document, User
 from docstore.services import archive, extracts, fee_notices, online_payments, plan_consents
 from docstore.services.archive import Hidden
 from docstore.services.extracts import Expired, NotReady, OrderTerms
-from ingest.printing import store_fee_notice
 
 from . import online_payments as online_payments_web
 from .context import form_id, instance
 from .downloads import attachment_response
 from .error_texts import error_text
 from .extensions import EXTRACT_LIMIT
+from .fees import fee_printer
 
 bp = Blueprint("extracts", __name__)
 
@@ -35,7 +35,7 @@ def _terms() -> OrderTerms:
     config, store = instance().config, instance().store
     return OrderTerms(
         schedule=fees.schedule_of(config), letterhead=fee_notices.letterhead_of(config),
-        printer=lambda letter: store_fee_notice(store, letter),
+        printer=fee_printer(store),
         plan_kinds=plan_consents.plan_kinds(config),
         max_pages=config.values["extract_max_pages"], zone=config.tz,
     )  # fmt: skip

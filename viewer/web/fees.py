@@ -26,7 +26,7 @@ from docstore.services import (
 )
 from docstore.services.fee_notices import FeeDecision, FeeTerms
 from docstore.services.roles import Capability
-from ingest.printing import store_fee_notice
+from storage import ObjectStore
 
 from .context import instance
 from .downloads import attachment_response
@@ -40,7 +40,19 @@ def terms(decision: FeeDecision) -> FeeTerms:
     """The instance's schedule and letterhead, printing into its object store."""
     config, store = instance().config, instance().store
     return FeeTerms(fees.schedule_of(config), fee_notices.letterhead_of(config),
-                    lambda letter: store_fee_notice(store, letter), decision)  # fmt: skip
+                    fee_printer(store), decision)  # fmt: skip
+
+
+def fee_printer(store: ObjectStore) -> fee_notices.Printer:
+    """Prints a notice into ``store``; fpdf2 is imported by the worker that first prints
+    one, not by every web worker at start."""
+
+    def printer(letter: fee_notices.NoticeLetter) -> str:
+        from ingest.printing import store_fee_notice
+
+        return store_fee_notice(store, letter)
+
+    return printer
 
 
 def _mail() -> mail.MailContext:

@@ -21,8 +21,8 @@ from docstore.errors import BauakteError
 from docstore.services import roles, uploads
 from docstore.services.roles import Capability
 from ingest import held
+from ingest.corrections import keeper
 from ingest.metadata import DATE_COLUMNS, RowError, parse_kind
-from ingest.spool import spool_dir
 
 from .clerk_forms import RowForm
 from .context import instance
@@ -48,25 +48,24 @@ def _staff_only() -> None:
 
 @bp.route("/upload/<id:batch_id>/files/<id:file_id>/correct", methods=["GET", "POST"])
 def correct(batch_id: int, file_id: int) -> str | Response | tuple[str, int]:
-    spool = spool_dir(instance())
+    kept = keeper(instance())
     with instance().db.session() as s:
         upload_file = uploads.correctable(s, current_user.user, batch_id, file_id)
-        token, name = upload_file.batch.token, upload_file.name
+        batch, name = upload_file.batch, upload_file.name
         problem = (upload_file.reason_code, uploads.reason_params(upload_file))
-    if held.held_file(spool, token, name) is None:
+    if not kept.is_held(batch, name):
         flash(_("Die Datei %(name)s liegt nicht mehr zur Korrektur bereit. Bitte laden Sie sie "
                 "erneut hoch.", name=name), "error")  # fmt: skip
         return redirect(url_for("clerk.upload_status", batch_id=batch_id))
     if request.method == "GET":
-        form = RowForm(formdata=None, data=_prefilled(held.row_of(spool, token, name)))
+        form = RowForm(formdata=None, data=_prefilled(kept.row_of(batch, name)))
         _mark(form, *problem, message=None)
         return _page(form, batch_id, file_id, name, upload_file)
     form = RowForm()
     if not form.validate_on_submit():
         return _page(form, batch_id, file_id, name, upload_file), 400
     try:
-        new_id = held.resubmit(instance(), current_user.user, spool, batch_id, file_id,
-                               _row(form))  # fmt: skip
+        new_id = kept.resubmit(current_user.user, batch_id, file_id, _row(form))
     except BauakteError as exc:
         _mark(form, exc.code, exc.params, message=error_text(exc))
         return _page(form, batch_id, file_id, name, upload_file, error_text(exc)), 400
@@ -78,7 +77,7 @@ def correct(batch_id: int, file_id: int) -> str | Response | tuple[str, int]:
 def discard(batch_id: int, file_id: int) -> Response | tuple[str, int]:
     """CSRF is checked by the app-wide ``CSRFProtect`` before this runs."""
     try:
-        held.discard(instance(), current_user.user, spool_dir(instance()), batch_id, file_id)
+        keeper(instance()).discard(current_user.user, batch_id, file_id)
     except BauakteError as exc:
         flash(error_text(exc), "error")
         return redirect(url_for("clerk.upload_status", batch_id=batch_id))
