@@ -93,9 +93,8 @@ class S3Store(BaseStore):
                     f"object store at {self.location} refused the credentials ({exc.code}); "
                     "check BAUAKTE_STORAGE_URL"
                 ) from None
-            raise StorageError(
-                f"object store at {self.location}: {exc.code}: {exc.message}"
-            ) from None
+            kind = _CutShort if exc.code == "IncompleteBody" else StorageError
+            raise kind(f"object store at {self.location}: {exc.code}: {exc.message}") from None
         except (ServerError, InvalidResponseError) as exc:
             raise StorageUnavailable(self.location, _short(exc)) from None
         except urllib3.exceptions.HTTPError as exc:
@@ -121,7 +120,11 @@ class S3Store(BaseStore):
             if digest != expected_sha256:
                 raise ContentMismatch(f"bytes given for {key} hash to {digest}")
             source.seek(start)
-            return self._upload(key, source, length=size, metadata={SHA256_META: digest})
+            try:
+                return self._upload(key, source, length=size, metadata={SHA256_META: digest})
+            except _CutShort:  # the server got less than was sent (a loaded link): once more
+                source.seek(start)
+                return self._upload(key, source, length=size, metadata={SHA256_META: digest})
 
     def _upload(
         self, key: str, stream: BinaryIO, length: int, metadata: dict[str, str] | None = None
@@ -231,3 +234,8 @@ def _seekable(stream: BinaryIO):
 def _short(exc: BaseException) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:300]
+
+
+class _CutShort(StorageError):
+    """The object store received fewer bytes than announced (MinIO's IncompleteBody): the
+    connection was cut under load. Sending the same bytes again is safe."""

@@ -133,7 +133,9 @@ def test_a_node_killed_during_a_sync_loses_and_doubles_no_page(cluster, backend)
     _primary_node(cluster, backend).kill()
     syncing.join(180)
     assert not syncing.is_alive()
-    backend.sync(source)  # what failed stayed queued: a second sync completes it
+    # What failed stayed queued: a second sync completes it. If the killed node took the
+    # first sync's release of the writer lease with it, the lease lapses after 120 s.
+    backend.sync(source, wait=180)
     assert source.queued == []
     assert backend.count() == 2 * DOCUMENTS  # every page, none twice
     assert backend.search("Dachgeschoss", STAFF, limits=LIMITS).total == DOCUMENTS
