@@ -157,7 +157,7 @@ SETTINGS: tuple[Setting, ...] = (
         "search_seconds",
         float,
         1.0,
-        "Time budget of one search; a search past it is refused with a message.",
+        "CPU seconds one search may spend (waiting does not count); past it, it is refused.",
     ),
     Setting(
         "search_rate_limit",

@@ -10,7 +10,6 @@ exact: the matching documents are listed by a composite aggregation, page by pag
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -127,7 +126,7 @@ def _timed(call: Call, budget: Budget) -> Call:
 
     def timed(body: dict) -> dict:
         budget.check()
-        left = f"{max(1, int((budget.deadline - time.monotonic()) * 1000))}ms"
+        left = f"{max(1, int(budget.left() * 1000))}ms"
         try:
             if "msearch" in body:
                 answer = call({"msearch": [{**one, "timeout": left} for one in body["msearch"]]})

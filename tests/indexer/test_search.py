@@ -252,10 +252,25 @@ def test_the_time_budget_ends_the_whoosh_search_itself_and_keeps_the_filter(tmp_
                 expected = searcher.search(query, filter=allowed, mask=mask, limit=None)
                 got = _bounded(searcher, Budget(), query, allowed, mask, limit=None)
                 assert sorted(got.docs()) == sorted(expected.docs())
-        spent = Budget(deadline=time.monotonic() - 1)
+        spent = Budget(Limits(seconds=-1))
         with pytest.raises(QueryRefused) as refused:
             _bounded(searcher, spent, query, None, limit=None, scored=False)
         assert refused.value.code == "too-costly"
+
+
+def test_the_budget_counts_the_searchs_own_work_not_its_waiting() -> None:
+    """A busy machine or another thread's turn on the shared searcher makes a search wait;
+    only its own work counts, so a cheap search is not refused as too costly under load."""
+    from indexer.query import Budget, QueryRefused
+
+    budget = Budget(Limits(seconds=0.2))
+    time.sleep(0.4)
+    budget.check()  # waited, spent next to nothing
+    working_until = time.monotonic() + 60
+    with pytest.raises(QueryRefused) as refused:
+        while time.monotonic() < working_until:
+            budget.check()
+    assert refused.value.code == "too-costly"
 
 
 def test_the_shared_reader_follows_a_rebuild_into_a_new_generation(tmp_path) -> None:
