@@ -122,11 +122,12 @@ def search(
 
 
 def _timed(call: Call, budget: Budget) -> Call:
-    """Each request within what is left of the budget; a request cut short is refused."""
+    """Each request within the wall-clock time the search has left (the cluster's time is
+    its own, not this thread's CPU); a request cut short is refused."""
 
     def timed(body: dict) -> dict:
         budget.check()
-        left = f"{max(1, int(budget.left() * 1000))}ms"
+        left = f"{max(1, int(budget.wall_left() * 1000))}ms"
         try:
             if "msearch" in body:
                 answer = call({"msearch": [{**one, "timeout": left} for one in body["msearch"]]})

@@ -43,6 +43,11 @@ _LEX = re.compile(r'(-?)"([^"]*)"|(\S+)')
 _YEARS = re.compile(r"(\d{4})(?:\.\.(\d{4}))?")
 
 
+WAITING_FACTOR = 10
+"""A search may take this many times its budget in wall-clock time before it is refused
+all the same: a wedged cluster or a long queue must not hold a web thread for ever."""
+
+
 @dataclass
 class Budget:
     """The limits of one search and the time it may still spend.
@@ -51,21 +56,31 @@ class Budget:
     budget bounds what a query costs, so a search that only waits (for a busy
     machine's CPU, for another thread's turn on the searcher, for the cluster's
     answer) is not refused as too costly. On a loaded two-core box a search of
-    a few pages took over a wall-clock second. A budget is checked in the
-    thread that made it.
+    a few pages took over a wall-clock second. Only past WAITING_FACTOR times
+    the budget of wall-clock time is it refused for waiting. A budget is
+    checked in the thread that made it.
     """
 
     limits: Limits = field(default_factory=Limits)
     deadline: float = field(default=0.0)
     """On this thread's CPU clock (``time.thread_time``)."""
+    wall_deadline: float = field(default=0.0)
+    """On the monotonic wall clock."""
 
     def __post_init__(self) -> None:
         if not self.deadline:
             self.deadline = time.thread_time() + self.limits.seconds
+        if not self.wall_deadline:
+            self.wall_deadline = time.monotonic() + WAITING_FACTOR * self.limits.seconds
 
     def left(self) -> float:
         """Seconds of the budget not yet spent (negative once past it)."""
-        return self.deadline - time.thread_time()
+        return min(self.deadline - time.thread_time(), self.wall_left())
+
+    def wall_left(self) -> float:
+        """Wall-clock seconds the search may still take: what a server doing its part of
+        the search (the cluster) is given, its time being its own and not this thread's."""
+        return self.wall_deadline - time.monotonic()
 
     def check(self) -> None:
         if self.left() < 0:

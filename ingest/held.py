@@ -105,9 +105,7 @@ def resubmit(
         new_token = secrets.token_hex(16)
         part = spool / f"{new_token}.part"
         (part / "files").mkdir(parents=True)
-        (part / "files" / "manifest.json").write_text(
-            json.dumps([{"file": name, **{c: v for c, v in row.items() if v}}],
-                       ensure_ascii=False), encoding="utf-8")  # fmt: skip
+        (part / "files" / "manifest.json").write_text(one_row_manifest(name, row), "utf-8")
         size = source.stat().st_size
         os.replace(source, part / "files" / name)
         part.rename(spool / new_token)
@@ -132,8 +130,18 @@ def discard(instance: Instance, clerk: User, spool: Path, batch_id: int, file_id
 def _held_or_refuse(spool: Path, token: str, name: str) -> Path:
     source = held_file(spool, token, name)
     if source is None:
-        raise UsageError(f"{name} is no longer held for a correction", "upload.not_held", name=name)
+        raise not_held(name)
     return source
+
+
+def not_held(name: str) -> UsageError:
+    """The clerk's answer when another clerk (or a second tab) already dealt with the file."""
+    return UsageError(f"{name} is no longer held for a correction", "upload.not_held", name=name)
+
+
+def one_row_manifest(name: str, row: dict[str, str]) -> str:
+    """The manifest a corrected file is queued again with: its one corrected line."""
+    return json.dumps([{"file": name, **{c: v for c, v in row.items() if v}}], ensure_ascii=False)
 
 
 def _tidy(spool: Path, token: str) -> None:

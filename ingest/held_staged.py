@@ -7,10 +7,12 @@ corrects the row or discards the file (see :mod:`ingest.held` for the spool's co
 the same steps).
 
 A correction stages the file again as an upload of its own (its own manifest: the
-corrected row) and records that upload, its job and the old line's "corrected" in one
+corrected row; the bytes copied inside the store, never through the web worker that
+holds the row's lock) and records that upload, its job and the old line's "corrected" in one
 transaction; the old staged bytes go after the commit. A crash before the commit
 leaves the new staged copy unrecorded, which the hourly sweep removes; the old one is
-still held, so the clerk can try again.
+still held, so the clerk can try again. A commit that went through but whose answer
+was lost counts as done.
 """
 
 from __future__ import annotations
@@ -18,20 +20,18 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import json
 import logging
 import secrets
 from pathlib import Path
 from typing import Any
 
-from docstore.errors import UsageError
 from docstore.instance import Instance
 from docstore.models import User
 from docstore.services import uploads
 from storage import StorageError, incoming_key
 
 from . import queued_ingest
-from .held import ROW_COLUMNS, corrected_row
+from .held import ROW_COLUMNS, corrected_row, not_held, one_row_manifest
 from .metadata import rows_of
 
 log = logging.getLogger(__name__)
@@ -70,28 +70,44 @@ def resubmit(
     queue.ensure_schema(instance)
     new_token = secrets.token_hex(16)
     staged: list[str] = []
+    committing = False
     try:
         with instance.db.transaction() as s:
             upload_file = uploads.correctable(s, clerk, batch_id, file_id, lock=True)
             name, token = upload_file.name, upload_file.batch.token
-            row = corrected_row(values)
-            _held_or_refuse(instance, token, name)
-            manifest = json.dumps([{"file": name, **{c: v for c, v in row.items() if v}}],
-                                  ensure_ascii=False).encode()  # fmt: skip
+            manifest = one_row_manifest(name, corrected_row(values)).encode()
+            staged.append(name)
+            try:  # in the store itself: the bytes do not pass through the web worker
+                size = instance.store.copy(incoming_key(token, name), incoming_key(new_token, name))
+            except FileNotFoundError:
+                raise not_held(name) from None
             staged.append(MANIFEST)
             queued_ingest.stage(instance, new_token, [(MANIFEST, io.BytesIO(manifest))])
-            staged.append(name)
-            with instance.store.open(incoming_key(token, name)) as held:
-                [size] = queued_ingest.stage(instance, new_token, [(name, held)])
             new = queued_ingest.record_staged(s, clerk, new_token, [(name, size)], MANIFEST)
             uploads.mark_corrected(s, clerk, upload_file, new.id)
             new_id = new.id
-    except BaseException:
-        with contextlib.suppress(Exception):  # nothing recorded: nothing new stays
-            queued_ingest.drop_staged(instance, new_token, staged)
-        raise
+            committing = True
+    except BaseException as exc:
+        if not committing:  # refused or failed before the commit: nothing new stays
+            with contextlib.suppress(Exception):
+                queued_ingest.drop_staged(instance, new_token, staged)
+            raise
+        landed = _landed(instance, new_token) if isinstance(exc, Exception) else None
+        if landed is None:  # not seen (yet): the sweep drops the copy if it never lands
+            raise
+        new_id = landed  # the commit went through; only its answer was lost
     _forget(instance, batch_id, token, name)
     return new_id
+
+
+def _landed(instance: Instance, token: str) -> int | None:
+    """The upload a correction recorded although its commit reported a failure; None when
+    it is not there or the database cannot say."""
+    try:
+        with instance.db.session() as s:
+            return uploads.upload_of_token(s, token)
+    except Exception:
+        return None
 
 
 def discard(instance: Instance, clerk: User, batch_id: int, file_id: int) -> None:
@@ -117,4 +133,4 @@ def _forget(instance: Instance, batch_id: int, token: str, name: str) -> None:
 
 def _held_or_refuse(instance: Instance, token: str, name: str) -> None:
     if not is_held(instance, token, name):
-        raise UsageError(f"{name} is no longer held for a correction", "upload.not_held", name=name)
+        raise not_held(name)

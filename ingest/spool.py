@@ -256,12 +256,12 @@ def adopt_orphans(instance: Instance, settle: float = ORPHAN_SETTLE_SECONDS) -> 
 
     ``settle`` leaves a just-renamed folder to the request that is queueing it.
     """
-    root = spool_dir(instance)
+    folders = sorted(spool_dir(instance).iterdir())
     with instance.db.session() as s:
-        known = uploads.known_tokens(s)
+        known = uploads.recorded_tokens(s, (f.name for f in folders))
     adopted = 0
     now = time.time()
-    for folder in sorted(root.iterdir()):
+    for folder in folders:
         age = now - folder.stat().st_mtime
         if folder.name.endswith(".part"):
             if age > instance.config.spool_abandoned_hours * 3600:

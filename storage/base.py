@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
-from .errors import ContentMismatch, ImmutableObject
+from .errors import ContentMismatch, ImmutableObject, InvalidKey
 from .keys import original_digest, validate_key, validate_prefix
 
 CHUNK_SIZE = 1024 * 1024
@@ -67,6 +67,8 @@ class ObjectStore(Protocol):
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
 
     def delete(self, key: str) -> None: ...
+
+    def copy(self, source: str, target: str) -> int: ...
 
 
 class HashingReader(io.RawIOBase):
@@ -134,6 +136,12 @@ class BaseStore:
     def _delete(self, key: str) -> None:
         raise NotImplementedError
 
+    def _copy(self, source: str, target: str) -> None:
+        """Copy within the store; a store that can copy without the bytes passing through
+        this process does so (S3's CopyObject). Here: stream them through."""
+        with self._open(source, 0, None) as stream:
+            self._write(target, stream, None)
+
     def ensure_ready(self) -> None:
         raise NotImplementedError
 
@@ -180,6 +188,23 @@ class BaseStore:
         if original_digest(key) is not None:
             raise ImmutableObject(f"{key} is an original; originals are never deleted")
         self._delete(key)
+
+    def copy(self, source: str, target: str) -> int:
+        """The object at ``source`` also at ``target`` (replaced if there); its size.
+
+        FileNotFoundError names a missing source, never the target. An original is
+        only ever written from bytes whose digest was checked on the way in, so
+        ``target`` may not be one.
+        """
+        validate_key(source)
+        validate_key(target)
+        if original_digest(target) is not None:
+            raise ImmutableObject(f"{target} is an original; it is stored from its bytes only")
+        if source == target:
+            raise InvalidKey(f"{source} cannot be copied onto itself")
+        size = self._stat(source).size
+        self._copy(source, target)
+        return size
 
 
 class RangeReader(io.RawIOBase):

@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 import urllib3
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.error import InvalidResponseError, S3Error, ServerError
 
 from .base import CHUNK_SIZE, BaseStore, HashingReader, ObjectInfo, PutResult, hash_stream
@@ -188,6 +189,14 @@ class S3Store(BaseStore):
     def _delete(self, key: str) -> None:
         with self._guard(key):
             self.client.remove_object(self.bucket, key)
+
+    def _copy(self, source: str, target: str) -> None:
+        """A server-side copy: the bytes never pass through this process."""
+        with self._guard(source):
+            try:
+                self.client.copy_object(self.bucket, target, CopySource(self.bucket, source))
+            except ValueError as exc:  # an error in a 200 answer, which the SDK cannot parse
+                raise StorageError(f"object store at {self.location}: copy failed: {exc}") from None
 
 
 class _S3Reader(HashingReader):

@@ -275,5 +275,6 @@ def recorded_tokens(session: Session, tokens: Iterable[str]) -> set[str]:
     return found
 
 
-def known_tokens(session: Session) -> set[str]:
-    return set(session.scalars(select(UploadBatch.token)))
+def upload_of_token(session: Session, token: str) -> int | None:
+    """The upload recorded under ``token``, if any."""
+    return session.scalar(select(UploadBatch.id).where(UploadBatch.token == token))

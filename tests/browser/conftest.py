@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.conftest import KEYCLOAK_REALM, as_environment
 from tests.servers import KeycloakServer, SmtpServer
@@ -111,6 +111,7 @@ def server(
 def browser() -> Iterator[Browser]:
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
     assert AXE.exists(), "axe-core is missing: npm ci --prefix tests/browser"
+    expect.set_options(timeout=30_000)  # its own default (5 s) ignores the page's; a loaded CI
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -133,7 +134,7 @@ def page(browser: Browser, server: Server) -> Iterator[Page]:
         base_url=server.url, locale="de-DE", viewport={"width": 1280, "height": 900}
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     errors: list[str] = []
 
     def heard(message) -> None:

@@ -39,7 +39,7 @@ def _clerk_page(browser: Browser, server: Server) -> Page:
     name, secret = _clerk(server)
     context = browser.new_context(base_url=server.url, locale="de-DE")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     page.goto("/login")
     page.get_by_label("Benutzername").fill(name)
     page.get_by_label("Passwort").fill(PASSWORD)

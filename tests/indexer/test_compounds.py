@@ -141,7 +141,7 @@ def test_a_run_of_letters_without_spaces_is_indexed_quickly_as_one_word() -> Non
     """A text layer without spaces must not recurse or stall indexing (or a rebuild)."""
     import time
 
-    start = time.perf_counter()
+    start = time.thread_time()  # its own work: a loaded machine's waits do not count
     for run in ("haus" * 1250, "ol" * 2500, "dachgeschoss" * 40):
         assert _terms(run) == {stem(fold(run))}
-    assert time.perf_counter() - start < 2
+    assert time.thread_time() - start < 2

@@ -55,7 +55,9 @@ def hostile_batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_instance(home: Path, **overrides: object) -> Instance:
-    inst = Instance(load_config({"home": home, **overrides}, environ={}))
+    """An initialised instance. Searches get 10 s (the cluster's timeout too): the suite runs
+    beside three JVMs on two cores; tests of the budget give their own limits."""
+    inst = Instance(load_config({"home": home, "search_seconds": 10.0, **overrides}, environ={}))
     inst.initialise()
     return inst
 

@@ -9,10 +9,12 @@ recorded are swept away.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from docstore.errors import BauakteError, PermissionDenied
 from docstore.models import Document, Role, UploadBatch, UploadFile
@@ -164,6 +166,34 @@ def test_a_correction_that_fails_leaves_the_file_held_and_nothing_new(
     assert sorted(staged(inst)) == before
     keeper.resubmit(clerk, batch_id, refused.id, {"aktenzeichen": AZ, "date": "2021-05-05"})
     assert _line(inst, batch_id, "falsch.pdf").outcome == "corrected"
+
+
+def test_a_correction_whose_commit_answer_is_lost_is_done_all_the_same(
+    inst, clerk, tmp_path, monkeypatch
+) -> None:
+    """The commit went through but the connection broke before it said so: the new upload
+    is recorded with its job, so its staged file must stay, and the clerk is told it worked."""
+    batch_id = _upload(inst, clerk, tmp_path, {"falsch.pdf": "morgen"})
+    _run_job(inst, batch_id, "falsch.pdf")
+    refused = _line(inst, batch_id, "falsch.pdf")
+    committing = inst.db.transaction
+
+    @contextlib.contextmanager
+    def answer_lost():
+        with committing() as s:
+            yield s
+        raise OperationalError("COMMIT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(inst.db, "transaction", answer_lost)
+    new_id = corrections.keeper(inst).resubmit(
+        clerk, batch_id, refused.id, {"aktenzeichen": AZ, "date": "2021-05-05"}
+    )
+    monkeypatch.undo()
+    assert new_id != batch_id and _line(inst, batch_id, "falsch.pdf").outcome == "corrected"
+    assert new_id in _waiting_jobs(inst)
+    _run_job(inst, new_id, "falsch.pdf")
+    assert _line(inst, new_id, "falsch.pdf").outcome == "accepted"
+    assert staged(inst) == []
 
 
 def test_the_sweep_removes_only_staged_files_of_uploads_never_recorded(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 
 from sqlalchemy import select, update
 
@@ -87,4 +89,39 @@ def test_a_run_that_fails_outright_is_tried_again_then_kept_for_the_operator(
         assert s.get(UploadBatch, batch_id).status == "done"
     kept = spool.spool_dir(inst) / spool.KEPT / token / spool.FILES / "brief.pdf"
     assert kept.read_bytes() == path.read_bytes()  # nothing lost
+    inst.close()
+
+
+def test_spool_folders_a_crash_left_without_their_upload_are_adopted(tmp_path) -> None:
+    """A server killed between renaming a spool folder and recording its upload: the worker
+    queues the folder as a console upload once it has settled; a recorded one, a young one
+    and a half-written one are left alone, and an abandoned half-written one goes."""
+    inst = make_instance(tmp_path / "i", ingest_workers=1)
+    with inst.db.transaction() as s:
+        clerk = users.create_user(s, "clerk", "a-long-password-1", Role.CLERK, actor=CONSOLE)
+    path = samples.text_pdf(tmp_path / "recorded.pdf", marker="eins")
+    with path.open("rb") as f:
+        recorded = spool.receive(inst, clerk, [(path.name, f)])
+    root = spool.spool_dir(inst)
+    for token in ("ab" * 16, "cd" * 16, "ef" * 16 + ".part", "12" * 16 + ".part"):
+        (root / token / spool.FILES).mkdir(parents=True)
+        samples.text_pdf(root / token / spool.FILES / "plan.pdf", marker=token[:4])
+    with inst.db.session() as s:
+        recorded_token = s.get(UploadBatch, recorded).token
+    an_hour_ago = time.time() - 3600
+    for token in ("ab" * 16, "ef" * 16 + ".part", recorded_token):  # settled
+        os.utime(root / token, (an_hour_ago, an_hour_ago))
+    old = time.time() - (inst.config.spool_abandoned_hours + 1) * 3600
+    os.utime(root / ("12" * 16 + ".part"), (old, old))
+
+    assert spool.adopt_orphans(inst) == 1
+    with inst.db.session() as s:
+        batches = {b.token: b for b in s.scalars(select(UploadBatch))}
+        adopted = batches["ab" * 16]
+        assert adopted.id != recorded and [f.name for f in adopted.files] == ["plan.pdf"]
+        assert len(batches) == 2  # the recorded upload is not adopted twice
+    assert (root / ("cd" * 16)).exists()  # too young: its request may be recording it
+    assert (root / ("ef" * 16 + ".part")).exists()  # half-written, not yet abandoned
+    assert not (root / ("12" * 16 + ".part")).exists()
+    assert spool.adopt_orphans(inst) == 0  # again: nothing twice
     inst.close()

@@ -28,7 +28,7 @@ class Watcher:
         self.thread = threading.Thread(
             target=watch,
             args=(folder, instance),
-            kwargs=dict(poll=0.2, settle=2.0, stop=self.stop, on_batch=self.batches.append),
+            kwargs=dict(poll=0.2, settle=5.0, stop=self.stop, on_batch=self.batches.append),
         )
         self.thread.start()
 
@@ -61,7 +61,7 @@ def test_hot_folder(instance, hostile_batch, tmp_path) -> None:
         wait_for(lambda: (hot / "done" / "scan.png").exists())
         wait_for(lambda: (hot / "rejected" / "broken.pdf").exists())
         assert "broken" in (hot / "rejected" / "broken.pdf.reason.txt").read_text()
-        time.sleep(2.5)
+        time.sleep(6.0)  # past the settle time: a .part name is never taken
         assert (hot / "upload.pdf.part").exists() and documents(instance) == 1
         (hot / "upload.pdf.part").rename(hot / "upload.pdf")
         wait_for(lambda: (hot / "done" / "upload.pdf").exists())

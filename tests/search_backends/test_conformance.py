@@ -234,12 +234,12 @@ def test_a_change_made_during_a_rebuild_is_not_lost(backend, source) -> None:
     slow.put(2, [page(2, 1, "Baugenehmigung für einen Carport", 2, kind="baugenehmigung")])
     with pytest.raises(IndexBusy):
         backend.sync(slow, wait=0.3)
-    patient = threading.Thread(target=lambda: backend.sync(slow, wait=30))
+    patient = threading.Thread(target=lambda: backend.sync(slow, wait=180))
     patient.start()  # waits for the lock through the switch: must write the new index
     time.sleep(0.3)
     go_on.set()
-    rebuilding.join(60)
-    patient.join(60)
+    rebuilding.join(240)
+    patient.join(240)
     assert found(backend, "Carport") == [2]
     assert slow.queued == []
 

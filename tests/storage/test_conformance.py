@@ -145,6 +145,26 @@ def test_derived_can_be_replaced_and_deleted(store: ObjectStore) -> None:
     store.delete(key)  # deleting what is gone is not an error
 
 
+def test_copy_within_the_store(store: ObjectStore) -> None:
+    data = os.urandom(700_000)
+    store.put_stream("incoming/a/plan.pdf", io.BytesIO(data))
+    store.put_stream("incoming/b/plan.pdf", io.BytesIO(b"an older copy"))
+    assert store.copy("incoming/a/plan.pdf", "incoming/b/plan.pdf") == len(data)
+    assert store.read_bytes("incoming/b/plan.pdf") == data
+    store.delete("incoming/a/plan.pdf")  # two objects, not two names of one
+    assert store.read_bytes("incoming/b/plan.pdf") == data
+    with pytest.raises(FileNotFoundError):
+        store.copy("incoming/a/plan.pdf", "incoming/c/plan.pdf")
+    assert not store.exists("incoming/c/plan.pdf")
+    with pytest.raises(ImmutableObject):  # an original is only ever stored from checked bytes
+        store.copy("incoming/b/plan.pdf", original_key(sha(b"something else")))
+    with pytest.raises(InvalidKey):
+        store.copy("incoming/b/plan.pdf", "../escape")
+    with pytest.raises(InvalidKey):
+        store.copy("incoming/b/plan.pdf", "incoming/b/plan.pdf")
+    assert store.read_bytes("incoming/b/plan.pdf") == data
+
+
 def test_list_by_prefix(store: ObjectStore) -> None:
     keys = ["derived/aa/1", "derived/aa/2/x", "derived/ab/1", "other/z"]
     for k in keys:

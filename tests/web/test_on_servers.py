@@ -7,14 +7,17 @@ counters, MinIO's ranged reads, the spool worker writing to S3).
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 
 import pytest
 
+from docstore.instance import Instance
 from ingest import spool
 from tests.conftest import new_bucket
 from tests.ingest.samples import text_pdf
+from tests.servers import MINIO_PASSWORD
 from viewer.web import create_app
 
 from .conftest import (
@@ -66,6 +69,26 @@ def test_images_downloads_and_api_on_minio(server_archive) -> None:
         f"/api/v1/search?q={MARKER}", headers={"Authorization": f"Bearer {token}"}
     )
     assert hits.status_code == 200 and hits.get_json()["total"] == 2
+
+
+def test_a_store_that_refuses_the_credentials_answers_503_not_500(server_archive, caplog) -> None:
+    """An operator's wrong (or revoked) key is an outage of the store for its readers: the
+    clear page, the reason in the log; never a traceback page."""
+    config = server_archive.instance.config
+    wrong = config.storage_url.replace(f":{MINIO_PASSWORD}@", ":not-the-key@")
+    assert wrong != config.storage_url
+    refused = Instance(dataclasses.replace(config, values={**config.values, "storage_url": wrong}))
+    try:
+        client = create_app(refused, TESTING=True).test_client()
+        assert signin(client, "citizen.download").status_code == 302
+        doc = server_archive.documents[GRANTED][0]
+        for path in (f"/documents/{doc}/download", f"/documents/{doc}/pages/3/image.jpg?w=400"):
+            page = client.get(path)
+            assert page.status_code == 503, (path, page.text[-600:])
+            assert "Das Archiv ist gerade nicht erreichbar" in page.text
+        assert any("refused the credentials" in r.getMessage() for r in caplog.records)
+    finally:
+        refused.close()
 
 
 def test_upload_through_the_spool_into_minio(server_archive, tmp_path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -80,23 +79,34 @@ def test_only_a_few_words_expand_fuzzily(archive) -> None:
 def test_a_search_holds_no_write_lock(archive, monkeypatch) -> None:
     """While a slow search runs, another writer gets through at once (SQLite: one writer)."""
     real = WhooshBackend.search
+    entered, release = threading.Event(), threading.Event()
 
     def slow(*args, **kwargs):
-        time.sleep(1.0)
+        entered.set()
+        release.wait(120)  # the search goes on until the write is through
         return real(*args, **kwargs)
+
+    written: list[bool] = []
+
+    def write() -> None:
+        with archive.instance.db.transaction() as s:
+            audit.record(s, "test.write-during-search", actor=CONSOLE)
+        written.append(not release.is_set())  # through while the search still ran
 
     monkeypatch.setattr(WhooshBackend, "search", slow)
     searching = threading.Thread(
         target=viewer.search_service.search_as, args=(archive.instance, None, MARKER)
     )
     searching.start()
-    time.sleep(0.2)
-    started = time.monotonic()
-    with archive.instance.db.transaction() as s:
-        audit.record(s, "test.write-during-search", actor=CONSOLE)
-    waited = time.monotonic() - started
-    searching.join()
-    assert waited < 0.5
+    try:
+        assert entered.wait(60)
+        writer = threading.Thread(target=write)
+        writer.start()
+        writer.join(30)  # a write held up by the search would wait for it: for ever here
+        assert written == [True]
+    finally:
+        release.set()
+        searching.join()
 
 
 def test_the_visible_part_decides_per_user(archive) -> None:

@@ -138,14 +138,14 @@ def test_an_instance_killed_under_load_costs_only_requests_in_flight(farm) -> No
     time.sleep(3)
     killed_at = time.monotonic()
     farm.instances[1].kill()
-    time.sleep(5)
+    time.sleep(10)
     stop.set()
     for t in threads:
         t.join(60)
     failed = [(at, s) for at, s in results if s != 200]
     print(f"one of three instances killed: {len(failed)} of {len(results)} requests failed")
     assert len(failed) <= clients, failed  # at most one request in flight per client
-    assert all(at < killed_at + 2 for at, _ in failed), failed
-    after = [s for at, s in results if at > killed_at + 2]
+    assert all(at < killed_at + 5 for at, _ in failed), failed  # the ones in flight
+    after = [s for at, s in results if at > killed_at + 5]
     assert len(after) > 20 and set(after) == {200}
     farm.instances[1].start()  # back for the other tests: nginx takes it again

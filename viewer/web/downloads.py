@@ -45,27 +45,25 @@ def download(document_id: int) -> Response:
         pages = extract_jobs.document_pages(doc, regions) if regions else ()
     if pages:
         return _flattened(blob.sha256, pages, name)
-    store = instance().store
     key = original_key(blob.sha256)
     size = blob.size  # known from registration: no round trip to the store
+    rng = request.range if _range_applies(blob.sha256) else None
+    bounds = rng.range_for_length(size) if rng is not None else None
+    if rng is not None and bounds is None:
+        return Response(status=416, headers={"Content-Range": f"bytes */{size}"})
+    start, stop = bounds or (0, size)
     # "active content" files and anything a browser might run are never shown inline
     mimetype = "application/octet-stream" if active else (mime or _guess(name))
-    response = Response(_chunks(store, key, 0, size), mimetype=mimetype, direct_passthrough=True)
+    response = _stored(key, start, stop - start, mimetype)
     response.headers["Content-Disposition"] = _attachment(name)
-    response.headers["Content-Length"] = str(size)
+    response.headers["Content-Length"] = str(stop - start)
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.set_etag(blob.sha256)
     response.accept_ranges = "bytes"
-    rng = request.range if _range_applies(blob.sha256) else None
-    if rng is not None and (bounds := rng.range_for_length(size)) is not None:
-        start, stop = bounds
-        response.response = _chunks(store, key, start, stop - start)
+    if rng is not None and bounds is not None:
         response.status_code = 206
         response.content_range = rng.to_content_range_header(size)
-        response.headers["Content-Length"] = str(stop - start)
-    elif rng is not None:
-        return Response(status=416, headers={"Content-Range": f"bytes */{size}"})
     return response
 
 
@@ -80,9 +78,7 @@ def attachment_response(key: str, name: str, mime: str, size: int, active: bool)
     """A small stored file (an applicant's proof) as an attachment, never shown inline."""
     name = download_name(name, mime)
     mimetype = "application/octet-stream" if active else mime
-    response = Response(
-        _chunks(instance().store, key, 0, size), mimetype=mimetype, direct_passthrough=True
-    )
+    response = _stored(key, 0, size, mimetype)
     response.headers["Content-Disposition"] = _attachment(name)
     response.headers["Content-Length"] = str(size)
     response.headers["Cache-Control"] = "private, no-store"
@@ -90,10 +86,18 @@ def attachment_response(key: str, name: str, mime: str, size: int, active: bool)
     return response
 
 
-def _chunks(store, key: str, start: int, length: int, chunk: int = 1 << 20):
-    with store.open(key, start, length) as stream:
-        while data := stream.read(chunk):
-            yield data
+def _stored(key: str, start: int, length: int, mimetype: str) -> Response:
+    """Stored bytes as a streamed body. The store is asked here, in the view, so one that
+    is away or refuses our key gives the error page, never a 200 cut short."""
+    stream = instance().store.open(key, start, length)
+    response = Response(_chunks(stream), mimetype=mimetype, direct_passthrough=True)
+    response.call_on_close(stream.close)  # also when the body is never read (HEAD)
+    return response
+
+
+def _chunks(stream, chunk: int = 1 << 20):
+    while data := stream.read(chunk):
+        yield data
 
 
 def _range_applies(etag: str) -> bool:

@@ -18,7 +18,7 @@ from docstore.errors import (
     ServiceUnavailable,
     UsageError,
 )
-from storage import StorageUnavailable
+from storage import StorageError, StorageUnavailable
 
 from .error_texts import TEXTS, error_text
 
@@ -81,8 +81,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ServiceUnavailable)
     @app.errorhandler(StorageUnavailable)
+    @app.errorhandler(StorageError)  # also a store refusing our key: an outage to its readers
     def unavailable(exc: Exception):
-        log.error("service unavailable: %s", exc)
+        outage = isinstance(exc, (ServiceUnavailable, StorageUnavailable))
+        log.error("service unavailable: %s", exc, exc_info=not outage)  # else: where it came from
         said = str(UNAVAILABLE)
         if isinstance(exc, ServiceUnavailable) and exc.code in TEXTS:  # what is out, in words
             said = error_text(exc)
