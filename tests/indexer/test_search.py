@@ -263,7 +263,7 @@ def test_the_budget_counts_the_searchs_own_work_not_its_waiting() -> None:
     only its own work counts, so a cheap search is not refused as too costly under load."""
     from indexer.query import Budget, QueryRefused
 
-    budget = Budget(Limits(seconds=1.0))
+    budget = Budget(Limits(seconds=1.0), wall_deadline=time.monotonic() + 3600)  # CPU only
     time.sleep(1.2)
     budget.check()  # waited, spent next to nothing
     working_until = time.monotonic() + 60

@@ -66,8 +66,8 @@ def test_a_live_writer_is_not_overtaken_by_a_waiter_whose_clock_is_ahead(
         live._body = lambda: {"holder": live.holder, "at": true_time()}  # its host is right
         ahead = 300  # the waiting host's clock is five minutes ahead
         monkeypatch.setattr(opensearch_lease.time, "time", lambda: true_time() + ahead)
-        with pytest.raises(IndexBusy):
-            lease(backend, 5.0).take()
+        with pytest.raises(IndexBusy):  # longer than a lease: only the renewals keep it
+            lease(backend, 25.0).take()
     finally:
         stop.set()
         renewer.join()

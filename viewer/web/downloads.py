@@ -87,17 +87,19 @@ def attachment_response(key: str, name: str, mime: str, size: int, active: bool)
 
 
 def _stored(key: str, start: int, length: int, mimetype: str) -> Response:
-    """Stored bytes as a streamed body. The store is asked here, in the view, so one that
-    is away or refuses our key gives the error page, never a 200 cut short."""
-    stream = instance().store.open(key, start, length)
-    response = Response(_chunks(stream), mimetype=mimetype, direct_passthrough=True)
-    response.call_on_close(stream.close)  # also when the body is never read (HEAD)
-    return response
+    """Stored bytes as a streamed body. The store is asked for the object here, in the
+    view, so one that is away or refuses our key gives the error page, never a 200 cut
+    short; the bytes are opened only when the body is read, so nothing stays open for a
+    response whose body nobody reads."""
+    store = instance().store
+    store.stat(key)
+    return Response(_chunks(store, key, start, length), mimetype=mimetype, direct_passthrough=True)
 
 
-def _chunks(stream, chunk: int = 1 << 20):
-    while data := stream.read(chunk):
-        yield data
+def _chunks(store, key: str, start: int, length: int, chunk: int = 1 << 20):
+    with store.open(key, start, length) as stream:
+        while data := stream.read(chunk):
+            yield data
 
 
 def _range_applies(etag: str) -> bool:
