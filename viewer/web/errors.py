@@ -80,7 +80,6 @@ def register(app: Flask) -> None:
         return _page(400, _("Formular abgelaufen"), str(STALE_FORM))
 
     @app.errorhandler(ServiceUnavailable)
-    @app.errorhandler(StorageUnavailable)
     @app.errorhandler(StorageError)  # also a store refusing our key: an outage to its readers
     def unavailable(exc: Exception):
         outage = isinstance(exc, (ServiceUnavailable, StorageUnavailable))
