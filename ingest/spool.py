@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from docstore.errors import ServiceUnavailable, UsageError
 from docstore.instance import Instance
 from docstore.models import User
-from docstore.services import mail, registration, uploads
+from docstore.services import mail, registration, throttle, uploads
 from docstore.services.actors import CONSOLE, Actor
 
 from . import extracts, held
@@ -338,19 +338,27 @@ SWEEP_SECONDS = 600.0
 def _mail(instance: Instance, stop: threading.Event, poll: float) -> None:
     """The embedded default's mail sender; a server deployment may run it as a job instead.
 
-    Every ``SWEEP_SECONDS`` it also erases registrations whose confirmation link ran out.
+    Every ``SWEEP_SECONDS`` it also erases registrations whose confirmation link ran out
+    and the rate-limit counters whose window ended.
     """
     swept = 0.0
     while not stop.is_set():
         try:
             mail.deliver_due(instance.db, instance.mail_transport, instance.config.mail_from)
             if time.monotonic() - swept >= SWEEP_SECONDS:
-                with instance.db.transaction() as s:
-                    registration.sweep_unconfirmed(s, instance.config.confirm_link_hours)
+                _sweep_ended(instance)
                 swept = time.monotonic()
         except Exception:  # a database outage or a bad smtp_url: log, wait, try again
             log.exception("mail sender: will retry")
         stop.wait(poll)
+
+
+def _sweep_ended(instance: Instance) -> None:
+    """Each sweep in its own short transaction, so none holds up the others or a request."""
+    with instance.db.transaction() as s:
+        registration.sweep_unconfirmed(s, instance.config.confirm_link_hours)
+    with instance.db.transaction() as s:
+        throttle.purge_expired(s)
 
 
 def _extracts(instance: Instance, stop: threading.Event, poll: float) -> None:

@@ -5,6 +5,10 @@ per-process counter, N workers would allow N times the attempts.  One
 ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING`` statement counts
 atomically on SQLite and PostgreSQL alike, so no lock is held across a
 round trip.
+
+Ended windows are purged by the spool's housekeeping, in a transaction of their own, never
+inside a count: concurrent requests that each deleted every ended row, while holding the row
+of their own count, deadlocked on PostgreSQL under load.
 """
 
 from __future__ import annotations
@@ -21,10 +25,9 @@ from ..models import RateCounter
 def hit(session: Session, key: str, window_seconds: float, amount: int = 1) -> int:
     """Add ``amount`` to ``key``'s count in its current window; returns the new count.
 
-    A window starts with the first hit after the previous one ended.  Ended
-    windows are removed here too, so names an attacker tries once do not pile up.
+    A window starts with the first hit after the previous one ended.  The hit locks
+    ``key``'s row only (on PostgreSQL until the caller's transaction ends).
     """
-    purge_expired(session)
     now = time.time()
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = RateCounter.__table__
@@ -63,6 +66,15 @@ def clear_all(session: Session) -> int:
 
 
 def purge_expired(session: Session) -> int:
-    """Drop ended windows, so the table holds only live counters."""
-    ended = select(RateCounter.key).where(RateCounter.expires_at <= time.time())
+    """Drop ended windows, so names an attacker tries once do not pile up.
+
+    Run it in a transaction of its own.  On PostgreSQL it takes only rows nobody holds
+    (``SKIP LOCKED``; SQLite has one writer at a time anyway), so it never waits for a
+    request, and a row a request is counting again right now stays for the next purge.
+    """
+    ended = (
+        select(RateCounter.key)
+        .where(RateCounter.expires_at <= time.time())
+        .with_for_update(skip_locked=True)
+    )
     return session.execute(delete(RateCounter).where(RateCounter.key.in_(ended))).rowcount
