@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import secrets
 import shutil
@@ -341,7 +342,7 @@ def _mail(instance: Instance, stop: threading.Event, poll: float) -> None:
     Every ``SWEEP_SECONDS`` it also erases registrations whose confirmation link ran out
     and the rate-limit counters whose window ended.
     """
-    swept = 0.0
+    swept = -math.inf  # the first round sweeps
     while not stop.is_set():
         try:
             mail.deliver_due(instance.db, instance.mail_transport, instance.config.mail_from)
@@ -364,7 +365,7 @@ def _sweep_ended(instance: Instance) -> None:
 def _extracts(instance: Instance, stop: threading.Event, poll: float) -> None:
     """Make ordered extracts one at a time (a lane of its own: a 300-page plan extract never
     holds up an upload); every ``SWEEP_SECONDS`` delete the ones whose link ran out."""
-    swept = 0.0
+    swept = -math.inf  # the first round sweeps
     while not stop.is_set():
         try:
             extracts.make_pending(instance, limit=1)
