@@ -160,6 +160,13 @@ SETTINGS: tuple[Setting, ...] = (
         "CPU seconds one search may spend (waiting does not count); past it, it is refused.",
     ),
     Setting(
+        "search_concurrency",
+        int,
+        4,
+        "Searches one web server process runs at once (of its threads); a few more wait "
+        "briefly for a slot, the rest get 'busy, try again' (503), so page views keep threads.",
+    ),
+    Setting(
         "search_rate_limit",
         str,
         "30 per minute",

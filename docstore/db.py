@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .errors import ConfigError, ServiceUnavailable
+from .errors import Busy, ConfigError, ServiceUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 
@@ -89,7 +89,8 @@ class Database:
 
 @contextlib.contextmanager
 def reachable(engine: Engine) -> Iterator[None]:
-    """Turn 'cannot connect' into a one-line error that names the database."""
+    """Turn 'cannot connect' into a one-line error that names the database, and a
+    transaction rolled back for another's sake into Busy ("try again", not a 500)."""
     try:
         yield
     except OperationalError as exc:
@@ -99,7 +100,25 @@ def reachable(engine: Engine) -> Iterator[None]:
                 f"({str(exc.orig).strip().splitlines()[0]}); check BAUAKTE_DATABASE_URL "
                 "and that the server is running"
             ) from None
+        if contention(exc.orig):
+            raise Busy(
+                f"the database rolled this back ({str(exc.orig).strip().splitlines()[0]}); "
+                "nothing of it was kept: try again"
+            ) from exc
         raise
+
+
+CONTENTION_STATES = frozenset({"40P01", "40001", "55P03"})
+"""PostgreSQL's deadlock detected, serialization failure and lock not available."""
+
+
+def contention(error: BaseException | None) -> bool:
+    """A driver's error that says two transactions were in each other's way: one was rolled
+    back whole, and trying again later succeeds (on SQLite: a writer waited past the busy
+    timeout)."""
+    if getattr(error, "sqlstate", None) in CONTENTION_STATES:
+        return True
+    return "database is locked" in str(error).lower()
 
 
 def _is_connect_error(exc: OperationalError) -> bool:

@@ -43,6 +43,17 @@ class ServiceUnavailable(BauakteError):
     """The database or the object store cannot be reached."""
 
     exit_code = 2
+    default_code = "unavailable"
+    retry_after = 30
+    """Seconds a client should wait before asking again (the web's ``Retry-After``)."""
+
+
+class Busy(ServiceUnavailable):
+    """Too much at once: the work was refused (or rolled back) whole; asking again shortly
+    will do.  Load shedding and a database that broke a lock cycle say so, not a 500."""
+
+    default_code = "busy"
+    retry_after = 5
 
 
 class PermissionDenied(BauakteError):

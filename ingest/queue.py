@@ -23,7 +23,8 @@ import psycopg
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from docstore.errors import ServiceUnavailable
+from docstore.db import contention
+from docstore.errors import Busy, ServiceUnavailable
 from docstore.instance import Instance
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,8 @@ def defer_files(session: Session, batch_id: int, file_ids: Iterable[int]) -> Non
                 batch_id=batch_id, file_id=file_id
             )
     except procrastinate.exceptions.ConnectorException as exc:  # the database went away
+        if contention(exc.__cause__):
+            raise Busy(f"the job queue rolled this back ({exc.__cause__}): try again") from exc
         raise ServiceUnavailable(
             f"the job queue cannot be reached ({exc.__cause__ or exc}); check "
             "BAUAKTE_DATABASE_URL and that the server is running"

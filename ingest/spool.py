@@ -344,11 +344,14 @@ def _mail(instance: Instance, stop: threading.Event, poll: float) -> None:
     """
     swept = -math.inf  # the first round sweeps
     while not stop.is_set():
-        try:
-            mail.deliver_due(instance.db, instance.mail_transport, instance.config.mail_from)
-            if time.monotonic() - swept >= SWEEP_SECONDS:
+        if time.monotonic() - swept >= SWEEP_SECONDS:
+            try:  # apart from the mail: a bad smtp_url must not stop the sweeps
                 _sweep_ended(instance)
                 swept = time.monotonic()
+            except Exception:  # a database outage: log, try again next round
+                log.exception("sweep of ended registrations and rate limits: will retry")
+        try:
+            mail.deliver_due(instance.db, instance.mail_transport, instance.config.mail_from)
         except Exception:  # a database outage or a bad smtp_url: log, wait, try again
             log.exception("mail sender: will retry")
         stop.wait(poll)

@@ -12,6 +12,8 @@ from indexer.backend import IndexUnusable, SearchBackend
 from indexer.results import Limits, PageHit, QueryRefused, SearchResults, Wanted
 from ingest.index_sync import checked_backend
 
+from .search_gate import SearchGate
+
 
 class SearchRefused(UsageError):
     """A query past its bounds; ``code`` is 'too-many-words' or 'too-costly'."""
@@ -44,6 +46,7 @@ def search_as(
     per_page: int = 20,
     sort: str = "relevance",
     backend: SearchBackend | None = None,
+    gate: SearchGate | None = None,
     recorded: bool = True,
 ) -> SearchResults:
     """Search what ``who`` (a user name, a user, the console, or None: nobody) may see now.
@@ -51,7 +54,9 @@ def search_as(
     A web worker passes its long-lived ``backend`` (a damaged index: ServiceUnavailable,
     503); the one-shot CLI checks the index for this one search and repairs it first.
     ``recorded=False`` is only for a search derived from one just recorded (the search
-    page's counts of the other kinds), so one question is one audit event.
+    page's counts of the other kinds), so one question is one audit event.  A web worker's
+    ``gate`` bounds its searches at once (past it: SearchBusy, 503, and no audit event:
+    nothing was searched).
     """
     if backend is None:  # a web worker's app checked the schema when it was made
         instance.require_schema()
@@ -66,10 +71,10 @@ def search_as(
 
     if not recorded:
         try:
-            return _usable(run)
+            return _usable(run, gate)
         except QueryRefused as exc:
             raise SearchRefused(exc) from None
-    return _audited(instance, actor, {"query": text[:500], "page": page}, run)
+    return _audited(instance, actor, {"query": text[:500], "page": page}, run, gate)
 
 
 def match_document(
@@ -80,6 +85,7 @@ def match_document(
     *,
     pages: int,
     backend: SearchBackend,
+    gate: SearchGate | None = None,
 ) -> tuple[list[PageHit], Wanted | None]:
     """The pages of one document that match, for its viewer, and the terms the query
     matched (for hit boxes): bounded like every search, scoped by docstore to that
@@ -93,6 +99,7 @@ def match_document(
         lambda: backend.search(
             text, scope, per_page=1, pages_per_document=pages, limits=search_limits(instance)
         ),
+        gate,
     )
     return (results.results[0].pages if results.results else []), results.wanted
 
@@ -102,6 +109,7 @@ def _audited(
     actor: Actor | None,
     details: dict[str, object],
     run: Callable[[], SearchResults],
+    gate: SearchGate | None = None,
 ) -> SearchResults:
     """Run a search and record it: every search is an audit event, a refused one too.
 
@@ -110,7 +118,7 @@ def _audited(
     has a short one of its own.  Past the bounds of a query: SearchRefused.
     """
     try:
-        results = _usable(run)
+        results = _usable(run, gate)
     except QueryRefused as exc:
         refused = SearchRefused(exc)
         details["refused"] = refused.code
@@ -124,11 +132,14 @@ def _audited(
     return results
 
 
-def _usable(run: Callable[[], SearchResults]) -> SearchResults:
+def _usable(run: Callable[[], SearchResults], gate: SearchGate | None) -> SearchResults:
     """A damaged or missing index is an outage of search alone (503), repaired by
     ``bauakte reindex`` or the next sync outside any web request."""
     try:
-        return run()
+        if gate is None:
+            return run()
+        with gate.admitted():
+            return run()
     except IndexUnusable as exc:
         raise SearchUnavailable(
             "search is unavailable: its index needs repair (an operator runs 'bauakte reindex')",

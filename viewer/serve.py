@@ -45,6 +45,12 @@ def serve(instance: Instance, host: str, port: int, workers: int, threads: int) 
     workers as its own process (``bauakte spool``) and stops with them.
     """
     instance.require_schema()
+    if instance.config.search_concurrency >= threads:
+        print(
+            f"warning: search_concurrency {instance.config.search_concurrency} is not below "
+            f"--threads {threads}: searches can take every thread from the page views",
+            file=sys.stderr,
+        )
     instance.db.dispose()
     _few_malloc_arenas()
     lexicon()  # read once before the fork: the workers share its pages

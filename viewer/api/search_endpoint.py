@@ -34,6 +34,7 @@ class Search(MethodView):
                 per_page=args["per_page"],
                 sort=args["sort"],
                 backend=state().index,
+                gate=state().search_gate,
             )
         except SearchRefused as exc:
             abort(400, message=refusal(exc.code, exc.limit))

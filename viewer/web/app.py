@@ -12,6 +12,7 @@ from docstore.instance import Instance
 from docstore.saml import idp_origin
 from indexer.lexicon import lexicon
 from ingest.index_sync import search_backend
+from viewer.search_gate import SearchGate
 
 from . import (
     accounts,
@@ -79,13 +80,16 @@ def create_app(instance: Instance | None = None, **settings: object) -> Flask:
         hops = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.url_map.converters["id"] = IdConverter
-    app.extensions["bauakte"] = WebState(instance, search_backend(instance))
+    app.extensions["bauakte"] = WebState(
+        instance, search_backend(instance), SearchGate(max(1, config.search_concurrency))
+    )
     targets = (idp_origin(Path(config.saml_idp_metadata)),) if config.saml_idp_metadata else ()
     if config.payment_provider and config.paydienst_url:  # "Online bezahlen" leads there
         targets += (online_payments.origin(config.paydienst_url),)
     security.configure(app, https=config.https, form_targets=targets)
     csrf.init_app(app)
     login_manager.init_app(app)
+    errors.keep_retry_after(app)  # before the limiter's after-request: runs after it
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     errors.register(app)

@@ -21,6 +21,7 @@ from docstore.services import (
 )
 from docstore.services.roles import Capability
 from viewer.renditions import served_widths
+from viewer.search_gate import SearchBusy
 from viewer.search_service import SearchRefused, SearchUnavailable, match_document
 
 from .context import instance, state
@@ -114,11 +115,17 @@ def document(document_id: int) -> str | tuple[str, int]:
     if query:
         try:
             hits, wanted = match_document(
-                instance(), user, doc.id, query, pages=count, backend=state().index
+                instance(),
+                user,
+                doc.id,
+                query,
+                pages=count,
+                backend=state().index,
+                gate=state().search_gate,
             )
         except SearchRefused as exc:
             refused, status = refusal(exc.code, exc.limit), 400
-        except SearchUnavailable as exc:  # the page itself does not need search: 200
+        except (SearchUnavailable, SearchBusy) as exc:  # the page does not need search: 200
             refused = error_text(exc)
     html = render_template(
         "archive/document.html",

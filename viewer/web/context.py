@@ -9,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from docstore.instance import Instance
 from indexer.backend import SearchBackend
+from viewer.search_gate import SearchGate
 
 
 @dataclass
@@ -18,6 +19,8 @@ class WebState:
     instance: Instance
     index: SearchBackend
     """One per process: its searcher is long-lived and shared by the threads."""
+    search_gate: SearchGate
+    """One per process: the bound on its searches at once."""
 
 
 def state() -> WebState:

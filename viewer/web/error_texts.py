@@ -30,6 +30,17 @@ CAPABILITIES = {
 }
 
 TEXTS = {
+    "unavailable": _l(
+        "Das Archiv ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut."
+    ),
+    "busy": _l(
+        "Gerade ist zu viel auf einmal zu tun. Bitte versuchen Sie es in einigen Sekunden "
+        "erneut."
+    ),
+    "search.busy": _l(
+        "Die Suche ist gerade ausgelastet. Bitte versuchen Sie es in einigen Sekunden erneut; "
+        "alle anderen Seiten funktionieren."
+    ),
     "search.index_unusable": _l(
         "Die Suche ist vorübergehend nicht verfügbar: ihr Index wird repariert. Alle anderen "
         "Seiten funktionieren; bitte suchen Sie später erneut."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -13,6 +13,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from docstore.errors import (
     BauakteError,
+    Busy,
     NotFound,
     PermissionDenied,
     ServiceUnavailable,
@@ -20,7 +21,7 @@ from docstore.errors import (
 )
 from storage import StorageError, StorageUnavailable
 
-from .error_texts import TEXTS, error_text
+from .error_texts import error_text
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,6 @@ NOT_FOUND = _l("Diese Seite gibt es nicht, oder sie ist für Ihr Konto nicht fre
 STALE_FORM = _l(
     "Das Formular war veraltet. Bitte laden Sie die Seite neu und senden Sie es erneut."
 )
-UNAVAILABLE = _l("Das Archiv ist gerade nicht erreichbar. Bitte versuchen Sie es später erneut.")
 HTTP_TEXTS = {
     400: (_l("Ungültige Anfrage"), _l("Die Anfrage ist unvollständig oder fehlerhaft. Bitte "
                                       "laden Sie die Seite neu und versuchen Sie es erneut.")),
@@ -59,6 +59,24 @@ HTTP_TEXTS = {
     415: (_l("Nicht unterstützt"), _l("Diese Art von Inhalt wird hier nicht angenommen.")),
 }  # fmt: skip
 TOO_MANY = _l("Zu viele Versuche in kurzer Zeit. Bitte warten Sie einige Minuten.")
+
+
+def unavailable_json(exc: ServiceUnavailable, message: str) -> tuple[Response, int]:
+    """A 503 for a viewer's or an IIIF client's JSON request, with ``Retry-After``."""
+    g.retry_after = exc.retry_after
+    return jsonify(error=message, code=exc.code), 503
+
+
+def keep_retry_after(app: Flask) -> None:
+    """A 503's ``Retry-After`` is ours.  Call before ``limiter.init_app``: Flask runs the
+    after-request functions last registered first, and Flask-Limiter's would set the end
+    of the request's rate-limit window instead (up to a minute for "try again shortly")."""
+
+    @app.after_request
+    def retry_after(response: Response) -> Response:
+        if response.status_code == 503 and "retry_after" in g:
+            response.headers["Retry-After"] = str(g.retry_after)
+        return response
 
 
 def register(app: Flask) -> None:
@@ -82,14 +100,22 @@ def register(app: Flask) -> None:
     @app.errorhandler(ServiceUnavailable)
     @app.errorhandler(StorageError)  # also a store refusing our key: an outage to its readers
     def unavailable(exc: Exception):
-        outage = isinstance(exc, (ServiceUnavailable, StorageUnavailable))
-        log.error("service unavailable: %s", exc, exc_info=not outage)  # else: where it came from
-        said = str(UNAVAILABLE)
-        if isinstance(exc, ServiceUnavailable) and exc.code in TEXTS:  # what is out, in words
-            said = error_text(exc)
+        """503 with what is out in words, and when to ask again (``Retry-After``)."""
+        if isinstance(exc, Busy):  # load shed or a lock cycle broken: nothing is broken
+            log.warning("busy: %s", exc)
+        else:
+            outage = isinstance(exc, (ServiceUnavailable, StorageUnavailable))
+            log.error("service unavailable: %s", exc, exc_info=not outage)  # else: where from
+        service = exc if isinstance(exc, ServiceUnavailable) else ServiceUnavailable()
         if "_login_user" not in g:  # the page header would ask the database who is signed in
             g._login_user = current_app.login_manager.anonymous_user()
-        return _page(503, _("Vorübergehend nicht erreichbar"), said)
+        title = (
+            _("Gerade ausgelastet")
+            if isinstance(exc, Busy)
+            else _("Vorübergehend nicht erreichbar")
+        )
+        g.retry_after = service.retry_after  # set on the response by keep_retry_after
+        return _page(503, title, error_text(service))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -12,10 +12,12 @@ from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
 from docstore.services import archive
-from viewer.search_service import SearchRefused
+from viewer.search_gate import SearchBusy
+from viewer.search_service import SearchRefused, SearchUnavailable
 
 from .context import instance
 from .error_texts import error_text
+from .errors import unavailable_json
 from .search_hits import DocumentFacts, hits_by_page, query_arg
 
 bp = Blueprint("hits", __name__)
@@ -32,5 +34,7 @@ def page_hits(document_id: int, number: int):
         found = hits_by_page(user, doc, query_arg(), only=number)
     except SearchRefused as exc:
         return jsonify(error=error_text(exc), code=exc.code), 400
+    except (SearchUnavailable, SearchBusy) as exc:  # the viewer reads JSON, not the 503 page
+        return unavailable_json(exc, error_text(exc))
     hits = [{"text": hit.text, "box": list(hit.box)} for hit in found.get(number, [])]
     return jsonify(page=number, hits=hits)

@@ -20,9 +20,11 @@ from flask_login import current_user, login_required
 
 from docstore.services import archive
 from viewer.iiif.manifest import ManifestDocument, ManifestPage, manifest, search_page
-from viewer.search_service import SearchRefused
+from viewer.search_gate import SearchBusy
+from viewer.search_service import SearchRefused, SearchUnavailable
 
 from .context import instance
+from .errors import unavailable_json
 from .formatting import kind_label
 from .search_hits import DocumentFacts, hits_by_page, query_arg
 
@@ -77,6 +79,8 @@ def document_search(document_id: int) -> Response:
         hits = hits_by_page(user, doc, query_arg())
     except SearchRefused as exc:
         return jsonify(error=str(exc), code=exc.code), 400  # type: ignore[return-value]
+    except (SearchUnavailable, SearchBusy) as exc:  # an IIIF client reads JSON
+        return unavailable_json(exc, str(exc))  # type: ignore[return-value]
     base = url_for(".document_manifest", document_id=document_id, _external=True)
     body = search_page(request.url, base.removesuffix("/manifest.json"), sizes, hits)
     response = Response(json.dumps(body, ensure_ascii=False), mimetype="application/ld+json")

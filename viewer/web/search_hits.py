@@ -33,7 +33,13 @@ def hits_by_page(
     if not query:
         return {}
     pages, wanted = match_document(
-        instance(), user, doc.id, query, pages=doc.pages, backend=state().index
+        instance(),
+        user,
+        doc.id,
+        query,
+        pages=doc.pages,
+        backend=state().index,
+        gate=state().search_gate,
     )
     numbers = sorted(p.number for p in pages if only is None or p.number == only)
     return {n: hit_boxes(_visible_words(doc, n), wanted) for n in numbers}

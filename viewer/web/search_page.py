@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from indexer.results import FACETS
+from viewer.search_gate import SearchBusy
 from viewer.search_service import SearchRefused, search_as
 
 from .context import instance, state
@@ -39,9 +40,7 @@ def search_page() -> str | tuple[str, int]:
             results = _search(f"{text} {filters.terms()}".strip(), page, sort)
             kind_counts = results.facets.get("kind", {})
             if filters.kinds:  # the other kinds one could add: counted without the kind filter
-                wider = f"{text} {filters.without_kinds().terms()}".strip()
-                counts = _search(wider, 1, sort, recorded=False) if wider else None
-                kind_counts = counts.facets.get("kind", {}) if counts else {}
+                kind_counts = _other_kinds(f"{text} {filters.without_kinds().terms()}", sort)
         except SearchRefused as exc:
             refused = refusal(exc.code, exc.limit)
     pages = math.ceil(results.total / PER_PAGE) if results else 0
@@ -62,7 +61,19 @@ def search_page() -> str | tuple[str, int]:
 
 def _search(text: str, page: int, sort: str, recorded: bool = True):
     return search_as(instance(), current_user.user, text, page=page, per_page=PER_PAGE,
-                     sort=sort, backend=state().index, recorded=recorded)  # fmt: skip
+                     sort=sort, backend=state().index, gate=state().search_gate,
+                     recorded=recorded)  # fmt: skip
+
+
+def _other_kinds(wider: str, sort: str) -> dict[str, int]:
+    """The counts beside the kind filter: a courtesy, left out when search is busy (the
+    results the visitor asked for are already found and on record)."""
+    if not wider.strip():
+        return {}
+    try:
+        return _search(wider.strip(), 1, sort, recorded=False).facets.get("kind", {})
+    except SearchBusy:
+        return {}
 
 
 def refusal(code: str, limit: float) -> str:
