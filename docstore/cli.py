@@ -20,6 +20,7 @@ from .services import (
     mail,
     register,
     registration,
+    throttle,
     users,
 )
 from .services.actors import CONSOLE
@@ -272,13 +273,17 @@ def mail_group() -> None:
 @mail_group.command("send")
 @pass_instance
 def mail_send(inst: Instance) -> None:
-    """Send the mail that is due now (for a cron job where no worker runs)."""
+    """Send the mail that is due now, and sweep as the worker does (for a cron job where no
+    worker runs)."""
     inst.require_schema()
     with inst.db.transaction() as s:
         expired = registration.sweep_unconfirmed(s, inst.config.confirm_link_hours)
+    with inst.db.transaction() as s:  # apart: it takes only rows no request holds
+        ended = throttle.purge_expired(s)
     done = mail.deliver_due(inst.db, inst.mail_transport, inst.config.mail_from, limit=10_000)
     click.echo(f"{done.sent} sent, {done.deferred} to be tried again, {done.failed} refused; "
-               f"{expired} unconfirmed registrations erased")  # fmt: skip
+               f"{expired} unconfirmed registrations erased, {ended} ended rate-limit "
+               "windows purged")  # fmt: skip
     if done.deferred:
         raise ServiceUnavailable(
             f"mail could not go out through {inst.mail_transport.location}; "

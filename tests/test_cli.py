@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -135,6 +136,22 @@ def test_audit_verify_names_the_tampered_event(tmp_path) -> None:
         conn.execute("UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 2")
     run = bauakte(env, "audit", "verify")
     assert_one_line_error(run, 1, "event 2")
+
+
+def test_mail_send_sweeps_ended_rate_limit_windows_as_the_worker_does(tmp_path) -> None:
+    """Where cron runs 'bauakte mail send' instead of a worker, counters still go."""
+    env = {**os.environ, "BAUAKTE_HOME": str(tmp_path / "i")}
+    assert bauakte(env, "init").code == 0
+    with sqlite3.connect(tmp_path / "i" / "bauakte.db") as conn:
+        conn.executemany(
+            "INSERT INTO rate_counters (key, count, expires_at) VALUES (?, 1, ?)",
+            [("ended", time.time() - 60), ("live", time.time() + 3600)],
+        )
+    run = bauakte(env, "mail", "send")
+    assert run.code == 0, run
+    assert "1 ended rate-limit windows purged" in run.out
+    with sqlite3.connect(tmp_path / "i" / "bauakte.db") as conn:
+        assert [k for (k,) in conn.execute("SELECT key FROM rate_counters")] == ["live"]
 
 
 def test_a_register_import_reports_its_rows(tmp_path) -> None:

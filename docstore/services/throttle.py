@@ -52,9 +52,10 @@ def count(session: Session, key: str) -> int:
 
 
 def expires_at(session: Session, key: str) -> float:
-    """When ``key``'s window ends (seconds since the epoch); now if it has none."""
+    """When ``key``'s window ends (seconds since the epoch); now if it has none or it ended
+    (an ended row stays until the next purge)."""
     row = session.get(RateCounter, key)
-    return row.expires_at if row is not None else time.time()
+    return max(row.expires_at, time.time()) if row is not None else time.time()
 
 
 def clear(session: Session, key: str) -> None:

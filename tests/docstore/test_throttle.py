@@ -23,6 +23,8 @@ def test_counts_within_a_window_and_forgets_ended_ones(db) -> None:
         throttle.hit(s, "gone", 0.01)
     time.sleep(0.05)
     with db.transaction() as s:
+        now = time.time()
+        assert throttle.expires_at(s, "gone") >= now  # an ended window ends now, not before
         assert throttle.purge_expired(s) == 1
         assert set(s.scalars(select(RateCounter.key))) == {"a", "brief"}
         assert throttle.expires_at(s, "a") > time.time() + 50
@@ -58,7 +60,7 @@ def test_concurrent_counts_and_purges_neither_deadlock_nor_lose_a_hit(db) -> Non
 
     def housekeeping() -> None:
         try:
-            while not done.is_set():
+            while not done.wait(0.005):
                 with db.transaction() as s:
                     throttle.purge_expired(s)
         except Exception as exc:  # the main thread reports it
